@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Numeric code is compiled with optimizations even in debug builds of the
+// core, so that `swift test` exercises realistic sizes in seconds.
+let fast: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "capas",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "capas", targets: ["capas"]),
+        .library(name: "CapasCore", targets: ["CapasCore"]),
+        .library(name: "CapasModel", targets: ["CapasModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The two C boundaries: each is a module map and one header of shims.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "CapasMessages"),
+        .target(name: "CapasCore", dependencies: ["COpenBLAS", "CapasMessages"], swiftSettings: fast),
+        .target(name: "CapasModel", dependencies: ["CapasCore", "CapasMessages"]),
+        .target(name: "CapasData", dependencies: ["CapasCore", "CapasMessages", "CZlib"], swiftSettings: fast),
+        .target(name: "CapasCheckpoint", dependencies: ["CapasCore"]),
+        .target(name: "CapasTraining",
+                dependencies: ["CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasMessages"],
+                swiftSettings: fast),
+        .executableTarget(name: "capas", dependencies: [
+            "CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasTraining", "CapasMessages",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "CapasCoreTests", dependencies: ["CapasCore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "CapasModelTests", dependencies: ["CapasModel", "CapasCore"]),
+        .testTarget(name: "CapasDataTests", dependencies: ["CapasData", "CapasCore"]),
+        .testTarget(name: "CapasCheckpointTests", dependencies: ["CapasCheckpoint", "CapasCore", "CapasModel"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "CapasTrainingTests", dependencies: ["CapasTraining", "CapasModel", "CapasCore", "CapasData"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

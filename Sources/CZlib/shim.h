@@ -1,0 +1,2 @@
+// zlib, for gzip-compressed dataset files (inflate only).
+#include <zlib.h>

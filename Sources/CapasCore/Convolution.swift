@@ -1,0 +1,361 @@
+// Convolution (cross-correlation, like PyTorch and Keras: the kernel is not flipped).
+//
+// Shapes (NCHW):
+//   input   x  [N, C_in, H, W]
+//   weight  w  [C_out, C_in/groups, kh, kw]
+//   bias    b  [C_out]
+//   output  y  [N, C_out, H_out, W_out]
+//   H_out = ⌊(H + p_top + p_bottom − d·(kh − 1) − 1)/s⌋ + 1   (likewise W_out)
+//   parameters = (kh·kw·C_in/groups + 1)·C_out   (the course's (f·f·c + 1)·k)
+//
+// A 1-D convolution ([N, C, L]) runs as a 2-D one with height 1.
+//
+// Fast path: im2col then one sgemm per sample and group, batch split across
+// workers. `referenceForward` keeps the plain seven-loop definition beside it
+// and the tests hold the two together.
+
+/// Everything that defines a convolution once the input channels are known.
+public struct ConvolutionConfig: Hashable, Sendable {
+    public var inChannels: Int
+    public var outChannels: Int
+    public var kernel: Size2D
+    public var stride: Size2D
+    public var padding: Padding2D
+    public var dilation: Size2D
+    public var groups: Int
+    public var bias: Bool
+    /// True for conv1d: the input is [N, C, L] and height is 1.
+    public var oneDimensional: Bool
+
+    public init(inChannels: Int, outChannels: Int, kernel: Size2D, stride: Size2D = Size2D(1, 1),
+                padding: Padding2D = .zero, dilation: Size2D = Size2D(1, 1), groups: Int = 1, bias: Bool = true,
+                oneDimensional: Bool = false) {
+        self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel
+        self.stride = stride; self.padding = padding; self.dilation = dilation
+        self.groups = groups; self.bias = bias; self.oneDimensional = oneDimensional
+    }
+
+    var layerName: String { oneDimensional ? "conv1d" : "conv" }
+
+    /// Checks the configuration and computes the output shape.
+    public func outputShape(for input: FeatureShape) throws -> FeatureShape {
+        if oneDimensional {
+            guard input.isSequence else { throw ShapeError.wrongInputKind(layer: layerName, expected: .sequence, got: input) }
+        } else {
+            guard input.isImage else { throw ShapeError.wrongInputKind(layer: layerName, expected: .image, got: input) }
+        }
+        try validate()
+        guard input.channels == inChannels else {
+            throw ShapeError.invalidValue(layer: layerName, parameter: "in_channels", value: String(input.channels),
+                                          requirement: .positive)
+        }
+        let w = try windowOutputSize(layer: layerName, axis: oneDimensional ? .length : .width, input: input.width,
+                                     padBefore: padding.left, padAfter: padding.right,
+                                     kernel: kernel.width, stride: stride.width, dilation: dilation.width)
+        if oneDimensional { return .sequence(length: w, channels: outChannels) }
+        let h = try windowOutputSize(layer: layerName, axis: .height, input: input.height,
+                                     padBefore: padding.top, padAfter: padding.bottom,
+                                     kernel: kernel.height, stride: stride.height, dilation: dilation.height)
+        return .image(height: h, width: w, channels: outChannels)
+    }
+
+    func validate() throws {
+        for (name, value) in [("filters", outChannels), ("kernel", kernel.height), ("kernel", kernel.width),
+                              ("stride", stride.height), ("stride", stride.width),
+                              ("dilation", dilation.height), ("dilation", dilation.width), ("groups", groups)]
+        where value < 1 {
+            throw ShapeError.invalidValue(layer: layerName, parameter: name, value: String(value), requirement: .positive)
+        }
+        for value in [padding.top, padding.bottom, padding.left, padding.right] where value < 0 {
+            throw ShapeError.invalidValue(layer: layerName, parameter: "pad", value: String(value), requirement: .nonNegative)
+        }
+        guard inChannels % groups == 0, outChannels % groups == 0 else {
+            throw ShapeError.groupsDoNotDivide(channels: inChannels, filters: outChannels, groups: groups)
+        }
+    }
+
+    /// Weights per filter: kh·kw·C_in/groups.
+    public func weightsPerFilter() throws -> Int {
+        try Checked.product([kernel.height, kernel.width, inChannels / groups], "weights per filter")
+    }
+
+    /// (kh·kw·C_in/groups + 1)·C_out, or without the +1 when there is no bias.
+    public func parameterCount() throws -> Int {
+        try Checked.mul(try Checked.add(try weightsPerFilter(), bias ? 1 : 0, "parameters"), outChannels, "parameters")
+    }
+
+    /// Multiply-adds per sample, torchinfo's convention: every output value
+    /// costs kh·kw·C_in/groups MACs, plus one for its bias.
+    public func multiplyAdds(output: FeatureShape) throws -> Int {
+        let outputs = try Checked.product(output.dims, "output values")
+        return try Checked.mul(outputs, try Checked.add(try weightsPerFilter(), bias ? 1 : 0, "MACs"), "multiply-adds")
+    }
+}
+
+public final class Conv2D: UnaryLayer {
+    public let config: ConvolutionConfig
+    public let weight: Parameter
+    public let bias: Parameter?
+    public var kind: String { config.oneDimensional ? "Conv1d" : "Conv2d" }
+    public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+
+    private var input = Tensor(zeros: [0])
+    private var geometry: Geometry?
+
+    public init(_ config: ConvolutionConfig, generator: inout SeededGenerator) {
+        self.config = config
+        let k = config.kernel
+        let perGroup = config.inChannels / config.groups
+        let fanIn = perGroup * k.height * k.width
+        let wShape = config.oneDimensional ? [config.outChannels, perGroup, k.width]
+                                           : [config.outChannels, perGroup, k.height, k.width]
+        weight = Parameter("weight", defaultInitialization(shape: wShape, fanIn: fanIn, generator: &generator))
+        bias = config.bias
+            ? Parameter("bias", defaultInitialization(shape: [config.outChannels], fanIn: fanIn, generator: &generator))
+            : nil
+    }
+
+    /// Sizes of one forward pass.
+    struct Geometry {
+        let n, c, h, w, k, ho, wo: Int
+        let kh, kw, sh, sw, pt, pl, dh, dw, groups: Int
+        var cg: Int { c / groups }
+        var kg: Int { k / groups }
+        var rows: Int { cg * kh * kw }       // im2col rows per group
+        var cols: Int { ho * wo }            // im2col columns
+        var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 }
+    }
+
+    func geometry(for shape: [Int]) -> Geometry {
+        let cfg = config
+        let (n, c, h, w) = cfg.oneDimensional ? (shape[0], shape[1], 1, shape[2]) : (shape[0], shape[1], shape[2], shape[3])
+        precondition(c == cfg.inChannels, "\(kind): expected \(cfg.inChannels) input channels, got shape \(shape)")
+        let kh = cfg.oneDimensional ? 1 : cfg.kernel.height
+        let ho = cfg.oneDimensional ? 1 : (h + cfg.padding.top + cfg.padding.bottom - cfg.dilation.height * (kh - 1) - 1) / cfg.stride.height + 1
+        let wo = (w + cfg.padding.left + cfg.padding.right - cfg.dilation.width * (cfg.kernel.width - 1) - 1) / cfg.stride.width + 1
+        return Geometry(n: n, c: c, h: h, w: w, k: cfg.outChannels, ho: ho, wo: wo,
+                        kh: kh, kw: cfg.kernel.width,
+                        sh: cfg.oneDimensional ? 1 : cfg.stride.height, sw: cfg.stride.width,
+                        pt: cfg.oneDimensional ? 0 : cfg.padding.top, pl: cfg.padding.left,
+                        dh: cfg.oneDimensional ? 1 : cfg.dilation.height, dw: cfg.dilation.width,
+                        groups: cfg.groups)
+    }
+
+    func outputShape(_ g: Geometry) -> [Int] {
+        config.oneDimensional ? [g.n, g.k, g.wo] : [g.n, g.k, g.ho, g.wo]
+    }
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let g = geometry(for: x.shape)
+        if mode == .training { input = x; geometry = g }
+        var y = Tensor(zeros: outputShape(g))
+        let inPlane = g.c * g.h * g.w, outPlane = g.k * g.ho * g.wo
+        x.data.withUnsafeBufferPointer { xp in
+            weight.value.data.withUnsafeBufferPointer { wp in
+                y.data.withUnsafeMutableBufferPointer { yp in
+                    let xb = xp.baseAddress!, wb = wp.baseAddress!, yb = yp.baseAddress!
+                    let biasValues = bias?.value.data
+                    Parallel.forChunks(g.n) { _, range in
+                        var col = g.isPointwise ? [] : [Float](repeating: 0, count: g.rows * g.cols)
+                        col.withUnsafeMutableBufferPointer { colp in
+                            for s in range {
+                                for grp in 0..<g.groups {
+                                    let xs = xb + s * inPlane + grp * g.cg * g.h * g.w
+                                    let ys = yb + s * outPlane + grp * g.kg * g.cols
+                                    let src: UnsafePointer<Float>
+                                    if g.isPointwise { src = xs } else {
+                                        Conv2D.im2col(xs, g, colp.baseAddress!)
+                                        src = UnsafePointer(colp.baseAddress!)
+                                    }
+                                    BLAS.sgemm(m: g.kg, n: g.cols, k: g.rows,
+                                               a: wb + grp * g.kg * g.rows, b: src, c: ys)
+                                }
+                                if let biasValues {
+                                    for o in 0..<g.k {
+                                        let row = yb + s * outPlane + o * g.cols
+                                        let bv = biasValues[o]
+                                        for i in 0..<g.cols { row[i] += bv }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let g = geometry else { preconditionFailure("\(kind).backward before a training forward") }
+        precondition(dy.shape == outputShape(g), "\(kind).backward: gradient shape \(dy.shape), output \(outputShape(g))")
+        var dx = Tensor(zeros: input.shape)
+        let inPlane = g.c * g.h * g.w, outPlane = g.k * g.ho * g.wo
+        let workers = Parallel.workers(for: g.n)
+        let wCount = weight.value.count
+        // Per-worker gradient accumulators, summed in worker order afterwards.
+        var dwParts = [Float](repeating: 0, count: workers * wCount)
+        var dbParts = [Float](repeating: 0, count: workers * g.k)
+        input.data.withUnsafeBufferPointer { xp in
+            weight.value.data.withUnsafeBufferPointer { wp in
+                dy.data.withUnsafeBufferPointer { dyp in
+                    dx.data.withUnsafeMutableBufferPointer { dxp in
+                        dwParts.withUnsafeMutableBufferPointer { dwp in
+                            dbParts.withUnsafeMutableBufferPointer { dbp in
+                                let xb = xp.baseAddress!, wb = wp.baseAddress!, dyb = dyp.baseAddress!
+                                let dxb = dxp.baseAddress!, dwb = dwp.baseAddress!, dbb = dbp.baseAddress!
+                                Parallel.forChunks(g.n, workers: workers) { worker, range in
+                                    let dwLocal = dwb + worker * wCount
+                                    let dbLocal = dbb + worker * g.k
+                                    var col = [Float](repeating: 0, count: g.isPointwise ? 0 : g.rows * g.cols)
+                                    var dcol = [Float](repeating: 0, count: g.isPointwise ? 0 : g.rows * g.cols)
+                                    col.withUnsafeMutableBufferPointer { colp in
+                                        dcol.withUnsafeMutableBufferPointer { dcolp in
+                                            for s in range {
+                                                for grp in 0..<g.groups {
+                                                    let xs = xb + s * inPlane + grp * g.cg * g.h * g.w
+                                                    let dxs = dxb + s * inPlane + grp * g.cg * g.h * g.w
+                                                    let dys = dyb + s * outPlane + grp * g.kg * g.cols
+                                                    let wg = wb + grp * g.kg * g.rows
+                                                    let src: UnsafePointer<Float>
+                                                    if g.isPointwise { src = xs } else {
+                                                        Conv2D.im2col(xs, g, colp.baseAddress!)
+                                                        src = UnsafePointer(colp.baseAddress!)
+                                                    }
+                                                    // dW_g += dY_g [kg × cols] · colᵀ [cols × rows]
+                                                    BLAS.sgemm(transposeB: true, m: g.kg, n: g.rows, k: g.cols,
+                                                               a: dys, b: src, beta: 1,
+                                                               c: dwLocal + grp * g.kg * g.rows)
+                                                    // dcol = W_gᵀ [rows × kg] · dY_g [kg × cols]
+                                                    if g.isPointwise {
+                                                        BLAS.sgemm(transposeA: true, m: g.rows, n: g.cols, k: g.kg,
+                                                                   a: wg, b: dys, c: dxs)
+                                                    } else {
+                                                        BLAS.sgemm(transposeA: true, m: g.rows, n: g.cols, k: g.kg,
+                                                                   a: wg, b: dys, c: dcolp.baseAddress!)
+                                                        Conv2D.col2im(UnsafePointer(dcolp.baseAddress!), g, dxs)
+                                                    }
+                                                }
+                                                for o in 0..<g.k {
+                                                    let row = dyb + s * outPlane + o * g.cols
+                                                    var acc: Float = 0
+                                                    for i in 0..<g.cols { acc += row[i] }
+                                                    dbLocal[o] += acc
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        weight.grad.data.withUnsafeMutableBufferPointer { gp in
+            for worker in 0..<workers {
+                for i in 0..<wCount { gp[i] += dwParts[worker * wCount + i] }
+            }
+        }
+        if let bias {
+            for worker in 0..<workers {
+                for o in 0..<g.k { bias.grad.data[o] += dbParts[worker * g.k + o] }
+            }
+        }
+        return dx
+    }
+
+    /// Unrolls the receptive fields of one sample and group into columns:
+    /// col[(c·kh + i)·kw + j, oy·W_out + ox] = x[c, oy·s − p + i·d, ox·s − p + j·d] (0 outside).
+    @inline(__always)
+    static func im2col(_ x: UnsafePointer<Float>, _ g: Geometry, _ col: UnsafeMutablePointer<Float>) {
+        var row = 0
+        for c in 0..<g.cg {
+            let plane = x + c * g.h * g.w
+            for i in 0..<g.kh {
+                for j in 0..<g.kw {
+                    let out = col + row * g.cols
+                    for oy in 0..<g.ho {
+                        let iy = oy * g.sh - g.pt + i * g.dh
+                        let dst = out + oy * g.wo
+                        if iy < 0 || iy >= g.h {
+                            dst.update(repeating: 0, count: g.wo)
+                            continue
+                        }
+                        let src = plane + iy * g.w
+                        let offset = j * g.dw - g.pl
+                        if g.sw == 1 {
+                            // Contiguous run: zero the borders, copy the middle.
+                            let lo = max(0, -offset), hi = min(g.wo, g.w - offset)
+                            if lo > 0 { dst.update(repeating: 0, count: min(lo, g.wo)) }
+                            if hi > lo { dst.advanced(by: lo).update(from: src + (lo + offset), count: hi - lo) }
+                            if hi < g.wo { dst.advanced(by: max(hi, lo)).update(repeating: 0, count: g.wo - max(hi, lo)) }
+                        } else {
+                            for ox in 0..<g.wo {
+                                let ix = ox * g.sw + offset
+                                dst[ox] = (ix >= 0 && ix < g.w) ? src[ix] : 0
+                            }
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    /// The adjoint of im2col: adds each column entry back to its input pixel.
+    @inline(__always)
+    static func col2im(_ col: UnsafePointer<Float>, _ g: Geometry, _ dx: UnsafeMutablePointer<Float>) {
+        var row = 0
+        for c in 0..<g.cg {
+            let plane = dx + c * g.h * g.w
+            for i in 0..<g.kh {
+                for j in 0..<g.kw {
+                    let src = col + row * g.cols
+                    for oy in 0..<g.ho {
+                        let iy = oy * g.sh - g.pt + i * g.dh
+                        if iy < 0 || iy >= g.h { continue }
+                        let dst = plane + iy * g.w
+                        let line = src + oy * g.wo
+                        for ox in 0..<g.wo {
+                            let ix = ox * g.sw - g.pl + j * g.dw
+                            if ix >= 0 && ix < g.w { dst[ix] += line[ox] }
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    /// The definition, loop by loop, for tests and for learners reading the code:
+    /// y[n, o, oy, ox] = b[o] + Σ_c Σ_i Σ_j w[o, c, i, j] · x[n, g·C_in/groups + c, oy·s − p + i·d, ox·s − p + j·d].
+    public func referenceForward(_ x: Tensor) -> Tensor {
+        let g = geometry(for: x.shape)
+        var y = Tensor(zeros: outputShape(g))
+        for n in 0..<g.n {
+            for o in 0..<g.k {
+                let grp = o / g.kg
+                for oy in 0..<g.ho {
+                    for ox in 0..<g.wo {
+                        var acc: Float = bias?.value.data[o] ?? 0
+                        for c in 0..<g.cg {
+                            for i in 0..<g.kh {
+                                for j in 0..<g.kw {
+                                    let iy = oy * g.sh - g.pt + i * g.dh
+                                    let ix = ox * g.sw - g.pl + j * g.dw
+                                    guard iy >= 0, iy < g.h, ix >= 0, ix < g.w else { continue }
+                                    let xv = x.data[((n * g.c + grp * g.cg + c) * g.h + iy) * g.w + ix]
+                                    let wv = weight.value.data[((o * g.cg + c) * g.kh + i) * g.kw + j]
+                                    acc += xv * wv
+                                }
+                            }
+                        }
+                        y.data[((n * g.k + o) * g.ho + oy) * g.wo + ox] = acc
+                    }
+                }
+            }
+        }
+        return y
+    }
+}
