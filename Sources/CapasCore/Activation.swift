@@ -1,0 +1,204 @@
+import Foundation
+
+// Activations: elementwise functions and their derivatives, any input shape.
+//
+//   relu        max(0, x)                 d/dx = 1 if x > 0 else 0   (0 at x = 0, like PyTorch)
+//   leakyrelu   x if x > 0 else a·x       d/dx = 1 if x > 0 else a   (a = 0.01)
+//   elu         x if x > 0 else α(eˣ − 1) d/dx = 1 if x > 0 else y + α (α = 1)
+//   sigmoid     1/(1 + e⁻ˣ)               d/dx = y(1 − y)
+//   tanh        tanh x                    d/dx = 1 − y²
+// Softmax, log-softmax (over dimension 1) and maxout are below.
+
+public enum ActivationFunction: Hashable, Sendable {
+    case relu
+    case leakyReLU(slope: Float)
+    case elu(alpha: Float)
+    case sigmoid
+    case tanh
+
+    public var torchName: String {
+        switch self {
+        case .relu: return "ReLU"
+        case .leakyReLU: return "LeakyReLU"
+        case .elu: return "ELU"
+        case .sigmoid: return "Sigmoid"
+        case .tanh: return "Tanh"
+        }
+    }
+}
+
+public final class Activation: UnaryLayer {
+    public let function: ActivationFunction
+    public var kind: String { function.torchName }
+    private var input = Tensor(zeros: [0])
+    private var output = Tensor(zeros: [0])
+
+    public init(_ function: ActivationFunction) { self.function = function }
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        var y = x
+        let f = function
+        y.data.withUnsafeMutableBufferPointer { yp in
+            let n = yp.count
+            let b = yp.baseAddress!
+            switch f {
+            case .relu:
+                for i in 0..<n { b[i] = b[i] > 0 ? b[i] : 0 }
+            case let .leakyReLU(a):
+                for i in 0..<n { b[i] = b[i] > 0 ? b[i] : a * b[i] }
+            case let .elu(alpha):
+                for i in 0..<n where b[i] <= 0 { b[i] = alpha * Foundation.expm1(b[i]) }
+            case .sigmoid:
+                // Written to avoid exp overflow for large |x|.
+                for i in 0..<n {
+                    let v = b[i]
+                    if v >= 0 { b[i] = 1 / (1 + Foundation.exp(-v)) } else { let e = Foundation.exp(v); b[i] = e / (1 + e) }
+                }
+            case .tanh:
+                for i in 0..<n { b[i] = Foundation.tanh(b[i]) }
+            }
+        }
+        if mode == .training { input = x; output = y }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(dy.shape == output.shape, "\(kind).backward: gradient \(dy.shape), output \(output.shape)")
+        var dx = dy
+        let f = function
+        dx.data.withUnsafeMutableBufferPointer { dp in
+            input.data.withUnsafeBufferPointer { xp in
+                output.data.withUnsafeBufferPointer { yp in
+                    let d = dp.baseAddress!, x = xp.baseAddress!, y = yp.baseAddress!
+                    let n = dp.count
+                    switch f {
+                    case .relu:
+                        for i in 0..<n { d[i] = x[i] > 0 ? d[i] : 0 }
+                    case let .leakyReLU(a):
+                        for i in 0..<n { d[i] = x[i] > 0 ? d[i] : a * d[i] }
+                    case let .elu(alpha):
+                        for i in 0..<n where x[i] <= 0 { d[i] *= y[i] + alpha }
+                    case .sigmoid:
+                        for i in 0..<n { d[i] *= y[i] * (1 - y[i]) }
+                    case .tanh:
+                        for i in 0..<n { d[i] *= 1 - y[i] * y[i] }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}
+
+/// Softmax or log-softmax over dimension 1 (classes, or channels at every position).
+///
+/// **Subtract the maximum first**: exp(1000) overflows Float to +∞, while
+/// exp(x − max) ≤ 1 always; the result is mathematically identical.
+public final class Softmax: UnaryLayer {
+    public let logarithmic: Bool
+    public var kind: String { logarithmic ? "LogSoftmax" : "Softmax" }
+    private var output = Tensor(zeros: [0])
+
+    public init(logarithmic: Bool = false) { self.logarithmic = logarithmic }
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        precondition(x.rank >= 2, "\(kind): input shape \(x.shape)")
+        let n = x.shape[0], k = x.shape[1], inner = x.count / max(1, n * k)
+        var y = x
+        y.data.withUnsafeMutableBufferPointer { yp in
+            let b = yp.baseAddress!
+            for s in 0..<n {
+                for p in 0..<inner {
+                    let base = b + s * k * inner + p
+                    var m = -Float.infinity
+                    for j in 0..<k { m = max(m, base[j * inner]) }
+                    var total: Float = 0
+                    for j in 0..<k { total += Foundation.exp(base[j * inner] - m) }
+                    if logarithmic {
+                        let logTotal = Foundation.log(total) + m
+                        for j in 0..<k { base[j * inner] -= logTotal }
+                    } else {
+                        for j in 0..<k { base[j * inner] = Foundation.exp(base[j * inner] - m) / total }
+                    }
+                }
+            }
+        }
+        if mode == .training { output = y }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(dy.shape == output.shape, "\(kind).backward: gradient \(dy.shape), output \(output.shape)")
+        let n = dy.shape[0], k = dy.shape[1], inner = dy.count / max(1, n * k)
+        var dx = dy
+        for s in 0..<n {
+            for p in 0..<inner {
+                let base = s * k * inner + p
+                if logarithmic {
+                    // d/dx log softmax: dx = dy − softmax · Σ dy
+                    var total: Float = 0
+                    for j in 0..<k { total += dy.data[base + j * inner] }
+                    for j in 0..<k { dx.data[base + j * inner] = dy.data[base + j * inner] - Foundation.exp(output.data[base + j * inner]) * total }
+                } else {
+                    // d/dx softmax: dx = y ⊙ (dy − Σ dy ⊙ y)
+                    var dot: Float = 0
+                    for j in 0..<k { dot += dy.data[base + j * inner] * output.data[base + j * inner] }
+                    for j in 0..<k { dx.data[base + j * inner] = output.data[base + j * inner] * (dy.data[base + j * inner] - dot) }
+                }
+            }
+        }
+        return dx
+    }
+}
+
+/// Maxout (Goodfellow et al., 2013): groups of `pieces` consecutive channels
+/// (or features) are replaced by their maximum. [N, C, …] → [N, C/pieces, …].
+public final class Maxout: UnaryLayer {
+    public let pieces: Int
+    public var kind: String { "Maxout" }
+    private var inputShape: [Int] = []
+    private var winners: [Int32] = []
+
+    public init(pieces: Int) { self.pieces = pieces }
+
+    public static func outputShape(for input: FeatureShape, pieces: Int) throws -> FeatureShape {
+        guard pieces >= 1 else {
+            throw ShapeError.invalidValue(layer: "maxout", parameter: "pieces", value: String(pieces), requirement: .positive)
+        }
+        guard input.channels % pieces == 0 else { throw ShapeError.piecesDoNotDivide(features: input.channels, pieces: pieces) }
+        var dims = input.dims
+        dims[0] /= pieces
+        return FeatureShape(dims: dims)
+    }
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let n = x.shape[0], c = x.shape[1], inner = x.count / max(1, n * c)
+        precondition(c % pieces == 0, "Maxout: \(c) channels, \(pieces) pieces")
+        var shape = x.shape
+        shape[1] = c / pieces
+        var y = Tensor(zeros: shape)
+        var win = [Int32](repeating: 0, count: y.count)
+        for s in 0..<n {
+            for group in 0..<(c / pieces) {
+                for p in 0..<inner {
+                    var best = -Float.infinity, bestIndex = 0
+                    for piece in 0..<pieces {
+                        let index = (s * c + group * pieces + piece) * inner + p
+                        if x.data[index] > best || piece == 0 { best = x.data[index]; bestIndex = index }
+                    }
+                    let o = (s * (c / pieces) + group) * inner + p
+                    y.data[o] = best
+                    win[o] = Int32(bestIndex)
+                }
+            }
+        }
+        if mode == .training { inputShape = x.shape; winners = win }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        var dx = Tensor(zeros: inputShape)
+        for o in 0..<dy.count { dx.data[Int(winners[o])] += dy.data[o] }
+        return dx
+    }
+}

@@ -1,0 +1,116 @@
+// Dense (fully connected, PyTorch's Linear):  y = x · Wᵀ + b
+//
+// Shapes:
+//   input   x  [N, F_in]
+//   weight  W  [F_out, F_in]   (PyTorch's layout)
+//   bias    b  [F_out]
+//   output  y  [N, F_out]
+//   parameters = (F_in + 1) · F_out
+//   multiply-adds per sample = F_in · F_out + F_out (torchinfo counts the bias)
+
+public struct DenseConfig: Hashable, Sendable {
+    public var inFeatures: Int
+    public var outFeatures: Int
+    public var bias: Bool
+    public init(inFeatures: Int, outFeatures: Int, bias: Bool = true) {
+        self.inFeatures = inFeatures; self.outFeatures = outFeatures; self.bias = bias
+    }
+
+    public func outputShape(for input: FeatureShape) throws -> FeatureShape {
+        guard input.isVector else { throw ShapeError.wrongInputKind(layer: "dense", expected: .vector, got: input) }
+        guard outFeatures >= 1 else {
+            throw ShapeError.invalidValue(layer: "dense", parameter: "units", value: String(outFeatures), requirement: .positive)
+        }
+        return .vector(outFeatures)
+    }
+
+    public func parameterCount() throws -> Int {
+        try Checked.mul(try Checked.add(inFeatures, bias ? 1 : 0, "parameters"), outFeatures, "parameters")
+    }
+
+    public func multiplyAdds() throws -> Int { try parameterCount() }
+}
+
+public final class Dense: UnaryLayer {
+    public let config: DenseConfig
+    public let weight: Parameter
+    public let bias: Parameter?
+    public var kind: String { "Linear" }
+    public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+    private var input = Tensor(zeros: [0])
+
+    public init(_ config: DenseConfig, generator: inout SeededGenerator) {
+        self.config = config
+        weight = Parameter("weight", defaultInitialization(shape: [config.outFeatures, config.inFeatures],
+                                                           fanIn: config.inFeatures, generator: &generator))
+        bias = config.bias ? Parameter("bias", defaultInitialization(shape: [config.outFeatures],
+                                                                     fanIn: config.inFeatures, generator: &generator)) : nil
+    }
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        precondition(x.rank == 2 && x.shape[1] == config.inFeatures,
+                     "Linear: input shape \(x.shape), expected [N, \(config.inFeatures)]")
+        if mode == .training { input = x }
+        let n = x.shape[0], fin = config.inFeatures, fout = config.outFeatures
+        var y = Tensor(zeros: [n, fout])
+        x.data.withUnsafeBufferPointer { xp in
+            weight.value.data.withUnsafeBufferPointer { wp in
+                y.data.withUnsafeMutableBufferPointer { yp in
+                    let xb = xp.baseAddress!, wb = wp.baseAddress!, yb = yp.baseAddress!
+                    if let bias {
+                        for r in 0..<n { (yb + r * fout).update(from: bias.value.data, count: fout) }
+                    }
+                    let beta: Float = bias == nil ? 0 : 1
+                    Parallel.forChunks(n, workers: Dense.workers(rows: n, work: fin * fout)) { _, rows in
+                        BLAS.sgemm(transposeB: true, m: rows.count, n: fout, k: fin,
+                                   a: xb + rows.lowerBound * fin, b: wb, beta: beta, c: yb + rows.lowerBound * fout)
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let n = input.shape[0], fin = config.inFeatures, fout = config.outFeatures
+        precondition(dy.shape == [n, fout], "Linear.backward: gradient \(dy.shape), expected [\(n), \(fout)]")
+        var dx = Tensor(zeros: [n, fin])
+        input.data.withUnsafeBufferPointer { xp in
+            weight.value.data.withUnsafeBufferPointer { wp in
+                dy.data.withUnsafeBufferPointer { dyp in
+                    dx.data.withUnsafeMutableBufferPointer { dxp in
+                        weight.grad.data.withUnsafeMutableBufferPointer { gwp in
+                            let xb = xp.baseAddress!, wb = wp.baseAddress!, dyb = dyp.baseAddress!
+                            let dxb = dxp.baseAddress!, gwb = gwp.baseAddress!
+                            let workers = Dense.workers(rows: max(n, fout), work: n * fin * fout)
+                            // dX = dY · W, split over rows of the batch.
+                            Parallel.forChunks(n, workers: workers) { _, rows in
+                                BLAS.sgemm(m: rows.count, n: fin, k: fout, a: dyb + rows.lowerBound * fout, b: wb,
+                                           c: dxb + rows.lowerBound * fin)
+                            }
+                            // dW += dYᵀ · X, split over output units (rows of dW).
+                            Parallel.forChunks(fout, workers: workers) { _, units in
+                                BLAS.sgemm(transposeA: true, m: units.count, n: fin, k: n,
+                                           a: dyb + units.lowerBound, lda: fout, b: xb, beta: 1,
+                                           c: gwb + units.lowerBound * fin)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let bias {
+            bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                dy.data.withUnsafeBufferPointer { d in
+                    for r in 0..<n { for o in 0..<fout { gb[o] += d[r * fout + o] } }
+                }
+            }
+        }
+        return dx
+    }
+
+    /// Small products are not worth a thread hand-off.
+    static func workers(rows: Int, work: Int) -> Int {
+        work < 200_000 ? 1 : Parallel.workers(for: rows)
+    }
+}

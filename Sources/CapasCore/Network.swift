@@ -1,0 +1,95 @@
+// Network: a directed acyclic graph of layers, evaluated in order.
+//
+// Node i reads the outputs of earlier nodes (or the network input, index −1);
+// the last node is the output. A sequential model is the chain 0 → 1 → 2 …;
+// a residual block adds an `Add` node reading two earlier nodes; an Inception
+// block a `Concat` reading several. Backward walks the nodes in reverse and
+// sums the gradients of any output that feeds several nodes.
+
+public final class Network {
+    public struct Node {
+        /// The prefix of this node's tensors in a state dict (`"3"`, `"4.body.0"`).
+        public let name: String
+        public let layer: any Layer
+        /// Indices of the nodes this one reads; −1 is the network input.
+        public let inputs: [Int]
+        public init(name: String, layer: any Layer, inputs: [Int]) {
+            self.name = name; self.layer = layer; self.inputs = inputs
+        }
+    }
+
+    /// The shape of one input sample.
+    public let inputShape: FeatureShape
+    public let nodes: [Node]
+
+    public init(inputShape: FeatureShape, nodes: [Node]) {
+        precondition(!nodes.isEmpty, "a network needs at least one layer")
+        for (i, node) in nodes.enumerated() {
+            precondition(node.inputs.allSatisfy { $0 >= -1 && $0 < i }, "node \(i) reads a later node")
+        }
+        self.inputShape = inputShape
+        self.nodes = nodes
+    }
+
+    /// Every parameter and buffer with its state-dict name (`"0.weight"`), in order.
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        nodes.flatMap { node in node.layer.parameters.map { (node.name + "." + $0.name, $0) } }
+    }
+
+    public var trainableParameters: [Parameter] { namedParameters.map(\.parameter).filter(\.trainable) }
+
+    public func zeroGradients() {
+        for node in nodes { node.layer.zeroGradients() }
+    }
+
+    /// Runs a batch [N, …inputShape] through the network.
+    public func forward(_ input: Tensor, mode: Mode) throws -> Tensor {
+        guard input.rank == inputShape.dims.count + 1, Array(input.shape.dropFirst()) == inputShape.dims else {
+            throw TensorError.shapeMismatch(operation: "network input", input.shape, inputShape.batched(input.shape.first ?? 0))
+        }
+        var outputs = [Tensor?](repeating: nil, count: nodes.count)
+        var remainingReads = readCounts()
+        for (i, node) in nodes.enumerated() {
+            let args = node.inputs.map { $0 < 0 ? input : outputs[$0]! }
+            outputs[i] = node.layer.forward(args, mode: mode)
+            // Free what no later node reads (the layers keep their own caches).
+            for j in node.inputs where j >= 0 {
+                remainingReads[j] -= 1
+                if remainingReads[j] == 0 { outputs[j] = nil }
+            }
+        }
+        return outputs[nodes.count - 1]!
+    }
+
+    /// Backpropagates the gradient of the output; accumulates parameter
+    /// gradients and returns the gradient with respect to the input.
+    @discardableResult
+    public func backward(_ gradOutput: Tensor) -> Tensor? {
+        var grads = [Tensor?](repeating: nil, count: nodes.count)
+        grads[nodes.count - 1] = gradOutput
+        var inputGradient: Tensor?
+        for i in stride(from: nodes.count - 1, through: 0, by: -1) {
+            guard let g = grads[i] else { continue }
+            grads[i] = nil
+            let node = nodes[i]
+            let inputGrads = node.layer.backward(g)
+            for (j, dx) in zip(node.inputs, inputGrads) {
+                if j < 0 {
+                    if inputGradient == nil { inputGradient = dx } else { inputGradient!.add(dx) }
+                } else if grads[j] == nil {
+                    grads[j] = dx
+                } else {
+                    grads[j]!.add(dx)
+                }
+            }
+        }
+        return inputGradient
+    }
+
+    private func readCounts() -> [Int] {
+        var counts = [Int](repeating: 0, count: nodes.count)
+        for node in nodes { for j in node.inputs where j >= 0 { counts[j] += 1 } }
+        counts[nodes.count - 1] += 1   // the output is read by the caller
+        return counts
+    }
+}

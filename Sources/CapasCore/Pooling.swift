@@ -1,0 +1,196 @@
+// Pooling: max and average over sliding windows, per channel; global average pooling.
+//
+// Shapes (NCHW):
+//   input  [N, C, H, W]  →  output [N, C, H_out, W_out]
+//   H_out = ⌊(H + 2p − f)/s⌋ + 1   (stride defaults to the kernel size)
+//   no parameters
+// Max pooling pads with −∞ (padding never wins); average pooling pads with
+// zeros and divides by the full window (PyTorch's count_include_pad=True).
+// Ties in max pooling go to the first maximum in the window, as in PyTorch.
+// Sequences ([N, C, L]) pool as images of height 1.
+
+public struct PoolingConfig: Hashable, Sendable {
+    public enum Kind: String, Sendable { case max, average }
+    public var kind: Kind
+    public var kernel: Size2D
+    public var stride: Size2D
+    public var padding: Size2D
+    public var oneDimensional: Bool
+
+    public init(kind: Kind, kernel: Size2D, stride: Size2D? = nil, padding: Size2D = Size2D(0, 0),
+                oneDimensional: Bool = false) {
+        self.kind = kind; self.kernel = kernel; self.stride = stride ?? kernel
+        self.padding = padding; self.oneDimensional = oneDimensional
+    }
+
+    public var layerName: String { kind == .max ? "maxpool" : "avgpool" }
+
+    public func outputShape(for input: FeatureShape) throws -> FeatureShape {
+        guard input.isImage || input.isSequence else {
+            throw ShapeError.wrongInputKind(layer: layerName, expected: .imageOrSequence, got: input)
+        }
+        for (name, v) in [("kernel", kernel.height), ("kernel", kernel.width), ("stride", stride.height), ("stride", stride.width)] where v < 1 {
+            throw ShapeError.invalidValue(layer: layerName, parameter: name, value: String(v), requirement: .positive)
+        }
+        for v in [padding.height, padding.width] where v < 0 {
+            throw ShapeError.invalidValue(layer: layerName, parameter: "pad", value: String(v), requirement: .nonNegative)
+        }
+        if padding.width * 2 > kernel.width { throw ShapeError.poolingPaddingTooLarge(padding: padding.width, kernel: kernel.width) }
+        let w = try windowOutputSize(layer: layerName, axis: input.isImage ? .width : .length, input: input.width,
+                                     padBefore: padding.width, padAfter: padding.width,
+                                     kernel: kernel.width, stride: stride.width, dilation: 1)
+        if input.isSequence { return .sequence(length: w, channels: input.channels) }
+        if padding.height * 2 > kernel.height { throw ShapeError.poolingPaddingTooLarge(padding: padding.height, kernel: kernel.height) }
+        let h = try windowOutputSize(layer: layerName, axis: .height, input: input.height,
+                                     padBefore: padding.height, padAfter: padding.height,
+                                     kernel: kernel.height, stride: stride.height, dilation: 1)
+        return .image(height: h, width: w, channels: input.channels)
+    }
+}
+
+public final class Pool2D: UnaryLayer {
+    public let config: PoolingConfig
+    public var kind: String {
+        (config.kind == .max ? "MaxPool" : "AvgPool") + (config.oneDimensional ? "1d" : "2d")
+    }
+    private var inputShape: [Int] = []
+    private var argmax: [Int32] = []
+
+    public init(_ config: PoolingConfig) { self.config = config }
+
+    struct Geometry {
+        let planes, h, w, ho, wo, kh, kw, sh, sw, ph, pw: Int
+    }
+
+    func geometry(_ shape: [Int]) -> (Geometry, [Int]) {
+        let c = config
+        let one = shape.count == 3
+        let (n, ch, h, w) = one ? (shape[0], shape[1], 1, shape[2]) : (shape[0], shape[1], shape[2], shape[3])
+        let kh = one ? 1 : c.kernel.height, sh = one ? 1 : c.stride.height, ph = one ? 0 : c.padding.height
+        let ho = (h + 2 * ph - kh) / sh + 1
+        let wo = (w + 2 * c.padding.width - c.kernel.width) / c.stride.width + 1
+        let g = Geometry(planes: n * ch, h: h, w: w, ho: ho, wo: wo, kh: kh, kw: c.kernel.width,
+                         sh: sh, sw: c.stride.width, ph: ph, pw: c.padding.width)
+        return (g, one ? [n, ch, wo] : [n, ch, ho, wo])
+    }
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        precondition(x.rank == 3 || x.rank == 4, "\(kind): input shape \(x.shape)")
+        let (g, outShape) = geometry(x.shape)
+        var y = Tensor(zeros: outShape)
+        let isMax = config.kind == .max
+        let training = mode == .training
+        if training { inputShape = x.shape }
+        if training && isMax { argmax = [Int32](repeating: -1, count: y.count) } else { argmax = [] }
+        let inv = 1 / Float(g.kh * g.kw)
+        x.data.withUnsafeBufferPointer { xp in
+            y.data.withUnsafeMutableBufferPointer { yp in
+                argmax.withUnsafeMutableBufferPointer { ap in
+                    let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = ap.baseAddress
+                    Parallel.forChunks(g.planes) { _, range in
+                        for p in range {
+                            let plane = xb + p * g.h * g.w
+                            for oy in 0..<g.ho {
+                                let y0 = oy * g.sh - g.ph
+                                for ox in 0..<g.wo {
+                                    let x0 = ox * g.sw - g.pw
+                                    let o = (p * g.ho + oy) * g.wo + ox
+                                    if isMax {
+                                        // PyTorch's rule: strictly greater wins (first maximum), NaN propagates.
+                                        var best = -Float.infinity
+                                        var bestIndex = Int32(max(0, y0) * g.w + max(0, x0))
+                                        for i in max(0, y0)..<min(g.h, y0 + g.kh) {
+                                            for j in max(0, x0)..<min(g.w, x0 + g.kw) {
+                                                let v = plane[i * g.w + j]
+                                                if v > best || v.isNaN { best = v; bestIndex = Int32(i * g.w + j) }
+                                            }
+                                        }
+                                        yb[o] = best
+                                        if let ab { ab[o] = bestIndex }
+                                    } else {
+                                        var acc: Float = 0
+                                        for i in max(0, y0)..<min(g.h, y0 + g.kh) {
+                                            for j in max(0, x0)..<min(g.w, x0 + g.kw) { acc += plane[i * g.w + j] }
+                                        }
+                                        yb[o] = acc * inv
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let (g, outShape) = geometry(inputShape)
+        precondition(dy.shape == outShape, "\(kind).backward: gradient \(dy.shape), output \(outShape)")
+        var dx = Tensor(zeros: inputShape)
+        let isMax = config.kind == .max
+        let inv = 1 / Float(g.kh * g.kw)
+        dy.data.withUnsafeBufferPointer { dyp in
+            dx.data.withUnsafeMutableBufferPointer { dxp in
+                argmax.withUnsafeBufferPointer { ap in
+                    let dyb = dyp.baseAddress!, dxb = dxp.baseAddress!, ab = ap.baseAddress
+                    Parallel.forChunks(g.planes) { _, range in
+                        for p in range {
+                            let plane = dxb + p * g.h * g.w
+                            for oy in 0..<g.ho {
+                                let y0 = oy * g.sh - g.ph
+                                for ox in 0..<g.wo {
+                                    let o = (p * g.ho + oy) * g.wo + ox
+                                    if isMax {
+                                        // Only the winner of the window gets the gradient.
+                                        let index = Int(ab![o])
+                                        if index >= 0 { plane[index] += dyb[o] }
+                                    } else {
+                                        let x0 = ox * g.sw - g.pw
+                                        let share = dyb[o] * inv
+                                        for i in max(0, y0)..<min(g.h, y0 + g.kh) {
+                                            for j in max(0, x0)..<min(g.w, x0 + g.kw) { plane[i * g.w + j] += share }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}
+
+/// Global average pooling: the mean of each channel, [N, C, H, W] → [N, C].
+public final class GlobalAveragePool: UnaryLayer {
+    public var kind: String { "AdaptiveAvgPool2d" }
+    private var inputShape: [Int] = []
+    public init() {}
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        precondition(x.rank >= 3, "global average pooling: input shape \(x.shape)")
+        if mode == .training { inputShape = x.shape }
+        let n = x.shape[0], c = x.shape[1], area = x.count / max(1, n * c)
+        var y = Tensor(zeros: [n, c])
+        let inv = 1 / Float(area)
+        for p in 0..<(n * c) {
+            var acc: Float = 0
+            for i in 0..<area { acc += x.data[p * area + i] }
+            y.data[p] = acc * inv
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        var dx = Tensor(zeros: inputShape)
+        let n = inputShape[0], c = inputShape[1], area = dx.count / max(1, n * c)
+        let inv = 1 / Float(area)
+        for p in 0..<(n * c) {
+            let share = dy.data[p] * inv
+            for i in 0..<area { dx.data[p * area + i] = share }
+        }
+        return dx
+    }
+}

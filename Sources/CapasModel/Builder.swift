@@ -1,0 +1,29 @@
+import CapasCore
+
+extension ModelAnalysis {
+    /// Builds the trainable network: one core layer per analysed node, with
+    /// PyTorch's default initialisation drawn from `seed`.
+    public func makeNetwork(seed: UInt64) -> Network {
+        var generator = SeededGenerator(seed: seed)
+        let nodes = layers.map { layer -> Network.Node in
+            let core: any Layer
+            switch layer.resolved {
+            case let .conv(config): core = Conv2D(config, generator: &generator)
+            case let .pool(config): core = Pool2D(config)
+            case .globalAveragePool: core = GlobalAveragePool()
+            case .flatten: core = Flatten()
+            case let .dense(config): core = Dense(config, generator: &generator)
+            case let .activation(f): core = Activation(f)
+            case let .softmax(log): core = Softmax(logarithmic: log)
+            case let .maxout(pieces): core = Maxout(pieces: pieces)
+            case let .batchNorm(channels, momentum, epsilon):
+                core = BatchNorm(channels: channels, momentum: momentum, epsilon: epsilon)
+            case let .dropout(p): core = Dropout(probability: p, seed: generator.next())
+            case .add: core = Add()
+            case .concat: core = Concat()
+            }
+            return Network.Node(name: layer.name, layer: core, inputs: layer.inputs)
+        }
+        return Network(inputShape: input, nodes: nodes)
+    }
+}

@@ -1,0 +1,161 @@
+import CapasCore
+import CapasMessages
+
+/// Everything that can be wrong with model text, with the place it happened.
+public struct ModelError: Error, LocalizedMessage, Equatable {
+    public enum Problem: Equatable {
+        case unknownLayer(String, suggestion: String?)
+        case missingArgument(layer: String, what: Argument, example: String)
+        case badNumber(String, what: Argument)
+        case badSize(String, what: Argument)
+        case unknownOption(layer: String, option: String, valid: [String])
+        case duplicateOption(String)
+        case unexpected(String)
+        case unclosedBlock(String)
+        case unexpectedClose
+        case branchOutsideConcat
+        case emptyBlock(String)
+        case missingInput
+        case duplicateInput
+        case inputNotFirst
+        case emptyModel
+        case shape(ShapeError)
+    }
+
+    /// What an argument was supposed to be, for messages.
+    public enum Argument: String, Equatable, Sendable {
+        case filters, units, kernel, size, stride, padding, dilation, groups, probability, pieces, slope, alpha,
+             momentum, epsilon, bias, multiplier
+    }
+
+    public let problem: Problem
+    /// Where it happened; nil when the text is missing something as a whole.
+    public let span: SourceSpan?
+    /// The source line, for the caret display.
+    public var sourceLine: String?
+
+    public init(_ problem: Problem, at span: SourceSpan?, sourceLine: String? = nil) {
+        self.problem = problem; self.span = span; self.sourceLine = sourceLine
+    }
+
+    /// The message with the place and, when the line is known, the line with `^~~` under the span.
+    public func message(in L: Language) -> String {
+        var text = L.pick(es: "error", en: "error")
+        if let span {
+            text += L.pick(es: " en la línea \(span.line), columna \(span.column)",
+                           en: " at line \(span.line), column \(span.column)")
+        }
+        text += ": " + describe(L)
+        if let span, let sourceLine {
+            let number = String(span.line)
+            let gutter = String(repeating: " ", count: number.count)
+            text += "\n \(number) | \(sourceLine)\n \(gutter) | "
+                + String(repeating: " ", count: max(0, span.column - 1))
+                + "^" + String(repeating: "~", count: max(0, span.length - 1))
+        }
+        if let hint = hint(L) { text += "\n" + hint }
+        return text
+    }
+
+    /// The problem alone, without the place.
+    public func describe(_ L: Language) -> String {
+        switch problem {
+        case let .unknownLayer(word, _):
+            return L.pick(es: "capa desconocida `\(word)`", en: "unknown layer `\(word)`")
+        case let .missingArgument(layer, what, _):
+            return L.pick(es: "a `\(layer)` le falta \(what.spanish)", en: "`\(layer)` is missing its \(what.english)")
+        case let .badNumber(word, what):
+            return L.pick(es: "`\(word)` no es un valor válido para \(what.spanish)",
+                          en: "`\(word)` is not a valid \(what.english)")
+        case let .badSize(word, what):
+            return L.pick(es: "`\(word)` no es un tamaño válido para \(what.spanish) (se escribe como 5x5, 3x5 o 5)",
+                          en: "`\(word)` is not a valid \(what.english) (write it as 5x5, 3x5 or 5)")
+        case let .unknownOption(layer, option, _):
+            return L.pick(es: "`\(layer)` no tiene la opción `\(option)`", en: "`\(layer)` has no option `\(option)`")
+        case let .duplicateOption(option):
+            return L.pick(es: "la opción `\(option)` aparece dos veces", en: "option `\(option)` is given twice")
+        case let .unexpected(word):
+            return L.pick(es: "no se esperaba `\(word)` aquí", en: "`\(word)` was not expected here")
+        case let .unclosedBlock(block):
+            return L.pick(es: "el bloque `\(block) {` no se cierra con `}`", en: "block `\(block) {` is never closed with `}`")
+        case .unexpectedClose:
+            return L.pick(es: "`}` sin un bloque abierto", en: "`}` without an open block")
+        case .branchOutsideConcat:
+            return L.pick(es: "`branch` solo puede ir dentro de `concat { … }`", en: "`branch` can only appear inside `concat { … }`")
+        case let .emptyBlock(block):
+            return L.pick(es: "el bloque `\(block)` está vacío", en: "block `\(block)` is empty")
+        case .missingInput:
+            return L.pick(es: "el modelo necesita una línea `input` al principio", en: "the model needs an `input` line first")
+        case .duplicateInput:
+            return L.pick(es: "el modelo ya tiene una línea `input`", en: "the model already has an `input` line")
+        case .inputNotFirst:
+            return L.pick(es: "`input` debe ser la primera línea del modelo", en: "`input` must be the model's first line")
+        case .emptyModel:
+            return L.pick(es: "el modelo no tiene capas", en: "the model has no layers")
+        case let .shape(error):
+            return error.message(in: L)
+        }
+    }
+
+    func hint(_ L: Language) -> String? {
+        switch problem {
+        case let .unknownLayer(_, suggestion?):
+            return L.pick(es: "¿quiso decir `\(suggestion)`? (ver :help layers)", en: "did you mean `\(suggestion)`? (see :help layers)")
+        case .unknownLayer:
+            return L.pick(es: "capas conocidas: \(Parser.layerNames.joined(separator: ", "))",
+                          en: "known layers: \(Parser.layerNames.joined(separator: ", "))")
+        case let .missingArgument(_, _, example):
+            return L.pick(es: "por ejemplo: \(example)", en: "for example: \(example)")
+        case let .unknownOption(_, _, valid):
+            return valid.isEmpty ? L.pick(es: "esta capa no tiene opciones", en: "this layer takes no options")
+                : L.pick(es: "opciones válidas: \(valid.joined(separator: ", "))", en: "valid options: \(valid.joined(separator: ", "))")
+        case .missingInput:
+            return L.pick(es: "por ejemplo: input 28x28x1 (alto×ancho×canales)", en: "for example: input 28x28x1 (height×width×channels)")
+        default:
+            return nil
+        }
+    }
+}
+
+extension ModelError.Argument {
+    var spanish: String {
+        switch self {
+        case .filters: return "el número de filtros"
+        case .units: return "el número de unidades"
+        case .kernel: return "el tamaño del kernel"
+        case .size: return "el tamaño"
+        case .stride: return "el paso (stride)"
+        case .padding: return "el relleno (padding)"
+        case .dilation: return "la dilatación"
+        case .groups: return "los grupos"
+        case .probability: return "la probabilidad"
+        case .pieces: return "el número de piezas"
+        case .slope: return "la pendiente"
+        case .alpha: return "alfa"
+        case .momentum: return "el momentum"
+        case .epsilon: return "épsilon"
+        case .bias: return "el sesgo (bias)"
+        case .multiplier: return "el multiplicador"
+        }
+    }
+    var english: String {
+        switch self {
+        case .filters: return "number of filters"
+        case .units: return "number of units"
+        case .kernel: return "kernel size"
+        case .size: return "size"
+        case .stride: return "stride"
+        case .padding: return "padding"
+        case .dilation: return "dilation"
+        case .groups: return "groups"
+        case .probability: return "probability"
+        case .pieces: return "number of pieces"
+        case .slope: return "slope"
+        case .alpha: return "alpha"
+        case .momentum: return "momentum"
+        case .epsilon: return "epsilon"
+        case .bias: return "bias"
+        case .multiplier: return "multiplier"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import CapasCore
+import CapasMessages
+
+// The model table: what torchinfo and Keras' model.summary() print, from the
+// text alone, with the course's H×W×C shapes.
+
+extension ModelAnalysis {
+    /// A table of layers with output shape, parameters and multiply-adds, then totals.
+    public func summary(language L: Language, batchSize: Int = 1) throws -> String {
+        let header = [L.pick(es: "capa", en: "layer"), L.pick(es: "tipo", en: "type"),
+                      L.pick(es: "salida", en: "output"), L.pick(es: "parámetros", en: "params"),
+                      L.pick(es: "mult-sumas", en: "mult-adds")]
+        var rows: [[String]] = [["input", "", input.description, "", ""]]
+        for layer in layers {
+            let indent = String(repeating: "  ", count: layer.depth)
+            let text: String
+            switch layer.resolved {
+            case .add: text = L.pick(es: "suma residual", en: "residual add")
+            case .concat: text = L.pick(es: "concatenación", en: "concatenate")
+            default: text = layer.spec?.text ?? ""
+            }
+            rows.append([indent + text, layer.resolved.torchName, layer.outputShape.description,
+                         grouped(layer.parameters + layer.buffers), grouped(layer.multiplyAdds)])
+        }
+        let widths = (0..<header.count).map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { c, cell in
+                c >= 3 ? String(repeating: " ", count: widths[c] - cell.count) + cell
+                       : cell + String(repeating: " ", count: widths[c] - cell.count)
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        let rule = String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1))
+        var out = [line(header), rule] + rows.map(line) + [rule]
+
+        let params = try totalParameters(), buffers = try totalBuffers(), macs = try totalMultiplyAdds()
+        out.append(L.pick(es: "Parámetros entrenables: \(grouped(params))", en: "Trainable parameters: \(grouped(params))"))
+        if buffers > 0 {
+            out.append(L.pick(es: "No entrenables (medias y varianzas móviles de batchnorm): \(grouped(buffers))",
+                              en: "Non-trainable (batchnorm running means and variances): \(grouped(buffers))"))
+        }
+        out.append(L.pick(es: "Multiplicaciones-sumas por imagen: \(grouped(macs)) (≈ \(approximate(2 * Double(macs))) FLOPs)",
+                          en: "Multiply-adds per image: \(grouped(macs)) (≈ \(approximate(2 * Double(macs))) FLOPs)"))
+        out.append(L.pick(es: "  (convención de torchinfo: el sesgo cuenta una multiplicación-suma por valor de salida)",
+                          en: "  (torchinfo's convention: a bias counts as one multiply-add per output value)"))
+        let paramBytes = Double(params + buffers) * 4
+        let activations = Double(try activationValues()) * 4 * Double(batchSize)
+        out.append(L.pick(es: "Memoria: parámetros \(bytes(paramBytes)), activaciones \(bytes(activations)) por lote de \(batchSize)",
+                          en: "Memory: parameters \(bytes(paramBytes)), activations \(bytes(activations)) per batch of \(batchSize)"))
+        return out.joined(separator: "\n") + "\n"
+    }
+}
+
+/// 21840 → "21,840".
+public func grouped(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, ch) in digits.reversed().enumerated() {
+        if i > 0 && i % 3 == 0 { out.append(",") }
+        out.append(ch)
+    }
+    return (n < 0 ? "-" : "") + String(out.reversed())
+}
+
+func approximate(_ x: Double) -> String {
+    for (limit, suffix) in [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")] where x >= limit {
+        return String(format1(x / limit)) + suffix
+    }
+    return String(Int(x))
+}
+
+func bytes(_ x: Double) -> String {
+    for (limit, suffix) in [(1024.0 * 1024 * 1024, "GiB"), (1024.0 * 1024, "MiB"), (1024.0, "KiB")] where x >= limit {
+        return format1(x / limit) + " " + suffix
+    }
+    return "\(Int(x)) B"
+}
+
+func format1(_ x: Double) -> String {
+    let r = (x * 10).rounded() / 10
+    return r == r.rounded() ? String(Int(r)) : String(r)
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}
