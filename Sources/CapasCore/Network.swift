@@ -42,14 +42,16 @@ public final class Network {
         for node in nodes { node.layer.zeroGradients() }
     }
 
-    /// Runs a batch [N, …inputShape] through the network.
-    public func forward(_ input: Tensor, mode: Mode) throws -> Tensor {
+    /// Runs a batch [N, …inputShape] through the network (up to node `last`, by default the output).
+    public func forward(_ input: Tensor, mode: Mode, upTo last: Int? = nil) throws -> Tensor {
+        let last = last ?? nodes.count - 1
+        precondition(last >= 0 && last < nodes.count)
         guard input.rank == inputShape.dims.count + 1, Array(input.shape.dropFirst()) == inputShape.dims else {
             throw TensorError.shapeMismatch(operation: "network input", input.shape, inputShape.batched(input.shape.first ?? 0))
         }
         var outputs = [Tensor?](repeating: nil, count: nodes.count)
-        var remainingReads = readCounts()
-        for (i, node) in nodes.enumerated() {
+        var remainingReads = readCounts(output: last)
+        for (i, node) in nodes.enumerated() where i <= last {
             let args = node.inputs.map { $0 < 0 ? input : outputs[$0]! }
             outputs[i] = node.layer.forward(args, mode: mode)
             // Free what no later node reads (the layers keep their own caches).
@@ -58,17 +60,19 @@ public final class Network {
                 if remainingReads[j] == 0 { outputs[j] = nil }
             }
         }
-        return outputs[nodes.count - 1]!
+        return outputs[last]!
     }
 
     /// Backpropagates the gradient of the output; accumulates parameter
     /// gradients and returns the gradient with respect to the input.
+    /// `from` names the node whose output `gradOutput` belongs to (by default the last).
     @discardableResult
-    public func backward(_ gradOutput: Tensor) -> Tensor? {
+    public func backward(_ gradOutput: Tensor, from last: Int? = nil) -> Tensor? {
+        let last = last ?? nodes.count - 1
         var grads = [Tensor?](repeating: nil, count: nodes.count)
-        grads[nodes.count - 1] = gradOutput
+        grads[last] = gradOutput
         var inputGradient: Tensor?
-        for i in stride(from: nodes.count - 1, through: 0, by: -1) {
+        for i in stride(from: last, through: 0, by: -1) {
             guard let g = grads[i] else { continue }
             grads[i] = nil
             let node = nodes[i]
@@ -86,10 +90,10 @@ public final class Network {
         return inputGradient
     }
 
-    private func readCounts() -> [Int] {
+    private func readCounts(output: Int) -> [Int] {
         var counts = [Int](repeating: 0, count: nodes.count)
-        for node in nodes { for j in node.inputs where j >= 0 { counts[j] += 1 } }
-        counts[nodes.count - 1] += 1   // the output is read by the caller
+        for node in nodes.prefix(output + 1) { for j in node.inputs where j >= 0 { counts[j] += 1 } }
+        counts[output] += 1   // the output is read by the caller
         return counts
     }
 }

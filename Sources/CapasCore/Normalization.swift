@@ -14,8 +14,10 @@ public final class BatchNorm: UnaryLayer {
     public let epsilon: Float
     public let weight: Parameter, bias: Parameter
     public let runningMean: Parameter, runningVar: Parameter
+    /// PyTorch keeps this counter in its state dict; it is saved so checkpoints load there unchanged.
+    public let batchesTracked: Parameter
     public var kind: String { "BatchNorm" }
-    public var parameters: [Parameter] { [weight, bias, runningMean, runningVar] }
+    public var parameters: [Parameter] { [weight, bias, runningMean, runningVar, batchesTracked] }
 
     private var normalized = Tensor(zeros: [0])
     private var inverseStd: [Float] = []
@@ -27,6 +29,7 @@ public final class BatchNorm: UnaryLayer {
         bias = Parameter("bias", Tensor(zeros: [channels]))
         runningMean = Parameter("running_mean", Tensor(zeros: [channels]), trainable: false)
         runningVar = Parameter("running_var", Tensor(repeating: 1, shape: [channels]), trainable: false)
+        batchesTracked = Parameter("num_batches_tracked", Tensor(shape: [], data: [0]), trainable: false)
     }
 
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
@@ -37,6 +40,7 @@ public final class BatchNorm: UnaryLayer {
         var mean = [Float](repeating: 0, count: channels)
         var invStd = [Float](repeating: 0, count: channels)
         if mode == .training {
+            batchesTracked.value.data[0] += 1
             for c in 0..<channels {
                 var sum = 0.0
                 for s in 0..<n { for p in 0..<inner { sum += Double(x.data[(s * channels + c) * inner + p]) } }

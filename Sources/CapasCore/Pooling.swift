@@ -81,12 +81,15 @@ public final class Pool2D: UnaryLayer {
         let isMax = config.kind == .max
         let training = mode == .training
         if training { inputShape = x.shape }
-        if training && isMax { argmax = [Int32](repeating: -1, count: y.count) } else { argmax = [] }
+        // Winners are recorded only when training; an empty array's buffer
+        // pointer is not nil, so the flag (not the pointer) decides.
+        let recordWinners = training && isMax
+        argmax = recordWinners ? [Int32](repeating: -1, count: y.count) : []
         let inv = 1 / Float(g.kh * g.kw)
         x.data.withUnsafeBufferPointer { xp in
             y.data.withUnsafeMutableBufferPointer { yp in
                 argmax.withUnsafeMutableBufferPointer { ap in
-                    let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = ap.baseAddress
+                    let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = recordWinners ? ap.baseAddress : nil
                     Parallel.forChunks(g.planes) { _, range in
                         for p in range {
                             let plane = xb + p * g.h * g.w
@@ -125,7 +128,9 @@ public final class Pool2D: UnaryLayer {
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
+        precondition(!inputShape.isEmpty, "\(kind).backward before a training forward")
         let (g, outShape) = geometry(inputShape)
+        precondition(config.kind == .average || argmax.count == dy.count, "\(kind).backward before a training forward")
         precondition(dy.shape == outShape, "\(kind).backward: gradient \(dy.shape), output \(outShape)")
         var dx = Tensor(zeros: inputShape)
         let isMax = config.kind == .max
