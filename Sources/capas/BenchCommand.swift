@@ -1,0 +1,148 @@
+import ArgumentParser
+import CapasCore
+import CapasData
+import CapasMessages
+import CapasModel
+import CapasTraining
+import Foundation
+
+/// Throughput, memory and accuracy benchmarks of the reference models.
+/// Speed is reported, never asserted: compare with PyTorch in the same run
+/// with `bench/compare.py`.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Training and inference images/s and peak memory of the reference models (or --accuracy).")
+
+    @Option(help: "Comma-separated models (default: fnn-small,fnn-deep,cnn-lenet,cnn-medium,cnn-cifar).")
+    var models: String = "fnn-small,fnn-deep,cnn-lenet,cnn-medium,cnn-cifar"
+
+    @Option(help: "Seconds of training to time per model, after one warm-up batch.")
+    var seconds: Double = 8
+
+    @Option(help: "Mini-batch size.")
+    var batch: Int = 64
+
+    @Flag(help: "Train 5 epochs with PyTorch's recipe on the real FashionMNIST and report test accuracy per seed.")
+    var accuracy = false
+
+    @Option(help: "Seeds for --accuracy.")
+    var seeds: String = "0,1,2"
+
+    @Option(help: "Epochs for --accuracy.")
+    var epochs: Int = 5
+
+    @Flag(help: "One JSON object per model on standard output.")
+    var json = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        if global.threads == nil { Parallel.threads = 2 }
+        try global.apply()
+        try guarded {
+            let names = models.split(separator: ",").map(String.init)
+            if accuracy { try runAccuracy(names) } else {
+                for name in names {
+                    let result = try throughput(name)
+                    if json {
+                        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+                        print(String(decoding: data, as: UTF8.self))
+                    } else {
+                        print(String(format: "%-11@ train %8.0f img/s   inference %9.0f img/s   peak RSS %6.0f MiB   (%@)",
+                                     name, result["train_img_s"] as! Double, result["infer_img_s"] as! Double,
+                                     result["peak_rss_mib"] as! Double, result["data"] as! String))
+                    }
+                    fflush(stdout)
+                }
+            }
+        }
+    }
+
+    /// Real FashionMNIST for 28×28×1 models when installed, else random images (as PyTorch's anchor does for CIFAR).
+    func data(for analysis: ModelAnalysis) -> (Dataset, Dataset, String) {
+        if analysis.input == .image(height: 28, width: 28, channels: 1), let sets = try? DataSets.load("fashion-mnist") {
+            return (sets.train, sets.test, "FashionMNIST")
+        }
+        let c = analysis.input.channels, h = analysis.input.height, w = analysis.input.width
+        var generator = SeededGenerator(seed: 0)
+        func synthetic(_ n: Int) -> Dataset {
+            Dataset(name: "synthetic", images: (0..<(n * c * h * w)).map { _ in UInt8(truncatingIfNeeded: generator.next()) },
+                    labels: (0..<n).map { _ in UInt8(generator.next() % 10) }, channels: c, height: h, width: w,
+                    classNames: (0..<10).map(String.init))
+        }
+        return (synthetic(5000), synthetic(5000), "synthetic")
+    }
+
+    func throughput(_ name: String) throws -> [String: Any] {
+        let analysis = try ModelSource(name).analyze()
+        let (train, test, source) = data(for: analysis)
+        var options = TrainingOptions()
+        options.batchSize = batch
+        let trainer = Trainer(analysis: analysis, options: options)
+        let loader = Loader(dataset: train, batchSize: batch, shuffle: true, seed: 0)
+        var images = 0
+        var start = Date()
+        var warmedUp = false
+        var epoch = 0
+        outer: while true {
+            epoch += 1
+            for b in loader.epoch(epoch) {
+                _ = try trainer.step(LabeledBatch(images: b.images, labels: b.labels))
+                if !warmedUp { warmedUp = true; start = Date(); continue }
+                images += b.labels.count
+                if Date().timeIntervalSince(start) >= seconds { break outer }
+            }
+        }
+        let trainRate = Double(images) / Date().timeIntervalSince(start)
+        let testLoader = Loader(dataset: test, batchSize: batch, shuffle: false, seed: 0)
+        var best = 0.0
+        for _ in 0..<2 {
+            let t0 = Date()
+            for b in testLoader.epoch(0) { _ = try trainer.logits(b.images, mode: .evaluation) }
+            best = max(best, Double(test.count) / Date().timeIntervalSince(t0))
+        }
+        return ["model": name, "train_img_s": trainRate, "infer_img_s": best, "peak_rss_mib": peakResidentMiB(),
+                "threads": Parallel.threads, "batch": batch, "data": source]
+    }
+
+    func runAccuracy(_ names: [String]) throws {
+        let L = Messages.language
+        let sets = try DataSets.load("fashion-mnist")
+        let seedList = seeds.split(separator: ",").compactMap { UInt64($0) }
+        let thresholds = ["fnn-small": 0.866, "cnn-lenet": 0.870, "cnn-medium": 0.897]
+        for name in names where name != "cnn-cifar" {
+            var accuracies: [Double] = []
+            for seed in seedList {
+                var options = TrainingOptions()
+                options.epochs = epochs
+                options.seed = seed
+                let analysis = try ModelSource(name).analyze()
+                let trainer = Trainer(analysis: analysis, options: options)
+                let loader = sets.loader(.train, batchSize: 64, seed: seed, augment: false)
+                let t0 = Date()
+                try trainer.train(trainBatches: { loader.batches(epoch: $0) }, batchesPerEpoch: loader.batchCount,
+                                  evaluate: nil, observe: { _ in })
+                let evaluation = try Evaluation.run({ try trainer.logits($0, mode: .evaluation) }, classes: 10,
+                                                    batches: sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0))
+                accuracies.append(evaluation.accuracy)
+                print(String(format: "%@ seed %d: test accuracy %.4f after %d epochs (%.0f s)", name, Int(seed),
+                             evaluation.accuracy, epochs, Date().timeIntervalSince(t0)))
+                fflush(stdout)
+            }
+            if let bar = thresholds[name], let worst = accuracies.min() {
+                print(String(format: "%@: lowest %.4f, bar %.3f → %@", name, worst, bar,
+                             worst >= bar ? L.pick(es: "cumple", en: "meets it") : L.pick(es: "NO cumple", en: "FAILS")))
+            }
+        }
+    }
+}
+
+/// Peak resident memory of this process, in MiB (VmHWM).
+func peakResidentMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kib = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kib / 1024
+    }
+    return 0
+}

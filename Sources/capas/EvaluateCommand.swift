@@ -1,0 +1,67 @@
+import ArgumentParser
+import CapasCheckpoint
+import CapasCore
+import CapasMessages
+import CapasModel
+import CapasTraining
+import Foundation
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Accuracy, per-class accuracy and confusion matrix of a checkpoint on a test set.")
+
+    @Argument(help: "A checkpoint (.safetensors) written by `capas train`, or by PyTorch with --model.")
+    var checkpoint: String
+
+    @Option(help: "The model text, when the checkpoint does not store it (a file or a preset).")
+    var model: String?
+
+    @Option(help: "Dataset: fashion-mnist or cifar10, or a folder that holds one.")
+    var data: String?
+
+    @Option(name: .customLong("data-dir"), help: "Where to look for the dataset first.")
+    var dataDirectory: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try global.apply()
+        try guarded {
+            let L = Messages.language
+            let file = try Safetensors.read(from: URL(fileURLWithPath: checkpoint))
+            let text = try model.map { try ModelSource($0).text } ?? CheckpointIO.modelText(in: file, source: checkpoint)
+            let analysis = try ModelAnalysis(text: text)
+            let network = analysis.makeNetwork(seed: 0)
+            try CheckpointIO.load(file, into: network)
+            let dataName = data ?? file.metadata["capas_dataset"] ?? "fashion-mnist"
+            let sets = try DataSets.load(dataName, directory: dataDirectory)
+            try sets.check(against: analysis)
+            let trainer = Trainer(analysis: analysis, options: TrainingOptions(), network: network)
+            let evaluation = try Evaluation.run({ try trainer.logits($0, mode: .evaluation) }, classes: sets.classCount,
+                                                batches: sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0))
+            let names = sets.test.classNames(in: L)
+            print(L.pick(es: "Exactitud en \(sets.name) (prueba, \(evaluation.total) imágenes): ",
+                         en: "Accuracy on \(sets.name) (test, \(evaluation.total) images): ")
+                  + String(format: "%.4f", evaluation.accuracy))
+            print("")
+            print(L.pick(es: "Por clase:", en: "Per class:"))
+            let width = names.map(\.count).max() ?? 10
+            for (c, accuracy) in evaluation.perClassAccuracy.enumerated() {
+                let name = names[c].padding(toLength: width, withPad: " ", startingAt: 0)
+                print("  \(c) \(name)  " + (accuracy.map { String(format: "%.4f", $0) } ?? "—"))
+            }
+            print("")
+            print(L.pick(es: "Matriz de confusión (filas: clase verdadera, columnas: predicción):",
+                         en: "Confusion matrix (rows: true class, columns: predicted):"))
+            let cell = max(4, String(evaluation.confusion.flatMap { $0 }.max() ?? 0).count + 1)
+            print(String(repeating: " ", count: 4) + (0..<sets.classCount).map { String($0).leftPadded(cell) }.joined())
+            for (c, row) in evaluation.confusion.enumerated() {
+                print(String(c).leftPadded(3) + " " + row.map { String($0).leftPadded(cell) }.joined())
+            }
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

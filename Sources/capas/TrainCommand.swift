@@ -1,0 +1,125 @@
+import ArgumentParser
+import CapasCheckpoint
+import CapasCore
+import CapasData
+import CapasMessages
+import CapasModel
+import CapasTraining
+import Foundation
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model on FashionMNIST or CIFAR-10, with cross-entropy.")
+
+    @Argument(help: "A model file (model language) or a preset name.")
+    var model: String
+
+    @Option(help: "Dataset: fashion-mnist or cifar10, or a folder that holds one.")
+    var data: String = "fashion-mnist"
+
+    @Option(name: .customLong("data-dir"), help: "Where to look for the dataset first.")
+    var dataDirectory: String?
+
+    @Option(help: "Passes over the training set.")
+    var epochs: Int = 5
+
+    @Option(help: "Mini-batch size.")
+    var batch: Int = 64
+
+    @Option(help: "sgd, momentum, adam or adadelta.")
+    var optimizer: String = "adam"
+
+    @Option(help: "Learning rate (default: 0.01 sgd/momentum, 0.001 adam, 1.0 adadelta).")
+    var lr: Float?
+
+    @Option(name: .customLong("weight-decay"), help: "L2 penalty added to the gradients.")
+    var weightDecay: Float = 0
+
+    @Option(help: "Seed for weights, shuffling, dropout and augmentation.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Random horizontal flips and shifts of up to 2 pixels (the ConvNetJS CIFAR-10 demo).")
+    var augment = false
+
+    @Option(help: "Use only the first N training images (quick experiments).")
+    var limit: Int?
+
+    @Option(help: "Folder for the checkpoint (model.safetensors), the model text and the history.")
+    var out: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard OptimizerKind(rawValue: optimizer) != nil else {
+            throw ValidationError("--optimizer must be sgd, momentum, adam or adadelta, not \(optimizer)")
+        }
+        if let lr { guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") } }
+        guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must be ≥ 0") }
+        if let limit { guard limit >= 1 else { throw ValidationError("--limit must be at least 1") } }
+    }
+
+    func run() throws {
+        try global.apply()
+        try guarded {
+            let L = Messages.language
+            let source = try ModelSource(model)
+            let analysis = try source.analyze()
+            let sets = try DataSets.load(data, directory: dataDirectory, limit: limit)
+            try sets.check(against: analysis)
+
+            var options = TrainingOptions()
+            options.epochs = epochs
+            options.batchSize = batch
+            options.optimizer = OptimizerKind(rawValue: optimizer)!
+            options.learningRate = lr
+            options.weightDecay = weightDecay
+            options.seed = seed
+            let trainer = Trainer(analysis: analysis, options: options)
+
+            print(L.pick(es: "Entrenando \(source.name) en \(sets.name): \(sets.train.count) imágenes, \(sets.test.count) de prueba, \(Parallel.threads) hilos",
+                         en: "Training \(source.name) on \(sets.name): \(sets.train.count) images, \(sets.test.count) for testing, \(Parallel.threads) threads"))
+            let trainLoader = sets.loader(.train, batchSize: batch, seed: seed, augment: augment)
+            let testLoader = sets.loader(.test, batchSize: 256, seed: seed, augment: false)
+            var progress = ProgressReporter(language: L, totalEpochs: epochs)
+            do {
+                try trainer.train(trainBatches: { epoch in trainLoader.batches(epoch: epoch) },
+                                  batchesPerEpoch: trainLoader.batchCount,
+                                  evaluate: {
+                                      try Evaluation.run({ try trainer.logits($0, mode: .evaluation) }, classes: sets.classCount,
+                                                         batches: testLoader.batches(epoch: 0)).accuracy
+                                  },
+                                  observe: { progress.handle($0) })
+            } catch let error as TrainingError {
+                // Keep what was trained: the checkpoint is still written.
+                writeError("\n")
+                if let out { try save(trainer, source: source, sets: sets, to: out) }
+                fail(error)
+            }
+            if let out { try save(trainer, source: source, sets: sets, to: out) }
+        }
+    }
+
+    func save(_ trainer: Trainer, source: ModelSource, sets: DataSets, to folder: String) throws {
+        let L = Messages.language
+        let url = URL(fileURLWithPath: folder, isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        var metadata = [
+            "format": "pt",
+            "capas_model": trainer.analysis.model.text,
+            "capas_dataset": sets.name,
+            "capas_optimizer": optimizer,
+            "capas_seed": String(seed),
+            "capas_epochs": String(trainer.history.count),
+        ]
+        if let lr { metadata["capas_lr"] = String(lr) }
+        let checkpoint = CheckpointIO.checkpoint(of: trainer.network, metadata: metadata)
+        try Safetensors.write(checkpoint, to: url.appendingPathComponent("model.safetensors"))
+        try trainer.analysis.model.text.write(to: url.appendingPathComponent("model.capas"), atomically: true, encoding: .utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(trainer.history).write(to: url.appendingPathComponent("history.json"), options: .atomic)
+        print(L.pick(es: "Guardado en \(folder)/model.safetensors", en: "Saved to \(folder)/model.safetensors"))
+    }
+}
