@@ -69,9 +69,15 @@ public enum LayerSpec: Hashable, Sendable {
                 words = ["depthwise", sizeText(c.kernel)]
                 if c.depthwiseMultiplier != 1 { words.append("multiplier=\(c.depthwiseMultiplier)") }
             }
-            if c.stride != Size2D(1, 1) { words.append("stride=" + sizeText(c.stride, short: true)) }
-            if c.padding != .explicit(Size2D(0, 0)) { words.append("pad=" + c.padding.text) }
-            if c.dilation != Size2D(1, 1) { words.append("dilation=" + sizeText(c.dilation, short: true)) }
+            // A conv1d stores its sizes as height 1 (stride, dilation) or 0 (padding): print the width only.
+            func size(_ s: Size2D) -> String { c.oneDimensional ? String(s.width) : sizeText(s, short: true) }
+            if c.stride != Size2D(1, 1) { words.append("stride=" + size(c.stride)) }
+            switch c.padding {
+            case .explicit(Size2D(0, 0)): break
+            case let .explicit(p) where c.oneDimensional: words.append("pad=\(p.width)")
+            default: words.append("pad=" + c.padding.text)
+            }
+            if c.dilation != Size2D(1, 1) { words.append("dilation=" + size(c.dilation)) }
             if c.groups != 1 { words.append("groups=\(c.groups)") }
             if !c.bias { words.append("bias=no") }
             return words.joined(separator: " ")

@@ -38,3 +38,7 @@ public enum CheckpointIO {
         }
     }
 }
+
+extension CheckpointError: LocalizedMessage {
+    public func message(in language: Language) -> String { message(spanish: language == .es) }
+}

@@ -184,7 +184,7 @@ final class DatasetFileTests: XCTestCase {
 
     func testFlipAndShiftMoveKnownPixels() throws {
         // One 1×5×5 image whose pixel at (y, x) is 10·y + x + 1.
-        let pixels = (0..<25).map { UInt8(10 * ($0 / 5) + $0 % 5 + 1) }
+        let pixels: [UInt8] = (0..<25).map { (i: Int) -> UInt8 in UInt8(10 * (i / 5) + i % 5 + 1) }
         let dataset = Dataset(name: "t", images: pixels, labels: [0], channels: 1, height: 5, width: 5, classNames: ["a"])
         let loader = Loader(dataset: dataset, batchSize: 1, shuffle: false, seed: 0, augmentation: .flipAndShift)
         var sawFlip = false, sawShift = false

@@ -41,7 +41,7 @@ final class ParserTests: XCTestCase {
     func testEveryLayerRoundTrips() throws {
         let lines = [
             "conv 8 3x5 stride=2x1 pad=1x2 dilation=2 groups=2 bias=no", "depthwise 3x3 stride=2 pad=1",
-            "depthwise 3x3 multiplier=2", "maxpool 3 stride=2 pad=1", "avgpool 2x2 stride=1", "globalavgpool", "flatten",
+            "depthwise 3x3 multiplier=2", "maxpool 3 stride=2 pad=1", "avgpool 2 stride=1", "avgpool 3x2", "globalavgpool", "flatten",
             "dense 10 bias=no", "relu", "leakyrelu", "leakyrelu 0.2", "elu", "elu 0.5", "sigmoid", "tanh", "softmax",
             "logsoftmax", "maxout 2", "batchnorm", "batchnorm momentum=0.01 eps=0.001", "dropout 0.25",
         ]
