@@ -36,7 +36,9 @@ public enum ShapeError: Error, Equatable, LocalizedMessage {
             var text = L.pick(
                 es: "\(layer): el kernel de \(fe) no cabe en la \(axisName) de entrada \(n) con relleno \(pb == pa ? String(pb) : "\(pb)+\(pa)"): ",
                 en: "\(layer): a kernel of \(fe) does not fit an input \(axis.rawValue) of \(n) with padding \(pb == pa ? String(pb) : "\(pb)+\(pa)"): ")
-            text += "(n + 2p − f)/s + 1 = (\(n) + \(pText) − \(fe))/\(s) + 1 = \(padded - fe)/\(s) + 1"
+            // Floor division, as in the output-size formula (Swift's `/` truncates toward zero).
+            let quotient = (padded - fe) >= 0 ? (padded - fe) / s : -((fe - padded + s - 1) / s)
+            text += "(n + 2p − f)/s + 1 = (\(n) + \(pText) − \(fe))/\(s) + 1 = \(quotient + 1)"
             text += L.pick(es: ", y la salida necesita al menos 1.", en: ", and the output needs at least 1.")
             let need = (fe - n + 1) / 2
             text += L.pick(es: " Use pad=\(need) (o más), o un kernel de como mucho \(padded).",
