@@ -96,7 +96,6 @@ struct JSONParser {
         JSONSyntaxError(offset: index, problem: problem)
     }
 
-    private var atEnd: Bool { index >= bytes.count }
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
     private mutating func skipWhitespace() {
@@ -287,8 +286,7 @@ struct JSONParser {
                     }
                     UTF8.encode(scalar) { scratch.append($0) }
                 default:
-                    index -= 1
-                    throw error(.invalidEscape)
+                    throw JSONSyntaxError(offset: index - 2, problem: .invalidEscape)
                 }
             default:
                 guard c >= 0x20 else { throw error(.controlCharacterInString) }

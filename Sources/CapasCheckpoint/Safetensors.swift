@@ -118,7 +118,7 @@ public enum Safetensors {
                 let consistent = sorted[k...].allSatisfy { $0.end - $0.begin == $0.byteCount }
                     && zip(sorted[k...], sorted[(k + 1)...]).allSatisfy { $0.end == $1.begin }
                 if entry.begin == position && consistent {
-                    throw fail(.truncated(needed: sorted.last?.end ?? entry.end, bufferSize: data.count))
+                    throw fail(.truncated(needed: sorted.map(\.end).max() ?? entry.end, bufferSize: data.count))
                 }
                 throw fail(.offsetsOutOfRange(tensor: entry.name, begin: entry.begin, end: entry.end,
                                               bufferSize: data.count))

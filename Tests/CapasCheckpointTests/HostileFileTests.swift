@@ -22,7 +22,8 @@ final class HostileFileTests: XCTestCase {
         assertProblem(rawFile("{}", data: [UInt8](repeating: 0, count: 18), declaredLength: 100),
                       .headerBeyondFile(length: 100, available: 20))
         assertProblem(rawFile("", declaredLength: 1), .headerBeyondFile(length: 1, available: 0))
-        // Exactly at the limit is allowed by the length check (and then fails later, here as JSON).
+        // The limit itself is allowed (and then this file is too short for it); one more is not.
+        assertProblem(rawFile("{}", declaredLength: 100_000_000), .headerBeyondFile(length: 100_000_000, available: 2))
         assertProblem(rawFile("{}", declaredLength: 100_000_001),
                       .oversizedHeader(length: 100_000_001, limit: 100_000_000))
     }
