@@ -123,7 +123,8 @@ public final class Conv2D: UnaryLayer {
         var kg: Int { k / groups }
         var rows: Int { cg * kh * kw }       // im2col rows per group
         var cols: Int { ho * wo }            // im2col columns
-        var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 }
+        // The input is used as the im2col matrix only when it is exactly that matrix: no padding on any side.
+        var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && ho == h && wo == w }
     }
 
     func geometry(for shape: [Int]) -> Geometry {

@@ -1,30 +1,40 @@
 import CapasMessages
 
-/// Images and labels, kept as bytes (N×C×H×W, NCHW) and converted to Float per batch.
+/// Labelled images kept as bytes, N×C×H×W (NCHW), and turned into floats one
+/// batch at a time by `Loader`: FashionMNIST's 60,000 training images take
+/// 47 MB this way instead of 188 MB as Float.
 public struct Dataset: Sendable {
     public let name: String
+    /// All pixels, image after image, each C planes of H rows of W bytes.
     public let images: [UInt8]
+    /// One class index per image.
     public let labels: [UInt8]
     public let channels: Int, height: Int, width: Int
+    /// English class names, indexed by label.
     public let classNames: [String]
     let spanishClassNames: [String]
 
+    /// - Precondition: `images.count == labels.count × channels × height × width`.
     public init(name: String, images: [UInt8], labels: [UInt8], channels: Int, height: Int, width: Int,
                 classNames: [String], spanishClassNames: [String]? = nil) {
-        precondition(images.count == labels.count * channels * height * width, "Dataset: sizes do not match")
+        precondition(channels > 0 && height > 0 && width > 0 && images.count == labels.count * channels * height * width,
+                     "Dataset: \(images.count) pixel bytes do not make \(labels.count) images of \(channels)×\(height)×\(width)")
         self.name = name; self.images = images; self.labels = labels
         self.channels = channels; self.height = height; self.width = width
         self.classNames = classNames
         self.spanishClassNames = spanishClassNames ?? classNames
     }
 
+    /// The number of images.
     public var count: Int { labels.count }
-    /// Bytes per image.
+    /// Bytes per image (C×H×W).
     public var imageSize: Int { channels * height * width }
 
+    /// The class names in `language`.
     public func classNames(in language: Language) -> [String] { language == .es ? spanishClassNames : classNames }
 
-    /// The images at `indices`, in that order.
+    /// The images at `indices`, in that order (indices may repeat).
+    /// - Precondition: every index is in `0..<count`.
     public func subset(_ indices: [Int]) -> Dataset {
         var pixels = [UInt8]()
         pixels.reserveCapacity(indices.count * imageSize)
@@ -34,8 +44,10 @@ public struct Dataset: Sendable {
     }
 }
 
-public enum Split: String, Sendable { case train, test }
+/// Which part of a dataset.
+public enum Split: String, Sendable, CaseIterable { case train, test }
 
+/// The datasets capas knows how to find, load and fetch.
 public enum DatasetName: String, CaseIterable, Sendable {
     case fashionMNIST = "fashion-mnist"
     case cifar10 = "cifar10"

@@ -1,31 +1,34 @@
 import CapasCore
 
-/// How bytes become floats.
-public enum Normalization: Sendable {
-    /// x/255, in [0, 1] (PyTorch's ToTensor).
+/// How pixel bytes become floats.
+public enum Normalization: Sendable, Equatable {
+    /// x/255, in [0, 1] (PyTorch's `ToTensor`).
     case unit
-    /// (x/255 − mean[c])/std[c] per channel.
+    /// (x/255 − mean[c]) / std[c] per channel (PyTorch's `Normalize` after `ToTensor`);
+    /// one value, or one per channel.
     case standardize(mean: [Float], std: [Float])
 }
 
 /// Random changes to training images.
-public enum Augmentation: Sendable {
+public enum Augmentation: Sendable, Equatable {
     case none
     /// The ConvNetJS CIFAR-10 demo's: a horizontal flip half of the time and a
-    /// shift of up to 2 pixels in x and y (pixels shifted in are zero).
+    /// shift of −2…2 pixels in x and in y; pixels shifted in are zero (before
+    /// normalization), as when cropping from a zero-padded image.
     case flipAndShift
 }
 
 /// One mini-batch: images [B, C, H, W], labels, and the dataset indices they came from.
-public struct Batch {
+public struct Batch: Sendable {
     public let images: Tensor
     public let labels: [Int]
     public let indices: [Int]
 }
 
-/// Mini-batches over a dataset, reshuffled every epoch from the seed (the
-/// same seed and epoch always give the same batches). The last batch may be
-/// smaller, as with PyTorch's drop_last=False.
+/// Mini-batches over a dataset, reshuffled every epoch (Fisher–Yates) from
+/// the seed: the same seed and epoch always give the same batches, augmented
+/// the same way. The last batch may be smaller, as with PyTorch's
+/// `drop_last=False`. Pixels become floats only when a batch is made.
 public struct Loader: Sendable {
     public let dataset: Dataset
     public let batchSize: Int
@@ -34,84 +37,173 @@ public struct Loader: Sendable {
     public let normalization: Normalization
     public let augmentation: Augmentation
 
+    /// - Precondition: `batchSize ≥ 1`; `.standardize` has one or `channels`
+    ///   means and standard deviations, all deviations positive.
     public init(dataset: Dataset, batchSize: Int, shuffle: Bool, seed: UInt64, normalization: Normalization = .unit,
                 augmentation: Augmentation = .none) {
-        precondition(batchSize >= 1)
+        precondition(batchSize >= 1, "Loader: batch size \(batchSize) must be at least 1")
+        if case let .standardize(mean, std) = normalization {
+            precondition([1, dataset.channels].contains(mean.count) && [1, dataset.channels].contains(std.count),
+                         "Loader: give 1 or \(dataset.channels) means and standard deviations")
+            precondition(std.allSatisfy { $0 > 0 }, "Loader: standard deviations must be positive")
+        }
         self.dataset = dataset; self.batchSize = batchSize; self.shuffle = shuffle; self.seed = seed
         self.normalization = normalization; self.augmentation = augmentation
     }
 
+    /// Batches per epoch, the last one possibly partial.
     public var batchCount: Int { (dataset.count + batchSize - 1) / batchSize }
 
-    /// The order of the dataset in `epoch` (Fisher–Yates from seed and epoch).
+    /// The order of the dataset in `epoch`: 0, 1, 2… without shuffling.
     public func order(epoch: Int) -> [Int] {
         var indices = Array(0..<dataset.count)
-        guard shuffle else { return indices }
+        guard shuffle, indices.count > 1 else { return indices }
         var generator = SeededGenerator(seed: seed &* 0x9E37_79B9 &+ UInt64(truncatingIfNeeded: epoch))
-        if indices.count > 1 {
-            for i in stride(from: indices.count - 1, to: 0, by: -1) {
-                let j = Int(generator.next() % UInt64(i + 1))
-                indices.swapAt(i, j)
-            }
+        for i in stride(from: indices.count - 1, to: 0, by: -1) {
+            let j = Int(generator.next() % UInt64(i + 1))
+            indices.swapAt(i, j)
         }
         return indices
     }
 
-    /// The batches of one epoch, made lazily.
-    public func epoch(_ epoch: Int) -> LazyMapSequence<Range<Int>, Batch> {
-        let order = self.order(epoch: epoch)
-        let count = batchCount
-        var augmentGenerator = SeededGenerator(seed: seed &+ 0xA5A5 &* UInt64(truncatingIfNeeded: epoch + 1))
-        let augmentSeeds = (0..<count).map { _ in augmentGenerator.next() }
-        return (0..<count).lazy.map { b in
-            let indices = Array(order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)])
-            return makeBatch(indices, augmentSeed: augmentSeeds[b])
-        }
+    /// The batches of one epoch; each is made (converted, augmented) only when read.
+    public func epoch(_ epoch: Int) -> EpochBatches {
+        var generator = SeededGenerator(seed: seed &+ 0xA5A5 &* (UInt64(truncatingIfNeeded: epoch) &+ 1))
+        let seeds: [UInt64] = (0..<batchCount).map { _ in generator.next() }
+        return EpochBatches(loader: self, order: order(epoch: epoch), augmentSeeds: seeds)
     }
 
+    /// The images at `indices` as one batch; `augmentSeed` drives the augmentation.
+    /// - Precondition: every index is in `0..<dataset.count`.
     public func makeBatch(_ indices: [Int], augmentSeed: UInt64 = 0) -> Batch {
         let d = dataset
-        let c = d.channels, h = d.height, w = d.width, size = d.imageSize
-        var images = Tensor(zeros: [indices.count, c, h, w])
-        var scale = [Float](repeating: 1 / 255, count: c), offset = [Float](repeating: 0, count: c)
-        if case let .standardize(mean, std) = normalization {
-            for ch in 0..<c {
-                scale[ch] = 1 / (255 * std[ch % std.count])
-                offset[ch] = -mean[ch % mean.count] / std[ch % std.count]
-            }
-        }
+        precondition(indices.allSatisfy { $0 >= 0 && $0 < d.count }, "Loader: batch index out of range 0..<\(d.count)")
+        let table = lookupTable()
+        let augment = augmentation == .flipAndShift
+        let size = d.imageSize
         var generator = SeededGenerator(seed: augmentSeed)
-        images.data.withUnsafeMutableBufferPointer { out in
-            d.images.withUnsafeBufferPointer { pixels in
-                for (slot, index) in indices.enumerated() {
-                    let src = pixels.baseAddress! + index * size
-                    let dst = out.baseAddress! + slot * size
-                    var flip = false, dx = 0, dy = 0
-                    if case .flipAndShift = augmentation {
-                        flip = generator.next() & 1 == 1
-                        dx = Int(generator.next() % 5) - 2
-                        dy = Int(generator.next() % 5) - 2
+        var floats = [Float](repeating: 0, count: indices.count * size)
+        d.images.withUnsafeBufferPointer { (pixels: UnsafeBufferPointer<UInt8>) -> Void in
+            table.withUnsafeBufferPointer { (values: UnsafeBufferPointer<Float>) -> Void in
+                floats.withUnsafeMutableBufferPointer { (out: inout UnsafeMutableBufferPointer<Float>) -> Void in
+                    guard let source = pixels.baseAddress, let lookup = values.baseAddress, let target = out.baseAddress else {
+                        return
                     }
-                    for ch in 0..<c {
-                        let s = scale[ch], o = offset[ch]
-                        let plane = src + ch * h * w, target = dst + ch * h * w
-                        if !flip && dx == 0 && dy == 0 {
-                            for i in 0..<(h * w) { target[i] = Float(plane[i]) * s + o }
-                            continue
-                        }
-                        // out[y, x] = in[y − dy, x' − dx] where x' is x mirrored when flipping; zero outside.
-                        for y in 0..<h {
-                            let sy = y - dy
-                            for x in 0..<w {
-                                let sx = (flip ? w - 1 - x : x) - dx
-                                target[y * w + x] = (sy >= 0 && sy < h && sx >= 0 && sx < w)
-                                    ? Float(plane[sy * w + sx]) * s + o : o
-                            }
-                        }
+                    for slot in 0..<indices.count {
+                        let placement: Placement = augment ? Self.randomPlacement(&generator) : Placement()
+                        Self.convert(source + indices[slot] * size, into: target + slot * size, channels: d.channels,
+                                     height: d.height, width: d.width, placement: placement, table: lookup)
                     }
                 }
             }
         }
-        return Batch(images: images, labels: indices.map { Int(d.labels[$0]) }, indices: indices)
+        return Batch(images: Tensor(shape: [indices.count, d.channels, d.height, d.width], data: floats),
+                     labels: indices.map { Int(d.labels[$0]) }, indices: indices)
+    }
+
+    /// Each channel's 256 possible values, computed as PyTorch does (x/255,
+    /// then (x − mean)/std), so converting a batch is only table look-ups.
+    func lookupTable() -> [Float] {
+        let c = dataset.channels
+        var table = [Float](repeating: 0, count: c * 256)
+        for ch in 0..<c {
+            var mean: Float = 0, std: Float = 1, standardize = false
+            if case let .standardize(means, stds) = normalization {
+                mean = means[means.count == 1 ? 0 : ch]
+                std = stds[stds.count == 1 ? 0 : ch]
+                standardize = true
+            }
+            for v in 0..<256 {
+                let x = Float(v) / 255
+                table[ch * 256 + v] = standardize ? (x - mean) / std : x
+            }
+        }
+        return table
+    }
+
+    /// Where an augmented image lands: mirrored or not, then moved by (dx, dy).
+    struct Placement: Hashable {
+        var flip = false, dx = 0, dy = 0
+    }
+
+    /// The flip (p = 0.5) and shifts (−2…2 each, uniform) for one image.
+    static func randomPlacement(_ generator: inout SeededGenerator) -> Placement {
+        let flip = generator.next() & 1 == 1
+        let dx = Int(generator.next() % 5) - 2
+        let dy = Int(generator.next() % 5) - 2
+        return Placement(flip: flip, dx: dx, dy: dy)
+    }
+
+    /// One image, channel by channel, through the table (and the placement).
+    static func convert(_ src: UnsafePointer<UInt8>, into dst: UnsafeMutablePointer<Float>, channels: Int, height: Int,
+                        width: Int, placement: Placement, table: UnsafePointer<Float>) {
+        let plane = height * width
+        let moved = placement != Placement()
+        for ch in 0..<channels {
+            let from = src + ch * plane, to = dst + ch * plane, values = table + ch * 256
+            if moved {
+                transform(from, to, height: height, width: width, flip: placement.flip, dx: placement.dx, dy: placement.dy,
+                          table: values)
+            } else {
+                for i in 0..<plane { to[i] = values[Int(from[i])] }
+            }
+        }
+    }
+
+    /// One plane, mirrored when `flip`, then moved `dx` pixels right and `dy` down:
+    /// out[y][x] = in[y − dy][x − dx], or in[y − dy][w − 1 − (x − dx)] when mirrored.
+    /// Pixels from outside the image are zero bytes; `table` maps bytes to floats.
+    static func transform(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Float>, height h: Int, width w: Int,
+                          flip: Bool, dx: Int, dy: Int, table: UnsafePointer<Float>) {
+        let zero = table[0]
+        // Output columns whose source column is inside the image.
+        let low = max(0, dx), high = min(w, w + dx)
+        for y in 0..<h {
+            let row = dst + y * w
+            let sy = y - dy
+            guard sy >= 0 && sy < h && low < high else {
+                for x in 0..<w { row[x] = zero }
+                continue
+            }
+            let line = src + sy * w
+            for x in 0..<low { row[x] = zero }
+            if flip {
+                for x in low..<high { row[x] = table[Int(line[w - 1 - x + dx])] }
+            } else {
+                for x in low..<high { row[x] = table[Int(line[x - dx])] }
+            }
+            for x in high..<w { row[x] = zero }
+        }
+    }
+}
+
+/// The batches of one epoch, made on demand (a batch is converted when read).
+public struct EpochBatches: RandomAccessCollection, Sendable {
+    public let loader: Loader
+    /// The dataset order of this epoch.
+    public let order: [Int]
+    let augmentSeeds: [UInt64]
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { augmentSeeds.count }
+
+    public subscript(position: Int) -> Batch {
+        let size = loader.batchSize
+        let indices = Array(order[(position * size)..<Swift.min(order.count, (position + 1) * size)])
+        return loader.makeBatch(indices, augmentSeed: augmentSeeds[position])
+    }
+
+    public func makeIterator() -> BatchIterator { BatchIterator(batches: self) }
+}
+
+/// Walks an epoch's batches, making each as it is reached.
+public struct BatchIterator: IteratorProtocol, Sendable {
+    let batches: EpochBatches
+    var position = 0
+
+    public mutating func next() -> Batch? {
+        guard position < batches.endIndex else { return nil }
+        defer { position += 1 }
+        return batches[position]
     }
 }
