@@ -30,63 +30,83 @@ public enum ActivationFunction: Hashable, Sendable {
 public final class Activation: UnaryLayer {
     public let function: ActivationFunction
     public var kind: String { function.torchName }
-    private var input = Tensor(zeros: [0])
+    /// Every derivative above is written in terms of the output y, and
+    /// x > 0 ⇔ y > 0 for relu, leaky relu (a > 0) and elu (α > 0): only y is kept.
     private var output = Tensor(zeros: [0])
+    /// The input, kept only for leaky relu and elu with a non-positive slope or α.
+    private var input = Tensor(zeros: [0])
 
     public init(_ function: ActivationFunction) { self.function = function }
 
+    private var needsInput: Bool {
+        switch function {
+        case let .leakyReLU(a): return a <= 0
+        case let .elu(alpha): return alpha <= 0
+        default: return false
+        }
+    }
+
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
-        var y = x
         let f = function
-        y.data.withUnsafeMutableBufferPointer { yp in
-            let n = yp.count
-            let b = yp.baseAddress!
-            switch f {
-            case .relu:
-                for i in 0..<n { b[i] = b[i] > 0 ? b[i] : 0 }
-            case let .leakyReLU(a):
-                for i in 0..<n { b[i] = b[i] > 0 ? b[i] : a * b[i] }
-            case let .elu(alpha):
-                for i in 0..<n where b[i] <= 0 { b[i] = alpha * Foundation.expm1(b[i]) }
-            case .sigmoid:
-                // Written to avoid exp overflow for large |x|.
-                for i in 0..<n {
-                    let v = b[i]
-                    if v >= 0 { b[i] = 1 / (1 + Foundation.exp(-v)) } else { let e = Foundation.exp(v); b[i] = e / (1 + e) }
+        let y = x.data.withUnsafeBufferPointer { xp in
+            Tensor(shape: x.shape) { b, n in
+                let a = xp.baseAddress!
+                Parallel.forElements(n) { range in
+                    switch f {
+                    case .relu:
+                        for i in range { let v = a[i]; b[i] = v > 0 ? v : 0 }
+                    case let .leakyReLU(slope):
+                        for i in range { let v = a[i]; b[i] = v > 0 ? v : slope * v }
+                    case let .elu(alpha):
+                        for i in range { let v = a[i]; b[i] = v > 0 ? v : alpha * Foundation.expm1(v) }
+                    case .sigmoid:
+                        // Written to avoid exp overflow for large |x|.
+                        for i in range {
+                            let v = a[i]
+                            if v >= 0 { b[i] = 1 / (1 + Foundation.exp(-v)) } else { let e = Foundation.exp(v); b[i] = e / (1 + e) }
+                        }
+                    case .tanh:
+                        for i in range { b[i] = Foundation.tanh(a[i]) }
+                    }
                 }
-            case .tanh:
-                for i in 0..<n { b[i] = Foundation.tanh(b[i]) }
             }
         }
-        if mode == .training { input = x; output = y }
+        if mode == .training {
+            output = y
+            input = needsInput ? x : Tensor(zeros: [0])
+        }
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == output.shape, "\(kind).backward: gradient \(dy.shape), output \(output.shape)")
-        var dx = dy
         let f = function
-        dx.data.withUnsafeMutableBufferPointer { dp in
-            input.data.withUnsafeBufferPointer { xp in
-                output.data.withUnsafeBufferPointer { yp in
-                    let d = dp.baseAddress!, x = xp.baseAddress!, y = yp.baseAddress!
-                    let n = dp.count
-                    switch f {
-                    case .relu:
-                        for i in 0..<n { d[i] = x[i] > 0 ? d[i] : 0 }
-                    case let .leakyReLU(a):
-                        for i in 0..<n { d[i] = x[i] > 0 ? d[i] : a * d[i] }
-                    case let .elu(alpha):
-                        for i in 0..<n where x[i] <= 0 { d[i] *= y[i] + alpha }
-                    case .sigmoid:
-                        for i in 0..<n { d[i] *= y[i] * (1 - y[i]) }
-                    case .tanh:
-                        for i in 0..<n { d[i] *= 1 - y[i] * y[i] }
+        let useInput = needsInput
+        return dy.data.withUnsafeBufferPointer { dp in
+            output.data.withUnsafeBufferPointer { yp in
+                input.data.withUnsafeBufferPointer { xp in
+                    Tensor(shape: dy.shape) { dx, n in
+                        let d = dp.baseAddress!, y = yp.baseAddress!
+                        // The sign test reads y, or x when y cannot tell.
+                        let s = useInput ? xp.baseAddress! : y
+                        Parallel.forElements(n) { range in
+                            switch f {
+                            case .relu:
+                                for i in range { let g = d[i]; dx[i] = s[i] > 0 ? g : 0 }
+                            case let .leakyReLU(a):
+                                for i in range { let g = d[i]; dx[i] = s[i] > 0 ? g : a * g }
+                            case let .elu(alpha):
+                                for i in range { dx[i] = s[i] > 0 ? d[i] : d[i] * (y[i] + alpha) }
+                            case .sigmoid:
+                                for i in range { dx[i] = d[i] * y[i] * (1 - y[i]) }
+                            case .tanh:
+                                for i in range { dx[i] = d[i] * (1 - y[i] * y[i]) }
+                            }
+                        }
                     }
                 }
             }
         }
-        return dx
     }
 }
 

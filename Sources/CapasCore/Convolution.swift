@@ -146,36 +146,58 @@ public final class Conv2D: UnaryLayer {
         config.oneDimensional ? [g.n, g.k, g.wo] : [g.n, g.k, g.ho, g.wo]
     }
 
+    /// The im2col matrices of the last training batch, one per sample and
+    /// group, kept for backward when they fit in `columnCacheLimit` bytes
+    /// (otherwise backward unrolls the input again).
+    private var columns: [Float] = []
+    /// Bytes of im2col matrices a layer may keep between forward and backward.
+    nonisolated(unsafe) public static var columnCacheLimit = 256 << 20
+    /// Set when nothing needs the gradient with respect to this layer's input
+    /// (the first layer of a network): backward then returns zeros and skips that product.
+    public var skipsInputGradient = false
+
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let g = geometry(for: x.shape)
-        if mode == .training { input = x; geometry = g }
-        var y = Tensor(zeros: outputShape(g))
+        let training = mode == .training
+        if training { input = x; geometry = g }
+        let perSample = g.isPointwise ? 0 : g.groups * g.rows * g.cols
+        let cache = training && perSample > 0 && g.n * perSample * MemoryLayout<Float>.size <= Conv2D.columnCacheLimit
+        if cache {
+            if columns.count != g.n * perSample {
+                columns = [Float](unsafeUninitializedCapacity: g.n * perSample) { _, count in count = g.n * perSample }
+            }
+        } else if training {
+            columns = []
+        }
         let inPlane = g.c * g.h * g.w, outPlane = g.k * g.ho * g.wo
-        x.data.withUnsafeBufferPointer { xp in
+        let biasValues = bias?.value.data
+        return x.data.withUnsafeBufferPointer { xp in
             weight.value.data.withUnsafeBufferPointer { wp in
-                y.data.withUnsafeMutableBufferPointer { yp in
-                    let xb = xp.baseAddress!, wb = wp.baseAddress!, yb = yp.baseAddress!
-                    let biasValues = bias?.value.data
-                    Parallel.forChunks(g.n) { _, range in
-                        var col = g.isPointwise ? [] : [Float](repeating: 0, count: g.rows * g.cols)
-                        col.withUnsafeMutableBufferPointer { colp in
-                            for s in range {
-                                for grp in 0..<g.groups {
-                                    let xs = xb + s * inPlane + grp * g.cg * g.h * g.w
-                                    let ys = yb + s * outPlane + grp * g.kg * g.cols
-                                    let src: UnsafePointer<Float>
-                                    if g.isPointwise { src = xs } else {
-                                        Conv2D.im2col(xs, g, colp.baseAddress!)
-                                        src = UnsafePointer(colp.baseAddress!)
+                columns.withUnsafeMutableBufferPointer { cachep in
+                    Tensor(shape: outputShape(g)) { yb, _ in
+                        let xb = xp.baseAddress!, wb = wp.baseAddress!, cacheBase = cachep.baseAddress
+                        Parallel.forChunks(g.n) { _, range in
+                            var scratch = g.isPointwise || cache ? [] : [Float](repeating: 0, count: g.rows * g.cols)
+                            scratch.withUnsafeMutableBufferPointer { scratchp in
+                                for s in range {
+                                    let ysample = yb + s * outPlane
+                                    // The bias goes in first and the product is added to it (beta = 1),
+                                    // which saves OpenBLAS's zeroing pass and a separate bias pass.
+                                    if let biasValues {
+                                        for o in 0..<g.k { (ysample + o * g.cols).update(repeating: biasValues[o], count: g.cols) }
                                     }
-                                    BLAS.sgemm(m: g.kg, n: g.cols, k: g.rows,
-                                               a: wb + grp * g.kg * g.rows, b: src, c: ys)
-                                }
-                                if let biasValues {
-                                    for o in 0..<g.k {
-                                        let row = yb + s * outPlane + o * g.cols
-                                        let bv = biasValues[o]
-                                        for i in 0..<g.cols { row[i] += bv }
+                                    for grp in 0..<g.groups {
+                                        let xs = xb + s * inPlane + grp * g.cg * g.h * g.w
+                                        let src: UnsafePointer<Float>
+                                        if g.isPointwise { src = xs } else {
+                                            let col = cache ? cacheBase! + (s * g.groups + grp) * g.rows * g.cols
+                                                            : scratchp.baseAddress!
+                                            Conv2D.im2col(xs, g, col)
+                                            src = UnsafePointer(col)
+                                        }
+                                        BLAS.sgemm(m: g.kg, n: g.cols, k: g.rows,
+                                                   a: wb + grp * g.kg * g.rows, b: src,
+                                                   beta: biasValues == nil ? 0 : 1, c: ysample + grp * g.kg * g.cols)
                                     }
                                 }
                             }
@@ -184,7 +206,6 @@ public final class Conv2D: UnaryLayer {
                 }
             }
         }
-        return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
@@ -197,6 +218,10 @@ public final class Conv2D: UnaryLayer {
         // Per-worker gradient accumulators, summed in worker order afterwards.
         var dwParts = [Float](repeating: 0, count: workers * wCount)
         var dbParts = [Float](repeating: 0, count: workers * g.k)
+        let cached = !g.isPointwise && columns.count == g.n * g.groups * g.rows * g.cols
+        let skipInput = skipsInputGradient
+        columns.withUnsafeBufferPointer { cachep in
+        let cacheBase = cachep.baseAddress
         input.data.withUnsafeBufferPointer { xp in
             weight.value.data.withUnsafeBufferPointer { wp in
                 dy.data.withUnsafeBufferPointer { dyp in
@@ -208,8 +233,8 @@ public final class Conv2D: UnaryLayer {
                                 Parallel.forChunks(g.n, workers: workers) { worker, range in
                                     let dwLocal = dwb + worker * wCount
                                     let dbLocal = dbb + worker * g.k
-                                    var col = [Float](repeating: 0, count: g.isPointwise ? 0 : g.rows * g.cols)
-                                    var dcol = [Float](repeating: 0, count: g.isPointwise ? 0 : g.rows * g.cols)
+                                    var col = [Float](repeating: 0, count: g.isPointwise || cached ? 0 : g.rows * g.cols)
+                                    var dcol = [Float](repeating: 0, count: g.isPointwise || skipInput ? 0 : g.rows * g.cols)
                                     col.withUnsafeMutableBufferPointer { colp in
                                         dcol.withUnsafeMutableBufferPointer { dcolp in
                                             for s in range {
@@ -219,7 +244,9 @@ public final class Conv2D: UnaryLayer {
                                                     let dys = dyb + s * outPlane + grp * g.kg * g.cols
                                                     let wg = wb + grp * g.kg * g.rows
                                                     let src: UnsafePointer<Float>
-                                                    if g.isPointwise { src = xs } else {
+                                                    if g.isPointwise { src = xs } else if cached {
+                                                        src = cacheBase! + (s * g.groups + grp) * g.rows * g.cols
+                                                    } else {
                                                         Conv2D.im2col(xs, g, colp.baseAddress!)
                                                         src = UnsafePointer(colp.baseAddress!)
                                                     }
@@ -228,6 +255,7 @@ public final class Conv2D: UnaryLayer {
                                                                a: dys, b: src, beta: 1,
                                                                c: dwLocal + grp * g.kg * g.rows)
                                                     // dcol = W_gᵀ [rows × kg] · dY_g [kg × cols]
+                                                    if skipInput { continue }
                                                     if g.isPointwise {
                                                         BLAS.sgemm(transposeA: true, m: g.rows, n: g.cols, k: g.kg,
                                                                    a: wg, b: dys, c: dxs)
@@ -252,6 +280,7 @@ public final class Conv2D: UnaryLayer {
                     }
                 }
             }
+        }
         }
         weight.grad.data.withUnsafeMutableBufferPointer { gp in
             for worker in 0..<workers {
@@ -318,9 +347,19 @@ public final class Conv2D: UnaryLayer {
                         if iy < 0 || iy >= g.h { continue }
                         let dst = plane + iy * g.w
                         let line = src + oy * g.wo
-                        for ox in 0..<g.wo {
-                            let ix = ox * g.sw - g.pl + j * g.dw
-                            if ix >= 0 && ix < g.w { dst[ix] += line[ox] }
+                        let offset = j * g.dw - g.pl
+                        if g.sw == 1 {
+                            // Contiguous run: only the columns that land inside the row.
+                            let lo = max(0, -offset), hi = min(g.wo, g.w - offset)
+                            if hi > lo {
+                                let d = dst + offset
+                                for ox in lo..<hi { d[ox] += line[ox] }
+                            }
+                        } else {
+                            for ox in 0..<g.wo {
+                                let ix = ox * g.sw + offset
+                                if ix >= 0 && ix < g.w { dst[ix] += line[ox] }
+                            }
                         }
                     }
                     row += 1

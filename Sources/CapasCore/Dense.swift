@@ -61,7 +61,7 @@ public final class Dense: UnaryLayer {
                         for r in 0..<n { (yb + r * fout).update(from: bias.value.data, count: fout) }
                     }
                     let beta: Float = bias == nil ? 0 : 1
-                    Parallel.forChunks(n, workers: Dense.workers(rows: n, work: fin * fout)) { _, rows in
+                    Parallel.forChunks(n, workers: Dense.workers(rows: n, work: n * fin * fout)) { _, rows in
                         BLAS.sgemm(transposeB: true, m: rows.count, n: fout, k: fin,
                                    a: xb + rows.lowerBound * fin, b: wb, beta: beta, c: yb + rows.lowerBound * fout)
                     }
@@ -71,8 +71,13 @@ public final class Dense: UnaryLayer {
         return y
     }
 
+    /// Set when nothing needs the gradient with respect to this layer's input
+    /// (the first layer of a network): backward then returns zeros and skips dX.
+    public var skipsInputGradient = false
+
     public func backward(_ dy: Tensor) -> Tensor {
         let n = input.shape[0], fin = config.inFeatures, fout = config.outFeatures
+        let skipInput = skipsInputGradient
         precondition(dy.shape == [n, fout], "Linear.backward: gradient \(dy.shape), expected [\(n), \(fout)]")
         var dx = Tensor(zeros: [n, fin])
         input.data.withUnsafeBufferPointer { xp in
@@ -84,10 +89,10 @@ public final class Dense: UnaryLayer {
                             let dxb = dxp.baseAddress!, gwb = gwp.baseAddress!
                             let workers = Dense.workers(rows: max(n, fout), work: n * fin * fout)
                             // dX = dY · W, split over rows of the batch.
-                            Parallel.forChunks(n, workers: workers) { _, rows in
+                            if !skipInput { Parallel.forChunks(n, workers: workers) { _, rows in
                                 BLAS.sgemm(m: rows.count, n: fin, k: fout, a: dyb + rows.lowerBound * fout, b: wb,
                                            c: dxb + rows.lowerBound * fin)
-                            }
+                            } }
                             // dW += dYᵀ · X, split over output units (rows of dW).
                             Parallel.forChunks(fout, workers: workers) { _, units in
                                 BLAS.sgemm(transposeA: true, m: units.count, n: fin, k: n,

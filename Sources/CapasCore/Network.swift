@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 // Network: a directed acyclic graph of layers, evaluated in order.
 //
 // Node i reads the outputs of earlier nodes (or the network input, index −1);
@@ -21,6 +27,17 @@ public final class Network {
     /// The shape of one input sample.
     public let inputShape: FeatureShape
     public let nodes: [Node]
+    /// When set, forward and backward add each node's wall time to it (`capas bench --profile`).
+    public var profile: Profile?
+
+    /// Seconds spent in each node, forward and backward, summed over calls.
+    public final class Profile {
+        public var forward: [Double]
+        public var backward: [Double]
+        public init(nodes: Int) {
+            forward = [Double](repeating: 0, count: nodes); backward = forward
+        }
+    }
 
     public init(inputShape: FeatureShape, nodes: [Node]) {
         precondition(!nodes.isEmpty, "a network needs at least one layer")
@@ -53,7 +70,9 @@ public final class Network {
         var remainingReads = readCounts(output: last)
         for (i, node) in nodes.enumerated() where i <= last {
             let args = node.inputs.map { $0 < 0 ? input : outputs[$0]! }
+            let start = profile == nil ? 0 : monotonicSeconds()
             outputs[i] = node.layer.forward(args, mode: mode)
+            if let profile { profile.forward[i] += monotonicSeconds() - start }
             // Free what no later node reads (the layers keep their own caches).
             for j in node.inputs where j >= 0 {
                 remainingReads[j] -= 1
@@ -76,7 +95,9 @@ public final class Network {
             guard let g = grads[i] else { continue }
             grads[i] = nil
             let node = nodes[i]
+            let start = profile == nil ? 0 : monotonicSeconds()
             let inputGrads = node.layer.backward(g)
+            if let profile { profile.backward[i] += monotonicSeconds() - start }
             for (j, dx) in zip(node.inputs, inputGrads) {
                 if j < 0 {
                     if inputGradient == nil { inputGradient = dx } else { inputGradient!.add(dx) }
@@ -90,10 +111,34 @@ public final class Network {
         return inputGradient
     }
 
+    /// Tells the layers that only parameter gradients are wanted: a layer
+    /// whose input carries no gradient anyone needs (the network input, or a
+    /// parameter-free chain from it, like `flatten`) skips computing it.
+    /// `backward` then returns a zero input gradient. Used by training.
+    public func skipUnneededInputGradients() {
+        var needsOutputGradient = [Bool](repeating: false, count: nodes.count)
+        for (i, node) in nodes.enumerated() {
+            // Node i must pass a gradient back if some input has parameters or passes one further back.
+            let needed = node.inputs.contains { $0 >= 0 && needsOutputGradient[$0] }
+            needsOutputGradient[i] = needed || !node.layer.trainableParameters.isEmpty
+            if !needed {
+                (node.layer as? Conv2D)?.skipsInputGradient = true
+                (node.layer as? Dense)?.skipsInputGradient = true
+            }
+        }
+    }
+
     private func readCounts(output: Int) -> [Int] {
         var counts = [Int](repeating: 0, count: nodes.count)
         for node in nodes.prefix(output + 1) { for j in node.inputs where j >= 0 { counts[j] += 1 } }
         counts[output] += 1   // the output is read by the caller
         return counts
     }
+}
+
+/// Seconds from an arbitrary fixed point, for measuring intervals.
+public func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }

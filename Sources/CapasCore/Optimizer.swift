@@ -28,9 +28,19 @@ public final class Optimizer {
     public var momentum: Float = 0.9
     public var beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
     public var rho: Float = 0.9, adadeltaEpsilon: Float = 1e-6
+    /// Steps taken by this optimizer (each parameter also counts its own, like PyTorch's `state[p]["step"]`).
     public private(set) var steps = 0
-    private var first: [ObjectIdentifier: [Float]] = [:]
-    private var second: [ObjectIdentifier: [Float]] = [:]
+    /// Per-parameter state: first and second moments and the parameter's own step count.
+    private final class State {
+        var first: [Float]
+        var second: [Float]
+        var step = 0
+        init(count: Int, second secondCount: Int) {
+            first = [Float](repeating: 0, count: count)
+            second = [Float](repeating: 0, count: secondCount)
+        }
+    }
+    private var states: [ObjectIdentifier: State] = [:]
 
     public init(_ kind: OptimizerKind, learningRate: Float? = nil, weightDecay: Float = 0) {
         self.kind = kind
@@ -39,56 +49,82 @@ public final class Optimizer {
     }
 
     /// Applies one update to every trainable parameter from its accumulated gradient.
+    /// The moments live in per-parameter objects and are updated in place.
     public func step(_ parameters: [Parameter]) {
         steps += 1
-        let t = Float(steps)
         for p in parameters where p.trainable {
             let id = ObjectIdentifier(p)
             let n = p.value.count
-            var m = first[id] ?? [Float](repeating: 0, count: n)
-            var v = second[id] ?? (kind == .adam || kind == .adadelta ? [Float](repeating: 0, count: n) : [])
+            let state: State
+            if let existing = states[id] { state = existing } else {
+                state = State(count: kind == .sgd ? 0 : n, second: kind == .adam || kind == .adadelta ? n : 0)
+                states[id] = state
+            }
+            state.step += 1
+            let t = Float(state.step), firstStep = state.step == 1
             let lr = learningRate, wd = weightDecay
-            p.value.data.withUnsafeMutableBufferPointer { theta in
-                p.grad.data.withUnsafeBufferPointer { grad in
-                    m.withUnsafeMutableBufferPointer { m in
-                        v.withUnsafeMutableBufferPointer { v in
-                            switch kind {
-                            case .sgd:
-                                for i in 0..<n { theta[i] -= lr * (grad[i] + wd * theta[i]) }
-                            case .momentum:
-                                let mu = momentum, firstStep = steps == 1
-                                for i in 0..<n {
-                                    let g = grad[i] + wd * theta[i]
-                                    m[i] = firstStep ? g : mu * m[i] + g
-                                    theta[i] -= lr * m[i]
-                                }
-                            case .adam:
-                                let b1 = beta1, b2 = beta2, eps = epsilon
-                                let c1 = 1 - Float(pow(Double(b1), Double(t)))
-                                let c2 = (1 - Float(pow(Double(b2), Double(t)))).squareRoot()
-                                let stepSize = lr / c1
-                                for i in 0..<n {
-                                    let g = grad[i] + wd * theta[i]
-                                    m[i] = b1 * m[i] + (1 - b1) * g
-                                    v[i] = b2 * v[i] + (1 - b2) * g * g
-                                    theta[i] -= stepSize * m[i] / (v[i].squareRoot() / c2 + eps)
-                                }
-                            case .adadelta:
-                                let r = rho, eps = adadeltaEpsilon
-                                for i in 0..<n {
-                                    let g = grad[i] + wd * theta[i]
-                                    v[i] = r * v[i] + (1 - r) * g * g
-                                    let delta = (m[i] + eps).squareRoot() / (v[i] + eps).squareRoot() * g
-                                    m[i] = r * m[i] + (1 - r) * delta * delta
-                                    theta[i] -= lr * delta
+            let kind = self.kind, mu = momentum, b1 = beta1, b2 = beta2, eps = epsilon
+            let r = rho, deltaEps = adadeltaEpsilon
+            let c1 = 1 - Float(pow(Double(b1), Double(t)))
+            let c2 = (1 - Float(pow(Double(b2), Double(t)))).squareRoot()
+            p.value.data.withUnsafeMutableBufferPointer { thetap in
+                p.grad.data.withUnsafeBufferPointer { gradp in
+                    state.first.withUnsafeMutableBufferPointer { mp in
+                        state.second.withUnsafeMutableBufferPointer { vp in
+                            let theta = thetap.baseAddress!, grad = gradp.baseAddress!
+                            let m = mp.baseAddress!, v = vp.baseAddress!
+                            // Elementwise and independent: large tensors are split over the workers.
+                            Parallel.forElements(n, grain: 16_384) { range in
+                                switch kind {
+                                case .sgd:
+                                    for i in range { theta[i] -= lr * (grad[i] + wd * theta[i]) }
+                                case .momentum:
+                                    for i in range {
+                                        let g = grad[i] + wd * theta[i]
+                                        let velocity = firstStep ? g : mu * m[i] + g
+                                        m[i] = velocity
+                                        theta[i] -= lr * velocity
+                                    }
+                                case .adam:
+                                    let stepSize = lr / c1
+                                    // Eight lanes at a time: the compiler does not vectorize the
+                                    // square root and division of the scalar loop by itself.
+                                    typealias V = SIMD8<Float>
+                                    func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+                                    func store(_ x: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: V.self) }
+                                    var i = range.lowerBound
+                                    while i + 8 <= range.upperBound {
+                                        let g = load(grad + i) + wd * load(theta + i)
+                                        let first = b1 * load(m + i) + (1 - b1) * g
+                                        let second = b2 * load(v + i) + (1 - b2) * g * g
+                                        store(first, m + i)
+                                        store(second, v + i)
+                                        store(load(theta + i) - stepSize * first / (second.squareRoot() / c2 + eps), theta + i)
+                                        i += 8
+                                    }
+                                    for i in i..<range.upperBound {
+                                        let g = grad[i] + wd * theta[i]
+                                        let first = b1 * m[i] + (1 - b1) * g
+                                        let second = b2 * v[i] + (1 - b2) * g * g
+                                        m[i] = first
+                                        v[i] = second
+                                        theta[i] -= stepSize * first / (second.squareRoot() / c2 + eps)
+                                    }
+                                case .adadelta:
+                                    for i in range {
+                                        let g = grad[i] + wd * theta[i]
+                                        let square = r * v[i] + (1 - r) * g * g
+                                        let delta = (m[i] + deltaEps).squareRoot() / (square + deltaEps).squareRoot() * g
+                                        v[i] = square
+                                        m[i] = r * m[i] + (1 - r) * delta * delta
+                                        theta[i] -= lr * delta
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-            if kind != .sgd { first[id] = m }
-            if !v.isEmpty { second[id] = v }
         }
     }
 }

@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// The core's worker threads. Work is split into contiguous, statically
@@ -28,6 +31,19 @@ public enum Parallel {
     @usableFromInline static var blasConfiguredFlag: Bool { blasConfigured }
     @usableFromInline static func setBLASConfigured() {
         BLAS.setThreads(1)
+        #if canImport(Glibc)
+        // Activations of a batch are megabytes each and are freed every step.
+        // glibc serves such blocks with mmap and returns them with munmap, so
+        // every step would page-fault its memory in again; keeping them in the
+        // heap (up to glibc's 32 MiB ceiling) reuses the pages.
+        // (`mallopt` is in <malloc.h>, which the Glibc module does not import.)
+        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
+            let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
+            _ = mallopt(-3, 32 << 20)    // M_MMAP_THRESHOLD
+            _ = mallopt(-1, 128 << 20)   // M_TRIM_THRESHOLD
+        }
+        #endif
         blasConfigured = true
     }
 
@@ -54,6 +70,15 @@ public enum Parallel {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             body(worker, chunk(worker, of: workers, total: total))
         }
+    }
+
+    /// Splits `0..<count` elements into contiguous ranges of at least `grain`
+    /// elements, one per worker: for elementwise loops that are too cheap
+    /// to be worth a thread below a few tens of thousands of elements.
+    @inlinable
+    public static func forElements(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
+        let workers = max(1, min(threads, count / max(1, grain)))
+        forChunks(count, workers: workers) { _, range in body(range) }
     }
 
     /// The number of workers `forChunks` will use for `total` items.

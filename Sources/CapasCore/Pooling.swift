@@ -91,6 +91,10 @@ public final class Pool2D: UnaryLayer {
                 argmax.withUnsafeMutableBufferPointer { ap in
                     let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = recordWinners ? ap.baseAddress : nil
                     Parallel.forChunks(g.planes) { _, range in
+                        if isMax && g.ph == 0 && g.pw == 0 {
+                            Pool2D.maxUnpadded(xb, yb, ab, g, planes: range)
+                            return
+                        }
                         for p in range {
                             let plane = xb + p * g.h * g.w
                             for oy in 0..<g.ho {
@@ -125,6 +129,53 @@ public final class Pool2D: UnaryLayer {
             }
         }
         return y
+    }
+
+    /// Max pooling without padding, where every window lies inside the input:
+    /// the same rule as the general loop (first maximum wins, the last NaN wins)
+    /// without the bounds clamping, and with the 2×2 window unrolled.
+    @inline(__always)
+    static func maxUnpadded(_ xb: UnsafePointer<Float>, _ yb: UnsafeMutablePointer<Float>,
+                            _ ab: UnsafeMutablePointer<Int32>?, _ g: Geometry, planes: Range<Int>) {
+        let twoByTwo = g.kh == 2 && g.kw == 2
+        let w = g.w
+        for p in planes {
+            let plane = xb + p &* g.h &* w
+            let out = yb + p &* g.ho &* g.wo
+            let winners = ab.map { $0 + p &* g.ho &* g.wo }
+            for oy in 0..<g.ho {
+                let y0 = oy &* g.sh
+                for ox in 0..<g.wo {
+                    let first = y0 &* w &+ ox &* g.sw
+                    var best = plane[first], bestIndex = first
+                    if twoByTwo {
+                        // Loads first and selects after, so the compiler need not branch on the data.
+                        let b = plane[first &+ 1], c = plane[first &+ w], d = plane[first &+ w &+ 1]
+                        if (best + b + c + d).isNaN {
+                            // Rare: NaN (or ∞ − ∞) in the window; the general rule decides.
+                            for index in [first &+ 1, first &+ w, first &+ w &+ 1] {
+                                let v = plane[index]
+                                if v > best || v.isNaN { best = v; bestIndex = index }
+                            }
+                        } else {
+                            bestIndex = b > best ? first &+ 1 : bestIndex; best = b > best ? b : best
+                            bestIndex = c > best ? first &+ w : bestIndex; best = c > best ? c : best
+                            bestIndex = d > best ? first &+ w &+ 1 : bestIndex; best = d > best ? d : best
+                        }
+                    } else {
+                        for i in y0..<(y0 &+ g.kh) {
+                            for j in (ox &* g.sw)..<(ox &* g.sw &+ g.kw) {
+                                let index = i &* w &+ j
+                                let v = plane[index]
+                                if v > best || v.isNaN { best = v; bestIndex = index }
+                            }
+                        }
+                    }
+                    out[oy &* g.wo &+ ox] = best
+                    winners?[oy &* g.wo &+ ox] = Int32(truncatingIfNeeded: bestIndex)
+                }
+            }
+        }
     }
 
     public func backward(_ dy: Tensor) -> Tensor {

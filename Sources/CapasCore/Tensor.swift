@@ -38,6 +38,17 @@ public struct Tensor: Equatable, Sendable {
         self.init(repeating: 0, shape: shape)
     }
 
+    /// A tensor whose elements are filled by `initialize`, which must write every one of them.
+    /// Saves the zero-filling pass of `init(zeros:)` on the hot paths.
+    init(shape: [Int], filling initialize: (UnsafeMutablePointer<Float>, Int) -> Void) {
+        let count = shape.reduce(1, *)
+        self.shape = shape
+        self.data = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { initialize(buffer.baseAddress!, count) }
+            initialized = count
+        }
+    }
+
     /// A tensor whose every element is `value`.
     public init(repeating value: Float, shape: [Int]) {
         self.shape = shape

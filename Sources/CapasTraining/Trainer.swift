@@ -70,6 +70,7 @@ public final class Trainer {
         self.analysis = analysis
         self.options = options
         self.network = network ?? analysis.makeNetwork(seed: options.seed)
+        self.network.skipUnneededInputGradients()
         optimizer = Optimizer(options.optimizer, learningRate: options.learningRate, weightDecay: options.weightDecay)
     }
 

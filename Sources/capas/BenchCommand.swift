@@ -34,6 +34,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "One JSON object per model on standard output.")
     var json = false
 
+    @Flag(help: "Also print the time per batch spent in each layer, forward and backward.")
+    var profile = false
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -81,6 +84,7 @@ struct Bench: ParsableCommand {
         let trainer = Trainer(analysis: analysis, options: options)
         let loader = Loader(dataset: train, batchSize: batch, shuffle: true, seed: 0)
         var images = 0
+        var batches = 0
         var start = Date()
         var warmedUp = false
         var epoch = 0
@@ -88,12 +92,21 @@ struct Bench: ParsableCommand {
             epoch += 1
             for b in loader.epoch(epoch) {
                 _ = try trainer.step(LabeledBatch(images: b.images, labels: b.labels))
-                if !warmedUp { warmedUp = true; start = Date(); continue }
+                if !warmedUp {
+                    warmedUp = true; start = Date()
+                    if profile { trainer.network.profile = Network.Profile(nodes: trainer.network.nodes.count) }
+                    continue
+                }
                 images += b.labels.count
+                batches += 1
                 if Date().timeIntervalSince(start) >= seconds { break outer }
             }
         }
         let trainRate = Double(images) / Date().timeIntervalSince(start)
+        if let layerTimes = trainer.network.profile {
+            trainer.network.profile = nil
+            printProfile(layerTimes, network: trainer.network, batches: batches, seconds: Date().timeIntervalSince(start))
+        }
         let testLoader = Loader(dataset: test, batchSize: batch, shuffle: false, seed: 0)
         var best = 0.0
         for _ in 0..<2 {
@@ -103,6 +116,18 @@ struct Bench: ParsableCommand {
         }
         return ["model": name, "train_img_s": trainRate, "infer_img_s": best, "peak_rss_mib": peakResidentMiB(),
                 "threads": Parallel.threads, "batch": batch, "data": source]
+    }
+
+    func printProfile(_ profile: Network.Profile, network: Network, batches: Int, seconds: Double) {
+        let perBatch = 1000 / Double(max(1, batches))
+        print(String(format: "%-5@ %-12@ %10@ %10@", "node", "layer", "fwd ms", "bwd ms"))
+        for (i, node) in network.nodes.enumerated() {
+            print(String(format: "%-5@ %-12@ %10.3f %10.3f", node.name, node.layer.kind,
+                         profile.forward[i] * perBatch, profile.backward[i] * perBatch))
+        }
+        let fwd = profile.forward.reduce(0, +), bwd = profile.backward.reduce(0, +)
+        print(String(format: "layers %.3f ms + %.3f ms of %.3f ms per batch (the rest: loss, optimizer, data)",
+                     fwd * perBatch, bwd * perBatch, seconds * perBatch))
     }
 
     func runAccuracy(_ names: [String]) throws {
