@@ -30,8 +30,9 @@ let package = Package(
         .target(name: "CapasTraining",
                 dependencies: ["CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasMessages"],
                 swiftSettings: fast),
+        .target(name: "CapasREPL", dependencies: ["CapasCore", "CapasModel", "CapasMessages"]),
         .executableTarget(name: "capas", dependencies: [
-            "CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasTraining", "CapasMessages",
+            "CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasTraining", "CapasMessages", "CapasREPL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -41,6 +42,7 @@ let package = Package(
         .testTarget(name: "CapasDataTests", dependencies: ["CapasData", "CapasCore"]),
         .testTarget(name: "CapasCheckpointTests", dependencies: ["CapasCheckpoint", "CapasCore", "CapasModel"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "CapasREPLTests", dependencies: ["CapasREPL", "CapasModel", "CapasCore"]),
         .testTarget(name: "CapasTrainingTests", dependencies: ["CapasTraining", "CapasModel", "CapasCore", "CapasData"]),
     ],
     swiftLanguageModes: [.v5]

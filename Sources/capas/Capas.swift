@@ -17,10 +17,14 @@ struct Capas: ParsableCommand {
           dense 10
         Tensors are NCHW inside (PyTorch's convention).
         """,
-        subcommands: [Summary.self, Train.self, Evaluate.self, DataCommand.self, Bench.self])
+        subcommands: [Repl.self, Run.self, Summary.self, Train.self, Evaluate.self, DataCommand.self, Bench.self])
 
+    @OptionGroup var global: GlobalOptions
+
+    /// No subcommand: the REPL.
     mutating func run() throws {
-        print(Capas.helpMessage())
+        try global.apply()
+        if Session(language: Messages.language).run() { throw ExitCode(1) }
     }
 }
 

@@ -1,0 +1,188 @@
+import CapasCore
+import CapasMessages
+
+// The course's formulas with the learner's own numbers, for one analysed layer:
+//
+//   output size   ⌊(n + 2p − f)/s⌋ + 1        (**floor**: a partial window is dropped)
+//   conv params   (f·f·c + 1)·k                (f·f·c weights and one bias per filter)
+//   dense params  (inputs + 1)·outputs
+//   multiply-adds one per weight per output value, plus one per bias (torchinfo's convention)
+//
+// Nothing here runs the layer: the numbers come from the analysis, and the
+// text is only a rendering of them.
+
+/// The formulas behind one layer's shape and counts.
+public struct LayerExplanation: Sendable, Equatable {
+    /// How the output shape follows from the input (one line per axis when they differ).
+    public var shape: [String]
+    /// How the parameters are counted ("no parameters" for pooling, flatten, activations).
+    public var parameters: String
+    /// How the multiply-adds are counted, when the layer has any.
+    public var multiplyAdds: String?
+    /// Flooring, dropped border pixels, buffers and other remarks.
+    public var notes: [String]
+}
+
+extension AnalyzedLayer {
+    /// The formulas for this layer with its numbers, in the given language.
+    public func explanation(language L: Language) -> LayerExplanation {
+        var shapeLines: [String] = []
+        var notes: [String] = []
+        var params = L.pick(es: "sin parámetros", en: "no parameters")
+        var macs: String?
+        let arrow = "\(inputShape) → \(outputShape)"
+
+        switch resolved {
+        case let .conv(c):
+            let axes = windowAxes(kernel: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation,
+                                  oneDimensional: c.oneDimensional)
+            shapeLines = axes.lines(L)
+            shapeLines.append(L.pick(es: "salida \(outputShape): \(c.outChannels) filtros dan \(c.outChannels) canales",
+                                     en: "output \(outputShape): \(c.outChannels) filters give \(c.outChannels) channels"))
+            notes += axes.notes(L)
+            let perGroup = c.inChannels / max(c.groups, 1)
+            let kernelText = c.oneDimensional ? "\(c.kernel.width)" : "\(c.kernel.height)·\(c.kernel.width)"
+            let weights = "\(kernelText)·\(perGroup)"
+            let formula = c.oneDimensional ? (c.bias ? "(f·c + 1)·k" : "f·c·k") : (c.bias ? "(f·f·c + 1)·k" : "f·f·c·k")
+            params = c.bias ? "\(formula) = (\(weights) + 1)·\(c.outChannels) = \(grouped(parameters))"
+                            : "\(formula) = \(weights)·\(c.outChannels) = \(grouped(parameters))"
+            if c.groups > 1 {
+                notes.append(L.pick(es: "groups=\(c.groups): cada filtro ve solo c = \(c.inChannels)/\(c.groups) = \(perGroup) canales de entrada",
+                                    en: "groups=\(c.groups): each filter sees only c = \(c.inChannels)/\(c.groups) = \(perGroup) input channels"))
+            }
+            let positions = outputShape.dims.dropFirst().map(String.init).joined(separator: "·")
+            macs = "\(positions)·\(c.outChannels)·(\(weights)\(c.bias ? " + 1" : "")) = \(grouped(multiplyAdds))"
+        case let .pool(p):
+            let axes = windowAxes(kernel: p.kernel, stride: p.stride, padding: Padding2D(p.padding.height, p.padding.width),
+                                  dilation: Size2D(1, 1), oneDimensional: p.oneDimensional)
+            shapeLines = axes.lines(L)
+            shapeLines.append(L.pick(es: "los \(outputShape.channels) canales se reducen por separado: \(arrow)",
+                                     en: "each of the \(outputShape.channels) channels is pooled on its own: \(arrow)"))
+            notes += axes.notes(L)
+            params = L.pick(es: "sin parámetros: \(p.kind == .max ? "el máximo" : "la media") de cada ventana no se aprende",
+                            en: "no parameters: the \(p.kind == .max ? "maximum" : "mean") of each window is not learned")
+        case .globalAveragePool:
+            shapeLines = [L.pick(es: "la media de cada canal sobre \(inputShape.height)·\(inputShape.width) posiciones: \(arrow)",
+                                 en: "the mean of each channel over \(inputShape.height)·\(inputShape.width) positions: \(arrow)")]
+        case .flatten:
+            let factors = inputShape.dims.map(String.init).joined(separator: "·")
+            shapeLines = [L.pick(es: "\(inputShape) se aplana en un vector de \(factors) = \(outputShape) valores",
+                                 en: "\(inputShape) is laid out as a vector of \(factors) = \(outputShape) values")]
+            notes.append(L.pick(es: "la posición de cada píxel deja de importar a las capas siguientes",
+                                en: "from here on, the layers no longer know where each pixel was"))
+        case let .dense(d):
+            shapeLines = [L.pick(es: "\(d.inFeatures) entradas → \(d.outFeatures) unidades", en: "\(d.inFeatures) inputs → \(d.outFeatures) units")]
+            params = d.bias ? "(inputs + 1)·outputs = (\(d.inFeatures) + 1)·\(d.outFeatures) = \(grouped(parameters))"
+                            : "inputs·outputs = \(d.inFeatures)·\(d.outFeatures) = \(grouped(parameters))"
+            macs = "\(d.inFeatures)·\(d.outFeatures)\(d.bias ? " + \(d.outFeatures)" : "") = \(grouped(multiplyAdds))"
+        case .activation, .softmax:
+            shapeLines = [L.pick(es: "se aplica a cada valor; la forma no cambia: \(arrow)",
+                                 en: "applied to every value; the shape does not change: \(arrow)")]
+        case let .maxout(pieces):
+            shapeLines = [L.pick(es: "el máximo de cada grupo de \(pieces) canales: \(inputShape.channels)/\(pieces) = \(outputShape.channels)",
+                                 en: "the maximum of each group of \(pieces) channels: \(inputShape.channels)/\(pieces) = \(outputShape.channels)")]
+        case let .batchNorm(channels, _, _):
+            shapeLines = [L.pick(es: "normaliza cada uno de los \(channels) canales; la forma no cambia",
+                                 en: "normalizes each of the \(channels) channels; the shape does not change")]
+            params = L.pick(es: "2·c = 2·\(channels) = \(grouped(parameters)) entrenables (γ y β)",
+                            en: "2·c = 2·\(channels) = \(grouped(parameters)) trainable (γ and β)")
+            notes.append(L.pick(es: "y 2·c = \(grouped(buffers)) no entrenables: la media y la varianza móviles, que se usan en evaluación",
+                                en: "and 2·c = \(grouped(buffers)) non-trainable: the running mean and variance, used in evaluation"))
+        case let .dropout(p):
+            shapeLines = [L.pick(es: "la forma no cambia: \(arrow)", en: "the shape does not change: \(arrow)")]
+            notes.append(L.pick(es: "al entrenar apaga cada valor con probabilidad \(p) y multiplica los demás por 1/(1 − p); en evaluación no hace nada",
+                                en: "while training it zeroes each value with probability \(p) and scales the rest by 1/(1 − p); in evaluation it does nothing"))
+        case .add:
+            shapeLines = [L.pick(es: "suma elemento a elemento del bloque y del atajo: \(outputShape)",
+                                 en: "elementwise sum of the block and its shortcut: \(outputShape)")]
+        case .concat:
+            shapeLines = [L.pick(es: "apila los canales de las ramas: \(outputShape.channels) canales en total",
+                                 en: "stacks the branches' channels: \(outputShape.channels) channels in all")]
+        }
+        return LayerExplanation(shape: shapeLines, parameters: params, multiplyAdds: macs, notes: notes)
+    }
+
+    private func windowAxes(kernel: Size2D, stride: Size2D, padding: Padding2D, dilation: Size2D,
+                            oneDimensional: Bool) -> WindowAxes {
+        if oneDimensional {
+            return WindowAxes(axes: [WindowAxis(name: .length, n: inputShape.width, before: padding.left, after: padding.right,
+                                                f: kernel.width, s: stride.width, d: dilation.width, out: outputShape.width)])
+        }
+        let height = WindowAxis(name: .height, n: inputShape.height, before: padding.top, after: padding.bottom,
+                                f: kernel.height, s: stride.height, d: dilation.height, out: outputShape.height)
+        let width = WindowAxis(name: .width, n: inputShape.width, before: padding.left, after: padding.right,
+                               f: kernel.width, s: stride.width, d: dilation.width, out: outputShape.width)
+        return WindowAxes(axes: height.sameNumbers(as: width) ? [height] : [height, width], square: height.sameNumbers(as: width))
+    }
+}
+
+/// One axis of a sliding window, with the numbers of the output-size formula.
+struct WindowAxis {
+    let name: ShapeError.Axis
+    let n, before, after, f, s, d, out: Int
+
+    func sameNumbers(as other: WindowAxis) -> Bool {
+        (n, before, after, f, s, d) == (other.n, other.before, other.after, other.f, other.s, other.d)
+    }
+    /// The dilated kernel's span.
+    var span: Int { d * (f - 1) + 1 }
+    /// What is left over after the last full window: the pixels the floor drops.
+    var remainder: Int { (n + before + after - span) % s }
+
+    /// `(28 + 2·0 − 5)/1 + 1 = 24`, or with ⌊ ⌋ when the division is not exact.
+    var formula: String {
+        let pad = before == after ? "2·\(before)" : "\(before) + \(after)"
+        let numerator = n + before + after - span
+        let fText = d > 1 ? "\(span)" : "\(f)"
+        if remainder == 0 {
+            return "(\(n) + \(pad) − \(fText))/\(s) + 1 = \(numerator)/\(s) + 1 = \(out)"
+        }
+        let exact = Double(numerator) / Double(s)
+        let shown = exact == exact.rounded() ? String(Int(exact)) : String(format: "%.2f", exact)
+            .replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
+        return "⌊(\(n) + \(pad) − \(fText))/\(s)⌋ + 1 = ⌊\(shown)⌋ + 1 = \(out)"
+    }
+}
+
+struct WindowAxes {
+    let axes: [WindowAxis]
+    var square = false
+
+    func lines(_ L: Language) -> [String] {
+        axes.map { axis in
+            let label: String
+            if square {
+                label = L.pick(es: "alto y ancho", en: "height and width")
+            } else {
+                label = L.pick(es: axis.name.spanish, en: axis.name.rawValue)
+            }
+            return "\(label): \(axis.formula)"
+        }
+    }
+
+    func notes(_ L: Language) -> [String] {
+        var notes: [String] = []
+        for axis in axes where axis.remainder != 0 {
+            let which = square ? L.pick(es: "en cada eje", en: "on each axis")
+                               : L.pick(es: "en \(axis.name.spanish)", en: "in \(axis.name.rawValue)")
+            notes.append(L.pick(
+                es: "(n + 2p − f) = \(axis.n + axis.before + axis.after - axis.span) no es divisible por s = \(axis.s): el resultado se redondea hacia abajo y \(which) se pierden \(axis.remainder) píxel(es) del borde final, que ninguna ventana cubre",
+                en: "(n + 2p − f) = \(axis.n + axis.before + axis.after - axis.span) is not divisible by s = \(axis.s): the result is floored, and \(which) the last \(axis.remainder) border pixel(s) are dropped, covered by no window"))
+        }
+        if axes.contains(where: { $0.d > 1 }) {
+            notes.append(L.pick(es: "con dilatación d, el kernel abarca d·(f − 1) + 1 píxeles",
+                                en: "with dilation d, the kernel spans d·(f − 1) + 1 pixels"))
+        }
+        return notes
+    }
+}
+
+extension ShapeError.Axis {
+    public var spanish: String {
+        switch self {
+        case .height: return "alto"
+        case .width: return "ancho"
+        case .length: return "largo"
+        }
+    }
+}

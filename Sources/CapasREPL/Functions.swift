@@ -1,0 +1,242 @@
+import CapasCore
+import CapasMessages
+import Foundation
+
+// The course's operations on literal matrices, computed by the core's own
+// layers (Conv2D, Pool2D, Activation, Softmax): what the learner checks by
+// hand here is what trains.
+//
+//   conv(A, K, stride=1, pad=0, bias=0)   A: H×W or C×H×W; K: f×f, C×f×f, or N×C×f×f for N filters
+//   maxpool(A, f, stride=f, pad=0), avgpool(...)
+//   relu, sigmoid, tanh, leakyrelu(A, slope=0.01), elu(A, alpha=1)
+//   softmax(z)                            over the last axis
+//   crossentropy(p, label)                −ln p[label]; label counts from 0
+//   outsize(n=, f=, p=0, s=1)             ⌊(n + 2p − f)/s⌋ + 1
+//   params(f=, c=, k=)  params(inputs=, outputs=)
+
+enum Functions {
+    static let names = ["conv", "maxpool", "avgpool", "relu", "sigmoid", "tanh", "leakyrelu", "elu", "softmax",
+                        "crossentropy", "outsize", "params", "sum", "max", "min", "mean", "exp", "log", "ln", "log10",
+                        "sqrt", "abs", "transpose", "shape"]
+
+    static func call(_ name: String, _ args: [Value], _ options: [String: Value], column: Int,
+                     language L: Language, notes: inout [String]) throws -> Value {
+        func fail(_ en: String, _ es: String) -> CalculatorError {
+            CalculatorError(.wrongArgument(function: name, detail: en, detailSpanish: es), column: column)
+        }
+        func tensor(_ i: Int, _ what: String, _ queQue: String) throws -> Tensor {
+            guard i < args.count else { throw fail("missing argument \(i + 1) (\(what))", "falta el argumento \(i + 1) (\(queQue))") }
+            return args[i].asTensor
+        }
+        func integer(_ key: String, position: Int? = nil, default value: Int? = nil) throws -> Int {
+            let given = options[key] ?? position.flatMap { $0 < args.count ? args[$0] : nil }
+            guard let given else {
+                if let value { return value }
+                throw fail("missing \(key)=", "falta \(key)=")
+            }
+            guard case let .number(x) = given, x == x.rounded(), abs(x) < 1e15 else {
+                throw fail("\(key) must be a whole number", "\(key) debe ser un número entero")
+            }
+            return Int(x)
+        }
+        func number(_ key: String, position: Int? = nil, default value: Double) throws -> Double {
+            let given = options[key] ?? position.flatMap { $0 < args.count ? args[$0] : nil }
+            guard let given else { return value }
+            guard case let .number(x) = given else { throw fail("\(key) must be a number", "\(key) debe ser un número") }
+            return x
+        }
+        func allowOnly(_ keys: [String], positional: Int) throws {
+            for key in options.keys where !keys.contains(key) {
+                throw fail("unknown option \(key)= (options: \(keys.map { $0 + "=" }.joined(separator: ", ")))",
+                           "opción desconocida \(key)= (opciones: \(keys.map { $0 + "=" }.joined(separator: ", ")))")
+            }
+            if args.count > positional {
+                throw fail("takes at most \(positional) values without a name", "admite como mucho \(positional) valores sin nombre")
+            }
+        }
+
+        switch name {
+        case "conv":
+            try allowOnly(["stride", "pad", "bias"], positional: 2)
+            let (y, _) = try convolution(try tensor(0, "the input", "la entrada"), try tensor(1, "the kernel", "el kernel"),
+                                         stride: try integer("stride", default: 1), pad: try integer("pad", default: 0),
+                                         bias: try number("bias", default: 0), fail: fail)
+            return .tensor(y)
+        case "maxpool", "avgpool":
+            try allowOnly(["size", "stride", "pad"], positional: 2)
+            let size = try integer("size", position: 1)
+            let y = try pooling(name == "maxpool" ? .max : .average, try tensor(0, "the input", "la entrada"), size: size,
+                                stride: try integer("stride", default: size), pad: try integer("pad", default: 0), fail: fail)
+            return .tensor(y)
+        case "relu", "sigmoid", "tanh", "leakyrelu", "elu":
+            try allowOnly(["slope", "alpha"], positional: 1)
+            let x = try tensor(0, "the input", "la entrada")
+            let f: ActivationFunction
+            switch name {
+            case "relu": f = .relu
+            case "sigmoid": f = .sigmoid
+            case "tanh": f = .tanh
+            case "leakyrelu": f = .leakyReLU(slope: Float(try number("slope", default: 0.01)))
+            default: f = .elu(alpha: Float(try number("alpha", default: 1)))
+            }
+            return wrap(Activation(f).forward(x.shape.isEmpty ? Tensor(shape: [1], data: x.data) : x, mode: .evaluation),
+                        like: args[0])
+        case "softmax":
+            try allowOnly([], positional: 1)
+            let z = try tensor(0, "the scores", "los puntajes")
+            guard !z.shape.isEmpty, z.count > 0 else { throw fail("needs a vector of scores", "necesita un vector de puntajes") }
+            // Rows of the last axis: a vector is one row, a matrix one softmax per row.
+            let k = z.shape.last!, rows = z.count / k
+            let y = Softmax().forward(Tensor(shape: [rows, k], data: z.data), mode: .evaluation)
+            return .tensor(Tensor(shape: z.shape, data: y.data))
+        case "crossentropy":
+            try allowOnly([], positional: 2)
+            let p = try tensor(0, "the probabilities", "las probabilidades")
+            let label = try integer("label", position: 1)
+            guard p.rank == 1, p.count > 0 else {
+                throw fail("the first argument is one vector of probabilities", "el primer argumento es un vector de probabilidades")
+            }
+            guard label >= 0 && label < p.count else {
+                throw fail("label \(label) is outside 0…\(p.count - 1) (classes count from 0)",
+                           "la etiqueta \(label) está fuera de 0…\(p.count - 1) (las clases se cuentan desde 0)")
+            }
+            let total = p.data.reduce(0, +)
+            guard p.data.allSatisfy({ $0 >= 0 }), abs(total - 1) < 1e-3 else {
+                throw fail("\(p.data) are not probabilities (they must be ≥ 0 and add up to 1); for scores use crossentropy(softmax(z), \(label))",
+                           "\(p.data) no son probabilidades (deben ser ≥ 0 y sumar 1); para puntajes use crossentropy(softmax(z), \(label))")
+            }
+            let q = Double(p.data[label])
+            let ln = -Foundation.log(q)
+            notes.append(L.pick(
+                es: "−ln(\(format(q))) = \(format(ln)) (logaritmo natural, el de PyTorch y Keras); en base 10 sería −log10(\(format(q))) = \(format(-Foundation.log10(q))), el valor que muestra una de las diapositivas",
+                en: "−ln(\(format(q))) = \(format(ln)) (natural log, as PyTorch and Keras use); in base 10 it would be −log10(\(format(q))) = \(format(-Foundation.log10(q))), the value one of the slides shows"))
+            return .number(ln)
+        case "outsize":
+            try allowOnly(["n", "f", "p", "s"], positional: 0)
+            let n = try integer("n"), f = try integer("f"), p = try integer("p", default: 0), s = try integer("s", default: 1)
+            let out = try windowOutputSize(layer: "outsize", axis: .width, input: n, padBefore: p, padAfter: p,
+                                           kernel: f, stride: s, dilation: 1)
+            let numerator = n + 2 * p - f
+            if numerator % s == 0 {
+                notes.append("(n + 2p − f)/s + 1 = (\(n) + 2·\(p) − \(f))/\(s) + 1 = \(out)")
+            } else {
+                notes.append("⌊(n + 2p − f)/s⌋ + 1 = ⌊(\(n) + 2·\(p) − \(f))/\(s)⌋ + 1 = ⌊\(format(Double(numerator) / Double(s)))⌋ + 1 = \(out)")
+                notes.append(L.pick(es: "\(numerator) no es divisible por \(s): se redondea hacia abajo y se pierden \(numerator % s) píxel(es) del borde",
+                                    en: "\(numerator) is not divisible by \(s): the result is floored and \(numerator % s) border pixel(s) are dropped"))
+            }
+            return .number(Double(out))
+        case "params":
+            if options["inputs"] != nil || options["outputs"] != nil {
+                try allowOnly(["inputs", "outputs"], positional: 0)
+                let i = try integer("inputs"), o = try integer("outputs")
+                guard i >= 1, o >= 1 else { throw fail("inputs and outputs must be positive", "inputs y outputs deben ser positivos") }
+                let count = try Checked.mul(try Checked.add(i, 1, "params"), o, "params")
+                notes.append("(inputs + 1)·outputs = (\(i) + 1)·\(o) = \(count)")
+                return .number(Double(count))
+            }
+            try allowOnly(["f", "c", "k"], positional: 0)
+            let f = try integer("f"), c = try integer("c"), k = try integer("k")
+            guard f >= 1, c >= 1, k >= 1 else { throw fail("f, c and k must be positive", "f, c y k deben ser positivos") }
+            let count = try Checked.mul(try Checked.add(try Checked.product([f, f, c], "params"), 1, "params"), k, "params")
+            notes.append("(f·f·c + 1)·k = (\(f)·\(f)·\(c) + 1)·\(k) = \(count)")
+            return .number(Double(count))
+        case "sum", "max", "min", "mean":
+            try allowOnly([], positional: 1)
+            let t = try tensor(0, "the values", "los valores")
+            guard t.count > 0 else { throw fail("needs at least one value", "necesita al menos un valor") }
+            let values = t.data.map(Double.init)
+            switch name {
+            case "sum": return .number(values.reduce(0, +))
+            case "max": return .number(values.max()!)
+            case "min": return .number(values.min()!)
+            default: return .number(values.reduce(0, +) / Double(values.count))
+            }
+        case "exp", "log", "ln", "log10", "sqrt", "abs":
+            try allowOnly([], positional: 1)
+            let f: (Double) -> Double
+            switch name {
+            case "exp": f = Foundation.exp
+            case "log", "ln": f = Foundation.log
+            case "log10": f = Foundation.log10
+            case "sqrt": f = { $0.squareRoot() }
+            default: f = { Swift.abs($0) }
+            }
+            switch try (args.first ?? { throw fail("missing argument", "falta el argumento") }()) {
+            case let .number(x): return .number(f(x))
+            case let .tensor(t): return .tensor(Tensor(shape: t.shape, data: t.data.map { Float(f(Double($0))) }))
+            }
+        case "transpose":
+            try allowOnly([], positional: 1)
+            let t = try tensor(0, "the matrix", "la matriz")
+            guard t.rank == 2 else { throw fail("needs a matrix", "necesita una matriz") }
+            let (r, c) = (t.shape[0], t.shape[1])
+            return .tensor(Tensor(shape: [c, r], data: (0..<(r * c)).map { t.data[($0 % r) * c + $0 / r] }))
+        case "shape":
+            try allowOnly([], positional: 1)
+            let t = try tensor(0, "the value", "el valor")
+            return .tensor(Tensor(shape: [t.rank], data: t.shape.map(Float.init)))
+        default:
+            throw CalculatorError(.unknownFunction(name, suggestion: closest(name, names)), column: column)
+        }
+    }
+
+    static func wrap(_ t: Tensor, like original: Value) -> Value {
+        if case .number = original { return .number(Double(t.data[0])) }
+        return .tensor(t)
+    }
+
+    /// The course's convolution on literal matrices, through the core's Conv2D.
+    /// Returns the output and the [C, H, W] input and [N, C, f, f] kernel it used.
+    static func convolution(_ a: Tensor, _ k: Tensor, stride: Int, pad: Int, bias: Double,
+                            fail: (String, String) -> CalculatorError) throws -> (Tensor, (x: Tensor, w: Tensor)) {
+        guard a.rank == 2 || a.rank == 3 else {
+            throw fail("the input must be a matrix H×W or a tensor C×H×W, not shape \(a.shape)",
+                       "la entrada debe ser una matriz H×W o un tensor C×H×W, no de forma \(a.shape)")
+        }
+        let x = a.rank == 2 ? Tensor(shape: [1] + a.shape, data: a.data) : a
+        let channels = x.shape[0]
+        let w: Tensor
+        switch k.rank {
+        case 2 where channels == 1: w = Tensor(shape: [1, 1] + k.shape, data: k.data)
+        case 3 where k.shape[0] == channels: w = Tensor(shape: [1] + k.shape, data: k.data)
+        case 4 where k.shape[1] == channels: w = k
+        default:
+            throw fail("the kernel \(k.shape) does not match an input with \(channels) channel(s): use f×f for one channel, C×f×f (one filter over C channels) or N×C×f×f (N filters)",
+                       "el kernel \(k.shape) no corresponde a una entrada de \(channels) canal(es): use f×f para un canal, C×f×f (un filtro sobre C canales) o N×C×f×f (N filtros)")
+        }
+        let config = ConvolutionConfig(inChannels: channels, outChannels: w.shape[0], kernel: Size2D(w.shape[2], w.shape[3]),
+                                       stride: Size2D(stride, stride), padding: Padding2D(pad, pad), bias: bias != 0)
+        _ = try config.outputShape(for: .image(height: x.shape[1], width: x.shape[2], channels: channels))
+        var generator = SeededGenerator(seed: 0)
+        let layer = Conv2D(config, generator: &generator)
+        layer.weight.value = w
+        layer.bias?.value = Tensor(repeating: Float(bias), shape: [w.shape[0]])
+        let y = layer.forward(Tensor(shape: [1] + x.shape, data: x.data), mode: .evaluation)
+        let shape = w.shape[0] == 1 ? Array(y.shape.suffix(2)) : Array(y.shape.dropFirst())
+        return (Tensor(shape: shape, data: y.data), (x, w))
+    }
+
+    static func pooling(_ kind: PoolingConfig.Kind, _ a: Tensor, size: Int, stride: Int, pad: Int,
+                        fail: (String, String) -> CalculatorError) throws -> Tensor {
+        guard a.rank == 2 || a.rank == 3 else {
+            throw fail("the input must be a matrix H×W or a tensor C×H×W, not shape \(a.shape)",
+                       "la entrada debe ser una matriz H×W o un tensor C×H×W, no de forma \(a.shape)")
+        }
+        let x = a.rank == 2 ? Tensor(shape: [1] + a.shape, data: a.data) : a
+        let config = PoolingConfig(kind: kind, kernel: Size2D(size, size), stride: Size2D(stride, stride), padding: Size2D(pad, pad))
+        _ = try config.outputShape(for: .image(height: x.shape[1], width: x.shape[2], channels: x.shape[0]))
+        let y = Pool2D(config).forward(Tensor(shape: [1] + x.shape, data: x.data), mode: .evaluation)
+        return Tensor(shape: a.rank == 2 ? Array(y.shape.suffix(2)) : Array(y.shape.dropFirst()), data: y.data)
+    }
+}
+
+/// Numbers as the course writes them: integers without decimals, others with up to 4.
+func format(_ x: Double) -> String {
+    if x.isNaN { return "NaN" }
+    if x.isInfinite { return x > 0 ? "∞" : "−∞" }
+    if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
+    var text = String(format: "%.4f", x)
+    while text.hasSuffix("0") { text.removeLast() }
+    if text == "-0" || text == "0." { return "0" }
+    return text
+}

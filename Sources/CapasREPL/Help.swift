@@ -1,0 +1,127 @@
+import CapasMessages
+
+// :help and :help TOPIC, in Spanish and English.
+
+enum Help {
+    struct Topic {
+        let names: [String]
+        let es: String
+        let en: String
+    }
+
+    static let topics: [Topic] = [
+        Topic(names: ["", "ayuda", "help"], es: """
+        capas: escriba capas, cálculos o comandos.
+          input 28x28x1          la entrada (alto×ancho×canales)
+          conv 10 5x5            una capa: capas responde con la forma, los parámetros y las fórmulas
+          A = [[1,2],[3,4]]      una variable; conv(A, K), maxpool(A, 2), softmax(z)… calculan
+          :help layers           las capas      :help functions   las funciones
+          :help commands         los comandos   :help formulas    las fórmulas del curso
+        Ctrl-C cancela la línea, Ctrl-D (o :quit) sale, Tab completa, ↑ recupera líneas anteriores.
+        """, en: """
+        capas: type layers, calculations or commands.
+          input 28x28x1          the input (height×width×channels)
+          conv 10 5x5            a layer: capas answers with its shape, parameters and formulas
+          A = [[1,2],[3,4]]      a variable; conv(A, K), maxpool(A, 2), softmax(z)… compute
+          :help layers           the layers     :help functions   the functions
+          :help commands         the commands   :help formulas    the course's formulas
+        Ctrl-C cancels the line, Ctrl-D (or :quit) exits, Tab completes, ↑ recalls earlier lines.
+        """),
+        Topic(names: ["commands", "comandos"], es: """
+          :summary [batch=N]   tabla del modelo: formas, parámetros, multiplicaciones-sumas, memoria
+          :explain N           las cuentas completas de la capa [N]
+          :model               el texto del modelo      :undo   quita la última capa    :reset   vacía el modelo
+          :new NOMBRE          un modelo nuevo          :use NOMBRE   cambia de modelo  :models  los modelos
+          :compare A B         compara modelos          :presets / :preset NOMBRE   modelos predefinidos
+          :step conv(A, K) [at F C]   cómo se calcula un elemento de la salida
+          :vars                las variables            :lang es|en   idioma
+          :load ARCHIVO        carga un modelo (.capas) o ejecuta un cuaderno (.md)
+          :save ARCHIVO        guarda el modelo (.capas) o la sesión como cuaderno (.md)
+          :quit                sale
+        """, en: """
+          :summary [batch=N]   the model as a table: shapes, parameters, multiply-adds, memory
+          :explain N           the full computations of layer [N]
+          :model               the model's text         :undo   removes the last layer   :reset   empties the model
+          :new NAME            a new model              :use NAME   switches model      :models  the models
+          :compare A B         compares models          :presets / :preset NAME   predefined models
+          :step conv(A, K) [at R C]   how one output element is computed
+          :vars                the variables            :lang es|en   language
+          :load FILE           loads a model (.capas) or runs a notebook (.md)
+          :save FILE           saves the model (.capas) or the session as a notebook (.md)
+          :quit                exits
+        """),
+        Topic(names: ["layers", "capas"], es: """
+          input 28x28x1                     entrada alto×ancho×canales (o input 784)
+          conv 10 5x5 [stride=1] [pad=0|same|valid] [groups=1] [dilation=1] [bias=no] [relu]
+          conv1d 16 3                       convolución sobre secuencias
+          depthwise 3x3                     convolución por canal (groups = canales)
+          maxpool 2 [stride=2] [pad=0]      avgpool 2       globalavgpool
+          flatten                           dense 50 [relu]
+          relu  leakyrelu  elu  sigmoid  tanh  softmax  logsoftmax  maxout 2
+          batchnorm   dropout 0.5
+          residual { … } shortcut { … }     concat { branch { … } branch { … } }
+        """, en: """
+          input 28x28x1                     input height×width×channels (or input 784)
+          conv 10 5x5 [stride=1] [pad=0|same|valid] [groups=1] [dilation=1] [bias=no] [relu]
+          conv1d 16 3                       convolution over sequences
+          depthwise 3x3                     one filter per channel (groups = channels)
+          maxpool 2 [stride=2] [pad=0]      avgpool 2       globalavgpool
+          flatten                           dense 50 [relu]
+          relu  leakyrelu  elu  sigmoid  tanh  softmax  logsoftmax  maxout 2
+          batchnorm   dropout 0.5
+          residual { … } shortcut { … }     concat { branch { … } branch { … } }
+        """),
+        Topic(names: ["functions", "funciones", "conv", "maxpool", "avgpool", "softmax", "crossentropy"], es: """
+          conv(A, K, stride=1, pad=0, bias=0)   A: H×W o C×H×W; K: f×f, C×f×f o N×C×f×f
+          maxpool(A, 2, stride=2, pad=0)        avgpool(A, 2)
+          relu(A)  sigmoid(A)  tanh(A)  leakyrelu(A, slope=0.01)  elu(A, alpha=1)
+          softmax(z)                            sobre el último eje
+          crossentropy(p, clase)                −ln p[clase] (clases desde 0; también muestra log10)
+          outsize(n=28, f=5, p=0, s=1)          params(f=5, c=3, k=16)   params(inputs=320, outputs=50)
+          sum max min mean exp ln log10 sqrt abs transpose shape
+        Ejemplo: A = [[1,1,1,0,0],[0,1,1,1,0],[0,0,1,1,1],[0,0,1,1,0],[0,1,1,0,0]]
+                 K = [[1,0,1],[0,1,0],[1,0,1]]
+                 conv(A, K)      y     :step conv(A, K)
+        """, en: """
+          conv(A, K, stride=1, pad=0, bias=0)   A: H×W or C×H×W; K: f×f, C×f×f or N×C×f×f
+          maxpool(A, 2, stride=2, pad=0)        avgpool(A, 2)
+          relu(A)  sigmoid(A)  tanh(A)  leakyrelu(A, slope=0.01)  elu(A, alpha=1)
+          softmax(z)                            over the last axis
+          crossentropy(p, label)                −ln p[label] (labels from 0; also shows log10)
+          outsize(n=28, f=5, p=0, s=1)          params(f=5, c=3, k=16)   params(inputs=320, outputs=50)
+          sum max min mean exp ln log10 sqrt abs transpose shape
+        Example: A = [[1,1,1,0,0],[0,1,1,1,0],[0,0,1,1,1],[0,0,1,1,0],[0,1,1,0,0]]
+                 K = [[1,0,1],[0,1,0],[1,0,1]]
+                 conv(A, K)      and     :step conv(A, K)
+        """),
+        Topic(names: ["formulas", "fórmulas", "formulas", "outsize", "params"], es: """
+          tamaño de salida    ⌊(n + 2p − f)/s⌋ + 1      (hacia abajo: una ventana incompleta no cuenta)
+          "same"              p = (f − 1)/2 con s = 1: la salida mide lo mismo que la entrada
+          parámetros conv     (f·f·c + 1)·k              f kernel, c canales de entrada, k filtros
+          parámetros dense    (entradas + 1)·salidas
+          pooling, flatten    sin parámetros
+          batchnorm           2·c entrenables (γ, β) y 2·c no entrenables (media y varianza móviles)
+          softmax             eᶻⁱ / Σ eᶻʲ (se resta el máximo antes: e¹⁰⁰⁰ desborda)
+          entropía cruzada    −ln p[clase verdadera]
+        """, en: """
+          output size         ⌊(n + 2p − f)/s⌋ + 1      (floored: a partial window does not count)
+          "same"              p = (f − 1)/2 with s = 1: the output is as large as the input
+          conv parameters     (f·f·c + 1)·k              f kernel, c input channels, k filters
+          dense parameters    (inputs + 1)·outputs
+          pooling, flatten    no parameters
+          batchnorm           2·c trainable (γ, β) and 2·c non-trainable (running mean and variance)
+          softmax             eᶻⁱ / Σ eᶻʲ (the maximum is subtracted first: e¹⁰⁰⁰ overflows)
+          cross-entropy       −ln p[true class]
+        """),
+    ]
+
+    static func text(topic: String, language L: Language) -> String {
+        let key = topic.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ": "))
+        if let t = topics.first(where: { $0.names.contains(key) }) { return L.pick(es: t.es, en: t.en) }
+        let all = topics.flatMap(\.names).filter { !$0.isEmpty }
+        return L.pick(es: "no hay ayuda sobre `\(topic)`; temas: \(all.joined(separator: ", "))",
+                      en: "no help on `\(topic)`; topics: \(all.joined(separator: ", "))")
+    }
+}
+
+import Foundation

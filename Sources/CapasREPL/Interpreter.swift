@@ -1,0 +1,194 @@
+import CapasCore
+import CapasMessages
+import CapasModel
+import Foundation
+
+// The interpreter behind the REPL and notebooks. It never reads a terminal:
+// it takes one entry (a line, or several when brackets or a block were left
+// open) and returns what to print. Three kinds of entries:
+//
+//   :command …          commands (`:help` lists them)
+//   conv 10 5x5 …       a line of the model language: added to the current model
+//   A = [[1, 2], …]     the calculator: variables, literals, the course's functions
+//
+// A line is a layer when its first word is a layer keyword not followed by
+// `(` or `=`; `relu(A)` is the function, `relu` the layer.
+
+/// What an entry produced.
+public struct Reply: Equatable {
+    public var text: String
+    public var isError: Bool
+    public var quit: Bool
+    public init(_ text: String, isError: Bool = false, quit: Bool = false) {
+        self.text = text; self.isError = isError; self.quit = quit
+    }
+}
+
+public final class Interpreter {
+    public var language: Language
+    var variables: [String: Value] = [:]
+
+    /// A model being written: its entries (model-language text) and their analysis.
+    struct Model {
+        var entries: [String] = []
+        var analysis: ModelAnalysis?
+        var text: String { entries.joined(separator: "\n") + (entries.isEmpty ? "" : "\n") }
+    }
+    var models: [String: Model] = ["model": Model()]
+    var modelOrder = ["model"]
+    var current = "model"
+    /// Every successful entry with its reply, for `:save` as a notebook.
+    public private(set) var transcript: [(entry: String, reply: String)] = []
+
+    public init(language: Language) { self.language = language }
+
+    var L: Language { language }
+
+    // MARK: entries
+
+    /// Runs one entry. Never traps: every input gets a reply or an error message.
+    public func execute(_ entry: String) -> Reply {
+        let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty || trimmed.hasPrefix("#") { return Reply("") }
+        let reply: Reply
+        do {
+            if trimmed.hasPrefix(":") {
+                reply = try command(trimmed)
+            } else if isModelLine(trimmed) {
+                reply = Reply(try addToModel(trimmed))
+            } else {
+                reply = Reply(try calculate(trimmed))
+            }
+        } catch let error as CalculatorError {
+            return Reply(render(error, entry: trimmed), isError: true)
+        } catch let error as ModelError {
+            return Reply(render(error), isError: true)
+        } catch let error as LocalizedMessage {
+            return Reply(L.pick(es: "error: ", en: "error: ") + error.message(in: L), isError: true)
+        } catch {
+            return Reply(L.pick(es: "error: ", en: "error: ") + "\(error)", isError: true)
+        }
+        if !reply.isError && !reply.quit { transcript.append((trimmed, reply.text)) }
+        return reply
+    }
+
+    /// True when the text so far leaves a bracket or a block open: the REPL reads another line.
+    public func needsContinuation(_ text: String) -> Bool {
+        var depth = 0
+        for c in text.split(separator: "\n").map({ $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "" }).joined(separator: "\n") {
+            if "([{".contains(c) { depth += 1 } else if ")]}".contains(c) { depth -= 1 }
+        }
+        return depth > 0
+    }
+
+    func isModelLine(_ text: String) -> Bool {
+        let word = text.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+        guard Vocabulary.isLayerWord(String(word)) else { return false }
+        let rest = text.dropFirst(word.count).drop { $0 == " " || $0 == "\t" }
+        return !(rest.hasPrefix("(") || rest.hasPrefix("="))
+    }
+
+    // MARK: the model
+
+    var model: Model {
+        get { models[current] ?? Model() }
+        set { models[current] = newValue }
+    }
+
+    func addToModel(_ entry: String) throws -> String {
+        var candidate = model
+        let isInput = entry.lowercased().hasPrefix("input")
+        if isInput {
+            // A new input line replaces the old one: the whole model is re-analysed for it.
+            candidate.entries.removeAll { $0.lowercased().hasPrefix("input") }
+            candidate.entries.insert(entry, at: 0)
+        } else {
+            guard candidate.entries.contains(where: { $0.lowercased().hasPrefix("input") }) else {
+                throw ModelError(.missingInput, at: nil)
+            }
+            candidate.entries.append(entry)
+        }
+        let before = model.analysis?.layers.count ?? 0
+        let firstLine = candidate.entries.dropLast().reduce(0) { $0 + $1.split(separator: "\n", omittingEmptySubsequences: false).count }
+        let parsed: ModelText
+        do { parsed = try ModelText(parsing: candidate.text) } catch let error as ModelError {
+            throw relocate(error, firstLine: isInput ? 0 : firstLine)
+        }
+        if parsed.items.isEmpty {
+            // Only the input so far.
+            candidate.analysis = nil
+            model = candidate
+            return "input \(parsed.input?.description ?? "?") (\(grouped(parsed.input?.elementCount ?? 0)) " + L.pick(es: "valores)", en: "values)")
+        }
+        let analysis: ModelAnalysis
+        do { analysis = try ModelAnalysis(parsed, sourceText: candidate.text) } catch let error as ModelError {
+            throw relocate(error, firstLine: isInput ? 0 : firstLine)
+        }
+        candidate.analysis = analysis
+        model = candidate
+        if isInput {
+            return "input \(analysis.input) — " + L.pick(es: "el modelo se recalculó para esta entrada:\n", en: "the model was recomputed for this input:\n")
+                + (try analysis.summary(language: L))
+        }
+        return analysis.layers[before...].map { describe($0) }.joined(separator: "\n")
+    }
+
+    /// An error in the entry just typed: its line numbers are made relative to the entry.
+    func relocate(_ error: ModelError, firstLine: Int) -> ModelError {
+        guard let span = error.span, span.line > firstLine else { return error }
+        return ModelError(error.problem, at: SourceSpan(line: span.line - firstLine, column: span.column, length: span.length),
+                          sourceLine: error.sourceLine)
+    }
+
+    /// `[3] conv 20 5x5   12x12x10 → 8x8x20   5,020 params` and the formulas.
+    func describe(_ layer: AnalyzedLayer) -> String {
+        let e = layer.explanation(language: L)
+        let text: String
+        switch layer.resolved {
+        case .add: text = L.pick(es: "suma residual", en: "residual add")
+        case .concat: text = L.pick(es: "concatenación", en: "concatenate")
+        default: text = layer.spec?.text ?? ""
+        }
+        let count = layer.parameters == 1 ? L.pick(es: "1 parámetro", en: "1 parameter")
+            : "\(grouped(layer.parameters)) " + L.pick(es: "parámetros", en: "parameters")
+        var lines = ["[\(layer.name)] \(text)   \(layer.inputShape) → \(layer.outputShape)   \(count)"]
+        lines += e.shape.map { "    " + $0 }
+        if layer.parameters > 0 { lines.append("    " + L.pick(es: "parámetros: ", en: "parameters: ") + e.parameters) }
+        lines += e.notes.map { "    " + L.pick(es: "nota: ", en: "note: ") + $0 }
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: the calculator
+
+    func calculate(_ entry: String) throws -> String {
+        var parser = try CalcParser(entry)
+        let (name, expression) = try parser.parseEntry()
+        if let name {
+            if Vocabulary.isLayerWord(name) || Functions.names.contains(name) {
+                throw CalculatorError(.reservedName(name), column: 1)
+            }
+        }
+        let evaluator = Evaluator(variables: variables, language: L)
+        let value = try evaluator.evaluate(expression)
+        if case let .tensor(t) = value, t.data.contains(where: { !$0.isFinite }) {
+            evaluator.notes.append(L.pick(es: "el resultado contiene NaN o ∞", en: "the result contains NaN or ∞"))
+        }
+        var text = Display.value(value, language: L)
+        if let name {
+            variables[name] = value
+            text = (text.contains("\n") ? "\(name) =\n" : "\(name) = ") + text
+        }
+        if !evaluator.notes.isEmpty { text += "\n" + evaluator.notes.map { "  " + $0 }.joined(separator: "\n") }
+        return text
+    }
+
+    func render(_ error: CalculatorError, entry: String) -> String {
+        var text = L.pick(es: "error: ", en: "error: ") + error.message(in: L)
+        if let column = error.column, !entry.contains("\n") {
+            text += "\n  \(entry)\n  " + String(repeating: " ", count: max(0, column - 1)) + "^"
+        }
+        return text
+    }
+
+    func render(_ error: ModelError) -> String { error.message(in: L) }
+}

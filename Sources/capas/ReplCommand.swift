@@ -1,0 +1,105 @@
+import ArgumentParser
+import CapasMessages
+import CapasREPL
+import Foundation
+
+/// `capas` with no arguments, or `capas repl`: the interactive session.
+/// On a terminal it shows prompts; on a pipe it reads one entry a line,
+/// prints only results (errors on standard error) and exits 1 if any failed.
+struct Repl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repl", abstract: "The interactive session (also `capas` with no arguments). / La sesión interactiva.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try global.apply()
+        let failed = Session(language: Messages.language).run()
+        if failed { throw ExitCode(1) }
+    }
+}
+
+/// `capas run NOTEBOOK.md`: runs every ```capas cell and writes the outputs below them.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a notebook's capas cells and write their outputs into it. / Ejecuta un cuaderno.")
+
+    @Argument(help: "The notebook (Markdown with ```capas cells).")
+    var notebook: String
+
+    @Option(help: "Write the result here instead of over the notebook.")
+    var out: String?
+
+    @Flag(help: "Run the remaining cells after an error.")
+    var keepGoing = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try global.apply()
+        let L = Messages.language
+        guard let data = FileManager.default.contents(atPath: notebook), let text = String(data: data, encoding: .utf8) else {
+            writeError("capas: " + L.pick(es: "no se puede leer \(notebook) como texto UTF-8\n", en: "cannot read \(notebook) as UTF-8 text\n"))
+            throw ExitCode(1)
+        }
+        let book = Notebook(text: text)
+        let (result, failures) = book.run(with: Interpreter(language: L), keepGoing: keepGoing)
+        let target = out ?? notebook
+        do {
+            try Data(result.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
+        } catch {
+            writeError("capas: " + L.pick(es: "no se puede escribir \(target)\n", en: "cannot write \(target)\n"))
+            throw ExitCode(1)
+        }
+        for failure in failures {
+            writeError("\(notebook):\(failure.line): \(failure.message)\n")
+        }
+        print(L.pick(es: "\(book.cells.count) celdas ejecutadas, \(failures.count) con error → \(target)",
+                     en: "\(book.cells.count) cells run, \(failures.count) with errors → \(target)"))
+        if !failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// The read–eval–print loop over a line source.
+final class Session {
+    let interpreter: Interpreter
+    init(language: Language) { interpreter = Interpreter(language: language) }
+
+    /// Runs until end of input or :quit; returns true if any entry failed.
+    func run() -> Bool {
+        let interactive = isTerminal(0)
+        var failed = false
+        if interactive {
+            print(interpreter.language.pick(
+                es: "capas — escriba capas (input 28x28x1, conv 10 5x5…), cálculos o :help. Ctrl-D sale.",
+                en: "capas — type layers (input 28x28x1, conv 10 5x5…), calculations or :help. Ctrl-D exits."))
+        }
+        var pending = ""
+        while true {
+            if interactive {
+                print(pending.isEmpty ? "capas> " : "  ...> ", terminator: "")
+                fflush(stdout)
+            }
+            guard let line = readLine(strippingNewline: true) else { break }
+            pending += pending.isEmpty ? line : "\n" + line
+            if interpreter.needsContinuation(pending) { continue }
+            let entry = pending
+            pending = ""
+            let reply = interpreter.execute(entry.hasSuffix("\r") ? String(entry.dropLast()) : entry)
+            if reply.quit { break }
+            if reply.isError {
+                failed = true
+                writeError(reply.text + "\n")
+            } else if !reply.text.isEmpty {
+                print(reply.text)
+            }
+            fflush(stdout)
+        }
+        if !pending.isEmpty {
+            failed = true
+            writeError(interpreter.language.pick(es: "error: la entrada terminó con un corchete o bloque sin cerrar\n",
+                                                 en: "error: input ended with an unclosed bracket or block\n"))
+        }
+        return failed
+    }
+}
