@@ -120,10 +120,11 @@ struct Bench: ParsableCommand {
 
     func printProfile(_ profile: Network.Profile, network: Network, batches: Int, seconds: Double) {
         let perBatch = 1000 / Double(max(1, batches))
-        print(String(format: "%-5@ %-12@ %10@ %10@", "node", "layer", "fwd ms", "bwd ms"))
+        func padded(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        print(padded("node", 10) + padded("layer", 14) + "    fwd ms    bwd ms")
         for (i, node) in network.nodes.enumerated() {
-            print(String(format: "%-5@ %-12@ %10.3f %10.3f", node.name, node.layer.kind,
-                         profile.forward[i] * perBatch, profile.backward[i] * perBatch))
+            print(padded(node.name, 10) + padded(node.layer.kind, 14)
+                  + String(format: "%10.3f%10.3f", profile.forward[i] * perBatch, profile.backward[i] * perBatch))
         }
         let fwd = profile.forward.reduce(0, +), bwd = profile.backward.reduce(0, +)
         print(String(format: "layers %.3f ms + %.3f ms of %.3f ms per batch (the rest: loss, optimizer, data)",

@@ -159,3 +159,23 @@ final class InterpreterTests: XCTestCase {
         XCTAssertLessThan(errors, 100_000)
     }
 }
+
+final class CompletionTests: XCTestCase {
+    func testCompletesCommandsLayersOptionsPresetsVariablesAndFiles() throws {
+        let interpreter = Interpreter(language: .en)
+        _ = interpreter.execute("kernel = [[1,0],[0,1]]")
+        XCTAssertEqual(interpreter.completions(lineBeforeCursor: ":sum").candidates, [":summary"])
+        // Layers (with their aliases) and the calculator's max().
+        XCTAssertEqual(interpreter.completions(lineBeforeCursor: "max").candidates, ["max", "maxout", "maxpool", "maxpool1d", "maxpool2d"])
+        XCTAssertEqual(interpreter.completions(lineBeforeCursor: "conv 10 5x5 str").candidates, ["stride="])
+        XCTAssertEqual(interpreter.completions(lineBeforeCursor: ":preset cnn-l").candidates, ["cnn-lenet"])
+        let r = interpreter.completions(lineBeforeCursor: "conv(ker")
+        XCTAssertEqual(r.candidates, ["kernel"])
+        XCTAssertEqual(r.wordStart, 5)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("capas-completion-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("lenet.capas").path, contents: Data())
+        XCTAssertEqual(interpreter.completions(lineBeforeCursor: ":load \(dir.path)/le").candidates, ["\(dir.path)/lenet.capas"])
+    }
+}

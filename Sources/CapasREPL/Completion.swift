@@ -1,0 +1,61 @@
+import CapasModel
+import Foundation
+
+// Tab completion: what may come at the cursor, from the same vocabulary the
+// interpreter understands. The line editor asks; this answers.
+
+extension Interpreter {
+    /// The start (in characters) of the word being completed and its candidates, sorted.
+    public func completions(lineBeforeCursor line: String) -> (wordStart: Int, candidates: [String]) {
+        let chars = Array(line)
+        var start = chars.count
+        while start > 0, !" \t(,[=".contains(chars[start - 1]) { start -= 1 }
+        // `stride=` is one word: the `=` belongs to it when completing options.
+        let word = String(chars[start...])
+        let before = String(chars[..<start]).trimmingCharacters(in: .whitespaces)
+        func matching(_ options: [String]) -> (Int, [String]) {
+            (start, Array(Set(options.filter { $0.hasPrefix(word) })).sorted())
+        }
+        if before.isEmpty {
+            if word.hasPrefix(":") { return matching(Interpreter.commands) }
+            return matching(Vocabulary.layers + Array(Vocabulary.aliases.keys) + Array(variables.keys) + Functions.names)
+        }
+        let first = before.split(separator: " ").first.map(String.init)?.lowercased() ?? ""
+        switch first {
+        case ":load", ":save", ":carga", ":guarda":
+            return fileCompletions(word, start: start)
+        case ":preset":
+            return matching(Presets.all.map(\.name))
+        case ":use", ":usar", ":compare", ":compara":
+            return matching(modelOrder)
+        case ":help", ":ayuda":
+            return matching(Help.topics.flatMap(\.names).filter { !$0.isEmpty })
+        case ":lang", ":idioma":
+            return matching(["es", "en"])
+        default:
+            break
+        }
+        if Vocabulary.isLayerWord(first) && !line.contains("(") {
+            return matching(Vocabulary.options + ["same", "valid", "relu", "leakyrelu", "elu", "sigmoid", "tanh", "softmax"])
+        }
+        return matching(Array(variables.keys) + Functions.names + ["stride=", "pad=", "bias=", "slope=", "alpha="])
+    }
+
+    private func fileCompletions(_ word: String, start: Int) -> (wordStart: Int, candidates: [String]) {
+        let expanded = (word as NSString).expandingTildeInPath
+        let directory = word.hasSuffix("/") ? expanded : (expanded as NSString).deletingLastPathComponent
+        let prefix = word.hasSuffix("/") ? "" : (expanded as NSString).lastPathComponent
+        let shownDirectory = word.hasSuffix("/") ? word : (word as NSString).deletingLastPathComponent
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory) else {
+            return (start, [])
+        }
+        let candidates = names.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") }.sorted().map { name -> String in
+            var isDirectory: ObjCBool = false
+            let full = ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(name)
+            FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+            let shown = shownDirectory.isEmpty ? name : (shownDirectory.hasSuffix("/") ? shownDirectory + name : shownDirectory + "/" + name)
+            return shown + (isDirectory.boolValue ? "/" : "")
+        }
+        return (start, candidates)
+    }
+}
