@@ -3,6 +3,7 @@ import Foundation
 // Activations: elementwise functions and their derivatives, any input shape.
 //
 //   relu        max(0, x)                 d/dx = 1 if x > 0 else 0   (0 at x = 0, like PyTorch)
+//   relu6       min(max(0, x), 6)         d/dx = 1 if 0 < x < 6 else 0 (MobileNet; PyTorch's ReLU6)
 //   leakyrelu   x if x > 0 else a·x       d/dx = 1 if x > 0 else a   (a = 0.01)
 //   elu         x if x > 0 else α(eˣ − 1) d/dx = 1 if x > 0 else y + α (α = 1)
 //   sigmoid     1/(1 + e⁻ˣ)               d/dx = y(1 − y)
@@ -11,6 +12,9 @@ import Foundation
 
 public enum ActivationFunction: Hashable, Sendable {
     case relu
+    /// relu capped at 6 (MobileNet v1 and v2): the cap keeps activations small
+    /// enough for 8-bit arithmetic on phones.
+    case relu6
     case leakyReLU(slope: Float)
     case elu(alpha: Float)
     case sigmoid
@@ -19,6 +23,7 @@ public enum ActivationFunction: Hashable, Sendable {
     public var torchName: String {
         switch self {
         case .relu: return "ReLU"
+        case .relu6: return "ReLU6"
         case .leakyReLU: return "LeakyReLU"
         case .elu: return "ELU"
         case .sigmoid: return "Sigmoid"
@@ -55,6 +60,8 @@ public final class Activation: UnaryLayer {
                     switch f {
                     case .relu:
                         for i in range { let v = a[i]; b[i] = v > 0 ? v : 0 }
+                    case .relu6:
+                        for i in range { let v = a[i]; b[i] = v > 0 ? (v < 6 ? v : 6) : 0 }
                     case let .leakyReLU(slope):
                         for i in range { let v = a[i]; b[i] = v > 0 ? v : slope * v }
                     case let .elu(alpha):
@@ -93,6 +100,9 @@ public final class Activation: UnaryLayer {
                             switch f {
                             case .relu:
                                 for i in range { let g = d[i]; dx[i] = s[i] > 0 ? g : 0 }
+                            case .relu6:
+                                // 0 < y < 6 exactly when 0 < x < 6 (PyTorch's hardtanh rule: 0 at both kinks).
+                                for i in range { let g = d[i], v = s[i]; dx[i] = v > 0 && v < 6 ? g : 0 }
                             case let .leakyReLU(a):
                                 for i in range { let g = d[i]; dx[i] = s[i] > 0 ? g : a * g }
                             case let .elu(alpha):

@@ -1,8 +1,12 @@
-// Pooling: max and average over sliding windows, per channel; global average pooling.
+// Pooling: max and average over sliding windows, per channel; global average
+// and global max pooling.
 //
 // Shapes (NCHW):
 //   input  [N, C, H, W]  →  output [N, C, H_out, W_out]
 //   H_out = ⌊(H + 2p − f)/s⌋ + 1   (stride defaults to the kernel size)
+//   with ceil=yes (PyTorch's ceil_mode=True, used by GoogLeNet):
+//   H_out = ⌈(H + 2p − f)/s⌉ + 1, minus 1 if the last window would start in the
+//   right padding; the last window may then hang over the edge and sees fewer values
 //   no parameters
 // Max pooling pads with −∞ (padding never wins); average pooling pads with
 // zeros and divides by the full window (PyTorch's count_include_pad=True).
@@ -16,11 +20,26 @@ public struct PoolingConfig: Hashable, Sendable {
     public var stride: Size2D
     public var padding: Size2D
     public var oneDimensional: Bool
+    /// Round the output size up (PyTorch's ceil_mode=True) instead of down.
+    public var ceilMode: Bool
 
     public init(kind: Kind, kernel: Size2D, stride: Size2D? = nil, padding: Size2D = Size2D(0, 0),
-                oneDimensional: Bool = false) {
+                oneDimensional: Bool = false, ceilMode: Bool = false) {
         self.kind = kind; self.kernel = kernel; self.stride = stride ?? kernel
-        self.padding = padding; self.oneDimensional = oneDimensional
+        self.padding = padding; self.oneDimensional = oneDimensional; self.ceilMode = ceilMode
+    }
+
+    /// The output length along one axis once the window is known to fit:
+    /// **floor** by default; with `ceilMode`, PyTorch's rule
+    /// ⌈(n + 2p − f)/s⌉ + 1, less one when the last window would start past n + p.
+    static func pooledLength(_ n: Int, pad p: Int, kernel f: Int, stride s: Int, ceil: Bool) -> Int {
+        let room = n + 2 * p - f
+        guard ceil else { return room / s + 1 }
+        var out = room / s + (room % s == 0 ? 0 : 1) + 1
+        // Written without overflow: sizes come from the learner's text.
+        let (start, overflow) = (out - 1).multipliedReportingOverflow(by: s)
+        if overflow || start >= n + p { out -= 1 }
+        return out
     }
 
     public var layerName: String { kind == .max ? "maxpool" : "avgpool" }
@@ -36,14 +55,17 @@ public struct PoolingConfig: Hashable, Sendable {
             throw ShapeError.invalidValue(layer: layerName, parameter: "pad", value: String(v), requirement: .nonNegative)
         }
         if padding.width * 2 > kernel.width { throw ShapeError.poolingPaddingTooLarge(padding: padding.width, kernel: kernel.width) }
-        let w = try windowOutputSize(layer: layerName, axis: input.isImage ? .width : .length, input: input.width,
+        var w = try windowOutputSize(layer: layerName, axis: input.isImage ? .width : .length, input: input.width,
                                      padBefore: padding.width, padAfter: padding.width,
                                      kernel: kernel.width, stride: stride.width, dilation: 1)
+        // The window fits, so n + 2p (≤ n + f) cannot overflow below.
+        if ceilMode { w = Self.pooledLength(input.width, pad: padding.width, kernel: kernel.width, stride: stride.width, ceil: true) }
         if input.isSequence { return .sequence(length: w, channels: input.channels) }
         if padding.height * 2 > kernel.height { throw ShapeError.poolingPaddingTooLarge(padding: padding.height, kernel: kernel.height) }
-        let h = try windowOutputSize(layer: layerName, axis: .height, input: input.height,
+        var h = try windowOutputSize(layer: layerName, axis: .height, input: input.height,
                                      padBefore: padding.height, padAfter: padding.height,
                                      kernel: kernel.height, stride: stride.height, dilation: 1)
+        if ceilMode { h = Self.pooledLength(input.height, pad: padding.height, kernel: kernel.height, stride: stride.height, ceil: true) }
         return .image(height: h, width: w, channels: input.channels)
     }
 }
@@ -67,8 +89,8 @@ public final class Pool2D: UnaryLayer {
         let one = shape.count == 3
         let (n, ch, h, w) = one ? (shape[0], shape[1], 1, shape[2]) : (shape[0], shape[1], shape[2], shape[3])
         let kh = one ? 1 : c.kernel.height, sh = one ? 1 : c.stride.height, ph = one ? 0 : c.padding.height
-        let ho = (h + 2 * ph - kh) / sh + 1
-        let wo = (w + 2 * c.padding.width - c.kernel.width) / c.stride.width + 1
+        let ho = PoolingConfig.pooledLength(h, pad: ph, kernel: kh, stride: sh, ceil: c.ceilMode)
+        let wo = PoolingConfig.pooledLength(w, pad: c.padding.width, kernel: c.kernel.width, stride: c.stride.width, ceil: c.ceilMode)
         let g = Geometry(planes: n * ch, h: h, w: w, ho: ho, wo: wo, kh: kh, kw: c.kernel.width,
                          sh: sh, sw: c.stride.width, ph: ph, pw: c.padding.width)
         return (g, one ? [n, ch, wo] : [n, ch, ho, wo])
@@ -86,12 +108,14 @@ public final class Pool2D: UnaryLayer {
         let recordWinners = training && isMax
         argmax = recordWinners ? [Int32](repeating: -1, count: y.count) : []
         let inv = 1 / Float(g.kh * g.kw)
+        // In ceil mode the last window may hang over the padded edge.
+        let overhang = config.ceilMode
         x.data.withUnsafeBufferPointer { xp in
             y.data.withUnsafeMutableBufferPointer { yp in
                 argmax.withUnsafeMutableBufferPointer { ap in
                     let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = recordWinners ? ap.baseAddress : nil
                     Parallel.forChunks(g.planes) { _, range in
-                        if isMax && g.ph == 0 && g.pw == 0 {
+                        if isMax && g.ph == 0 && g.pw == 0 && !overhang {
                             Pool2D.maxUnpadded(xb, yb, ab, g, planes: range)
                             return
                         }
@@ -119,7 +143,7 @@ public final class Pool2D: UnaryLayer {
                                         for i in max(0, y0)..<min(g.h, y0 + g.kh) {
                                             for j in max(0, x0)..<min(g.w, x0 + g.kw) { acc += plane[i * g.w + j] }
                                         }
-                                        yb[o] = acc * inv
+                                        yb[o] = acc * (overhang ? Pool2D.inverseWindow(g, y0, x0) : inv)
                                     }
                                 }
                             }
@@ -178,6 +202,15 @@ public final class Pool2D: UnaryLayer {
         }
     }
 
+    /// 1/(values averaged) for the window at (y0, x0): the window clipped to the
+    /// padded input, padding included (PyTorch's count_include_pad=True). Only a
+    /// ceil-mode window that hangs over the edge is smaller than f·f.
+    @inline(__always)
+    static func inverseWindow(_ g: Geometry, _ y0: Int, _ x0: Int) -> Float {
+        let rows = min(y0 + g.kh, g.h + g.ph) - y0, columns = min(x0 + g.kw, g.w + g.pw) - x0
+        return 1 / Float(rows * columns)
+    }
+
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(!inputShape.isEmpty, "\(kind).backward before a training forward")
         let (g, outShape) = geometry(inputShape)
@@ -186,6 +219,7 @@ public final class Pool2D: UnaryLayer {
         var dx = Tensor(zeros: inputShape)
         let isMax = config.kind == .max
         let inv = 1 / Float(g.kh * g.kw)
+        let overhang = config.ceilMode
         dy.data.withUnsafeBufferPointer { dyp in
             dx.data.withUnsafeMutableBufferPointer { dxp in
                 argmax.withUnsafeBufferPointer { ap in
@@ -203,7 +237,7 @@ public final class Pool2D: UnaryLayer {
                                         if index >= 0 { plane[index] += dyb[o] }
                                     } else {
                                         let x0 = ox * g.sw - g.pw
-                                        let share = dyb[o] * inv
+                                        let share = dyb[o] * (overhang ? Pool2D.inverseWindow(g, y0, x0) : inv)
                                         for i in max(0, y0)..<min(g.h, y0 + g.kh) {
                                             for j in max(0, x0)..<min(g.w, x0 + g.kw) { plane[i * g.w + j] += share }
                                         }
@@ -247,6 +281,42 @@ public final class GlobalAveragePool: UnaryLayer {
             let share = dy.data[p] * inv
             for i in 0..<area { dx.data[p * area + i] = share }
         }
+        return dx
+    }
+}
+
+/// Global max pooling: the maximum of each channel, [N, C, H, W] or [N, C, L] → [N, C].
+/// The max-over-time pooling of text CNNs (Kim, 2014); Keras' GlobalMaxPooling.
+/// Only the first maximum of each channel receives the gradient, as in max pooling.
+public final class GlobalMaxPool: UnaryLayer {
+    public var kind: String { "AdaptiveMaxPool" }
+    private var inputShape: [Int] = []
+    private var winners: [Int] = []
+    public init() {}
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        precondition(x.rank >= 3, "global max pooling: input shape \(x.shape)")
+        let n = x.shape[0], c = x.shape[1], area = x.count / max(1, n * c)
+        var y = Tensor(zeros: [n, c])
+        var win = [Int](repeating: 0, count: n * c)
+        for p in 0..<(n * c) {
+            // Strictly greater wins (the first maximum); NaN propagates, as in PyTorch.
+            var best = -Float.infinity, bestIndex = p * area
+            for i in (p * area)..<((p + 1) * area) {
+                let v = x.data[i]
+                if v > best || v.isNaN { best = v; bestIndex = i }
+            }
+            y.data[p] = best
+            win[p] = bestIndex
+        }
+        if mode == .training { inputShape = x.shape; winners = win }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(winners.count == dy.count, "global max pooling: backward before a training forward")
+        var dx = Tensor(zeros: inputShape)
+        for p in 0..<dy.count { dx.data[winners[p]] += dy.data[p] }
         return dx
     }
 }

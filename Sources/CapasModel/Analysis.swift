@@ -10,8 +10,12 @@ public enum ResolvedLayer: Hashable, Sendable {
     case conv(ConvolutionConfig)
     case pool(PoolingConfig)
     case globalAveragePool
+    case globalMaxPool
     case flatten
     case dense(DenseConfig)
+    case embedding(EmbeddingConfig)
+    /// Analysed only: `makeNetwork` throws `notTrainable` for it.
+    case recurrent(RecurrentConfig)
     case activation(ActivationFunction)
     case softmax(logarithmic: Bool)
     case maxout(pieces: Int)
@@ -28,8 +32,11 @@ public enum ResolvedLayer: Hashable, Sendable {
         case let .conv(c): return c.oneDimensional ? "Conv1d" : "Conv2d"
         case let .pool(p): return (p.kind == .max ? "MaxPool" : "AvgPool") + (p.oneDimensional ? "1d" : "2d")
         case .globalAveragePool: return "AdaptiveAvgPool"
+        case .globalMaxPool: return "AdaptiveMaxPool"
         case .flatten: return "Flatten"
         case .dense: return "Linear"
+        case .embedding: return "Embedding"
+        case let .recurrent(r): return r.spec.cell.torchName
         case let .activation(f): return f.torchName
         case let .softmax(log): return log ? "LogSoftmax" : "Softmax"
         case .maxout: return "Maxout"
@@ -220,13 +227,28 @@ private struct Walker {
             let one = input.isSequence
             let config = PoolingConfig(kind: p.kind, kernel: one ? Size2D(1, p.kernel.width) : p.kernel,
                                        stride: p.stride.map { one ? Size2D(1, $0.width) : $0 },
-                                       padding: one ? Size2D(0, p.padding.width) : p.padding, oneDimensional: one)
+                                       padding: one ? Size2D(0, p.padding.width) : p.padding, oneDimensional: one,
+                                       ceilMode: p.ceil)
             return (.pool(config), try config.outputShape(for: input), 0, 0, 0)
         case .globalAveragePool:
             guard input.isImage || input.isSequence else {
                 throw ShapeError.wrongInputKind(layer: "globalavgpool", expected: .imageOrSequence, got: input)
             }
             return (.globalAveragePool, .vector(input.channels), 0, 0, 0)
+        case .globalMaxPool:
+            guard input.isImage || input.isSequence else {
+                throw ShapeError.wrongInputKind(layer: "globalmaxpool", expected: .imageOrSequence, got: input)
+            }
+            return (.globalMaxPool, .vector(input.channels), 0, 0, 0)
+        case let .embedding(vocabulary, dimension):
+            // A lookup copies one row per token: no multiply-adds. (torchinfo
+            // counts V·D for nn.Embedding, as if every weight were multiplied once.)
+            let config = EmbeddingConfig(vocabulary: vocabulary, dimension: dimension)
+            let out = try config.outputShape(for: input)
+            return (.embedding(config), out, try config.parameterCount(), 0, 0)
+        case let .recurrent(r):
+            let config = try RecurrentConfig(r, input: input)
+            return (.recurrent(config), config.outputShape, try config.parameterCount(), 0, try config.multiplyAdds())
         case .flatten:
             return (.flatten, .vector(try Checked.product(input.dims, "flattened size of \(input)")), 0, 0, 0)
         case let .dense(units, bias):

@@ -3,16 +3,24 @@ import CapasCore
 extension ModelAnalysis {
     /// Builds the trainable network: one core layer per analysed node, with
     /// PyTorch's default initialisation drawn from `seed`.
-    public func makeNetwork(seed: UInt64) -> Network {
+    ///
+    /// **Throws `notTrainable` for a recurrent layer** (`rnn`, `lstm`): capas
+    /// analyses those but has no forward and backward pass for them.
+    public func makeNetwork(seed: UInt64) throws -> Network {
         var generator = SeededGenerator(seed: seed)
-        let nodes = layers.map { layer -> Network.Node in
+        var nodes: [Network.Node] = []
+        for layer in layers {
             let core: any Layer
             switch layer.resolved {
             case let .conv(config): core = Conv2D(config, generator: &generator)
             case let .pool(config): core = Pool2D(config)
             case .globalAveragePool: core = GlobalAveragePool()
+            case .globalMaxPool: core = GlobalMaxPool()
             case .flatten: core = Flatten()
             case let .dense(config): core = Dense(config, generator: &generator)
+            case let .embedding(config): core = Embedding(config, generator: &generator)
+            case .recurrent:
+                throw ModelError(.notTrainable(layer: layer.spec?.text ?? layer.resolved.torchName), at: layer.span)
             case let .activation(f): core = Activation(f)
             case let .softmax(log): core = Softmax(logarithmic: log)
             case let .maxout(pieces): core = Maxout(pieces: pieces)
@@ -22,7 +30,7 @@ extension ModelAnalysis {
             case .add: core = Add()
             case .concat: core = Concat()
             }
-            return Network.Node(name: layer.name, layer: core, inputs: layer.inputs)
+            nodes.append(Network.Node(name: layer.name, layer: core, inputs: layer.inputs))
         }
         return Network(inputShape: input, nodes: nodes)
     }

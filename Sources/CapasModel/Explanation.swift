@@ -54,7 +54,7 @@ extension AnalyzedLayer {
             macs = "\(positions)·\(c.outChannels)·(\(weights)\(c.bias ? " + 1" : "")) = \(grouped(multiplyAdds))"
         case let .pool(p):
             let axes = windowAxes(kernel: p.kernel, stride: p.stride, padding: Padding2D(p.padding.height, p.padding.width),
-                                  dilation: Size2D(1, 1), oneDimensional: p.oneDimensional)
+                                  dilation: Size2D(1, 1), oneDimensional: p.oneDimensional, ceil: p.ceilMode)
             shapeLines = axes.lines(L)
             shapeLines.append(L.pick(es: "los \(outputShape.channels) canales se reducen por separado: \(arrow)",
                                      en: "each of the \(outputShape.channels) channels is pooled on its own: \(arrow)"))
@@ -64,6 +64,39 @@ extension AnalyzedLayer {
         case .globalAveragePool:
             shapeLines = [L.pick(es: "la media de cada canal sobre \(inputShape.height)·\(inputShape.width) posiciones: \(arrow)",
                                  en: "the mean of each channel over \(inputShape.height)·\(inputShape.width) positions: \(arrow)")]
+        case .globalMaxPool:
+            shapeLines = [L.pick(es: "el máximo de cada canal sobre \(inputShape.height)·\(inputShape.width) posiciones: \(arrow)",
+                                 en: "the maximum of each channel over \(inputShape.height)·\(inputShape.width) positions: \(arrow)")]
+        case let .embedding(e):
+            shapeLines = [L.pick(es: "cada uno de los \(inputShape.channels) identificadores de token se cambia por su vector de \(e.dimension) valores: \(arrow)",
+                                 en: "each of the \(inputShape.channels) token ids is replaced by its vector of \(e.dimension) values: \(arrow)")]
+            params = L.pick(es: "vocabulario·dimensión = \(e.vocabulary)·\(e.dimension) = \(grouped(parameters))",
+                            en: "vocabulary·dimension = \(e.vocabulary)·\(e.dimension) = \(grouped(parameters))")
+            notes.append(L.pick(es: "buscar una fila de la tabla no multiplica nada: 0 multiplicaciones-sumas (torchinfo cuenta V·D)",
+                                en: "looking up a row of the table multiplies nothing: 0 multiply-adds (torchinfo counts V·D)"))
+        case let .recurrent(r):
+            let u = r.spec.units, i = r.inputFeatures, b = r.spec.bias
+            let g = r.spec.cell.gates
+            let gates = g == 1 ? "" : "4·"
+            let biasText = b == .keras ? " + 1" : (b == .pytorch ? " + 2" : "")
+            shapeLines = [r.spec.returnSequences
+                ? L.pick(es: "\(r.length) pasos de \(i) valores → \(r.length) pasos de \(u) unidades: \(arrow)",
+                         en: "\(r.length) steps of \(i) values → \(r.length) steps of \(u) units: \(arrow)")
+                : L.pick(es: "\(r.length) pasos de \(i) valores → el estado del último paso, \(u) unidades: \(arrow)",
+                         en: "\(r.length) steps of \(i) values → the last step's state, \(u) units: \(arrow)")]
+            params = "\(gates)u·(u + i\(biasText)) = \(gates)\(u)·(\(u) + \(i)\(biasText)) = \(grouped(parameters))"
+            macs = "L·\(L.pick(es: "parámetros", en: "parameters")) = \(r.length)·\(grouped(parameters)) = \(grouped(multiplyAdds))"
+            switch b {
+            case .keras:
+                notes.append(L.pick(es: "un vector de sesgo por compuerta, como Keras; PyTorch tiene dos (bias=pytorch): \(gates)u·(u + i + 2)",
+                                    en: "one bias vector per gate, as in Keras; PyTorch has two (bias=pytorch): \(gates)u·(u + i + 2)"))
+            case .pytorch:
+                notes.append(L.pick(es: "dos vectores de sesgo por compuerta (b_ih y b_hh), como PyTorch; Keras tiene uno: \(gates)u·(u + i + 1)",
+                                    en: "two bias vectors per gate (b_ih and b_hh), as in PyTorch; Keras has one: \(gates)u·(u + i + 1)"))
+            case .no: break
+            }
+            notes.append(L.pick(es: "capas calcula sus cuentas pero no puede entrenar esta capa",
+                                en: "capas works out its counts but cannot train this layer"))
         case .flatten:
             let factors = inputShape.dims.map(String.init).joined(separator: "·")
             shapeLines = [L.pick(es: "\(inputShape) se aplana en un vector de \(factors) = \(outputShape) valores",
@@ -103,15 +136,16 @@ extension AnalyzedLayer {
     }
 
     private func windowAxes(kernel: Size2D, stride: Size2D, padding: Padding2D, dilation: Size2D,
-                            oneDimensional: Bool) -> WindowAxes {
+                            oneDimensional: Bool, ceil: Bool = false) -> WindowAxes {
         if oneDimensional {
             return WindowAxes(axes: [WindowAxis(name: .length, n: inputShape.width, before: padding.left, after: padding.right,
-                                                f: kernel.width, s: stride.width, d: dilation.width, out: outputShape.width)])
+                                                f: kernel.width, s: stride.width, d: dilation.width, out: outputShape.width,
+                                                ceil: ceil)])
         }
         let height = WindowAxis(name: .height, n: inputShape.height, before: padding.top, after: padding.bottom,
-                                f: kernel.height, s: stride.height, d: dilation.height, out: outputShape.height)
+                                f: kernel.height, s: stride.height, d: dilation.height, out: outputShape.height, ceil: ceil)
         let width = WindowAxis(name: .width, n: inputShape.width, before: padding.left, after: padding.right,
-                               f: kernel.width, s: stride.width, d: dilation.width, out: outputShape.width)
+                               f: kernel.width, s: stride.width, d: dilation.width, out: outputShape.width, ceil: ceil)
         return WindowAxes(axes: height.sameNumbers(as: width) ? [height] : [height, width], square: height.sameNumbers(as: width))
     }
 }
@@ -120,6 +154,8 @@ extension AnalyzedLayer {
 struct WindowAxis {
     let name: ShapeError.Axis
     let n, before, after, f, s, d, out: Int
+    /// Pooling with `ceil=yes`: the division is rounded up.
+    var ceil = false
 
     func sameNumbers(as other: WindowAxis) -> Bool {
         (n, before, after, f, s, d) == (other.n, other.before, other.after, other.f, other.s, other.d)
@@ -140,6 +176,11 @@ struct WindowAxis {
         let exact = Double(numerator) / Double(s)
         let shown = exact == exact.rounded() ? String(Int(exact)) : String(format: "%.2f", exact)
             .replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
+        if ceil {
+            // PyTorch drops a last window that would start in the right padding.
+            let dropped = numerator / s + 2 != out ? " − 1" : ""
+            return "⌈(\(n) + \(pad) − \(fText))/\(s)⌉ + 1\(dropped) = ⌈\(shown)⌉ + 1\(dropped) = \(out)"
+        }
         return "⌊(\(n) + \(pad) − \(fText))/\(s)⌋ + 1 = ⌊\(shown)⌋ + 1 = \(out)"
     }
 }
@@ -162,7 +203,12 @@ struct WindowAxes {
 
     func notes(_ L: Language) -> [String] {
         var notes: [String] = []
-        for axis in axes where axis.remainder != 0 {
+        for axis in axes where axis.remainder != 0 && axis.ceil {
+            notes.append(L.pick(
+                es: "ceil=yes: (n + 2p − f)/s = \(axis.n + axis.before + axis.after - axis.span)/\(axis.s) se redondea hacia arriba, y la última ventana sobresale del borde y promedia o compara solo los valores que cubre",
+                en: "ceil=yes: (n + 2p − f)/s = \(axis.n + axis.before + axis.after - axis.span)/\(axis.s) is rounded up, and the last window hangs over the edge and sees only the values it covers"))
+        }
+        for axis in axes where axis.remainder != 0 && !axis.ceil {
             let which = square ? L.pick(es: "en cada eje", en: "on each axis")
                                : L.pick(es: "en \(axis.name.spanish)", en: "in \(axis.name.rawValue)")
             notes.append(L.pick(

@@ -41,6 +41,8 @@ public struct PoolSpec: Hashable, Sendable {
     public var kernel: Size2D
     public var stride: Size2D?
     public var padding = Size2D(0, 0)
+    /// `ceil=yes`: round the output size up (PyTorch's ceil_mode=True, GoogLeNet's pooling).
+    public var ceil = false
     public init(kind: PoolingConfig.Kind, kernel: Size2D) { self.kind = kind; self.kernel = kernel }
 }
 
@@ -48,8 +50,14 @@ public enum LayerSpec: Hashable, Sendable {
     case conv(ConvSpec)
     case pool(PoolSpec)
     case globalAveragePool
+    /// The maximum of each channel over all positions (max-over-time for a sequence).
+    case globalMaxPool
     case flatten
     case dense(units: Int, bias: Bool)
+    /// `embedding VOCAB DIM`: a vector of token ids → a sequence of DIM-channel vectors.
+    case embedding(vocabulary: Int, dimension: Int)
+    /// `rnn UNITS`, `lstm UNITS`: analysed, not trained (see Recurrent.swift).
+    case recurrent(RecurrentSpec)
     case activation(ActivationFunction)
     case softmax
     case logSoftmax
@@ -85,10 +93,14 @@ public enum LayerSpec: Hashable, Sendable {
             var words = [p.kind == .max ? "maxpool" : "avgpool", sizeText(p.kernel, short: true)]
             if let s = p.stride, s != p.kernel { words.append("stride=" + sizeText(s, short: true)) }
             if p.padding != Size2D(0, 0) { words.append("pad=" + sizeText(p.padding, short: true)) }
+            if p.ceil { words.append("ceil=yes") }
             return words.joined(separator: " ")
         case .globalAveragePool: return "globalavgpool"
+        case .globalMaxPool: return "globalmaxpool"
         case .flatten: return "flatten"
         case let .dense(units, bias): return "dense \(units)" + (bias ? "" : " bias=no")
+        case let .embedding(vocabulary, dimension): return "embedding \(vocabulary) \(dimension)"
+        case let .recurrent(r): return r.text
         case let .activation(f): return activationText(f)
         case .softmax: return "softmax"
         case .logSoftmax: return "logsoftmax"
@@ -114,6 +126,7 @@ public enum LayerSpec: Hashable, Sendable {
 func activationText(_ f: ActivationFunction) -> String {
     switch f {
     case .relu: return "relu"
+    case .relu6: return "relu6"
     case let .leakyReLU(slope): return slope == 0.01 ? "leakyrelu" : "leakyrelu \(formatNumber(slope))"
     case let .elu(alpha): return alpha == 1 ? "elu" : "elu \(formatNumber(alpha))"
     case .sigmoid: return "sigmoid"

@@ -20,12 +20,14 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
         case inputNotFirst
         case emptyModel
         case shape(ShapeError)
+        /// The layer is analysed (shapes, counts) but capas cannot train it.
+        case notTrainable(layer: String)
     }
 
     /// What an argument was supposed to be, for messages.
     public enum Argument: String, Equatable, Sendable {
         case filters, units, kernel, size, stride, padding, dilation, groups, probability, pieces, slope, alpha,
-             momentum, epsilon, bias, multiplier
+             momentum, epsilon, bias, multiplier, vocabulary, dimension, sequences, ceil
     }
 
     public let problem: Problem
@@ -94,6 +96,9 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
             return L.pick(es: "el modelo no tiene capas", en: "the model has no layers")
         case let .shape(error):
             return error.message(in: L)
+        case let .notTrainable(layer):
+            return L.pick(es: "capas todavía no puede entrenar `\(layer)`: solo calcula sus formas, parámetros y multiplicaciones-sumas",
+                          en: "capas cannot train `\(layer)` yet: it only works out its shapes, parameters and multiply-adds")
         }
     }
 
@@ -111,6 +116,9 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
                 : L.pick(es: "opciones válidas: \(valid.joined(separator: ", "))", en: "valid options: \(valid.joined(separator: ", "))")
         case .missingInput:
             return L.pick(es: "por ejemplo: input 28x28x1 (alto×ancho×canales)", en: "for example: input 28x28x1 (height×width×channels)")
+        case .notTrainable:
+            return L.pick(es: "sus cuentas se ven con :summary (o capas summary); para entrenar, quite esa capa",
+                          en: "its counts are shown by :summary (or capas summary); to train, remove that layer")
         default:
             return nil
         }
@@ -136,6 +144,10 @@ extension ModelError.Argument {
         case .epsilon: return "épsilon"
         case .bias: return "el sesgo (bias)"
         case .multiplier: return "el multiplicador"
+        case .vocabulary: return "el tamaño del vocabulario"
+        case .dimension: return "la dimensión de los vectores"
+        case .sequences: return "sequences (yes o no)"
+        case .ceil: return "ceil (yes o no)"
         }
     }
     var english: String {
@@ -156,6 +168,10 @@ extension ModelError.Argument {
         case .epsilon: return "epsilon"
         case .bias: return "bias"
         case .multiplier: return "multiplier"
+        case .vocabulary: return "vocabulary size"
+        case .dimension: return "vector dimension"
+        case .sequences: return "sequences value (yes or no)"
+        case .ceil: return "ceil value (yes or no)"
         }
     }
 }

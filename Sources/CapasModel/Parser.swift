@@ -20,9 +20,9 @@ struct Parser {
     }
 
     /// Layer keywords, for help and suggestions.
-    static let layerNames = ["input", "conv", "conv1d", "depthwise", "maxpool", "avgpool", "globalavgpool", "flatten",
-                             "dense", "relu", "leakyrelu", "elu", "sigmoid", "tanh", "softmax", "logsoftmax", "maxout",
-                             "batchnorm", "dropout", "residual", "concat"]
+    static let layerNames = ["input", "conv", "conv1d", "depthwise", "maxpool", "avgpool", "globalavgpool", "globalmaxpool",
+                             "flatten", "dense", "embedding", "rnn", "lstm", "relu", "relu6", "leakyrelu", "elu", "sigmoid",
+                             "tanh", "softmax", "logsoftmax", "maxout", "batchnorm", "dropout", "residual", "concat"]
 
     /// Other spellings learners bring from PyTorch and Keras.
     static let aliases: [String: String] = [
@@ -30,6 +30,7 @@ struct Parser {
         "maxpool1d": "maxpool", "avgpool1d": "avgpool", "gap": "globalavgpool", "globalaveragepool": "globalavgpool",
         "globalaveragepooling2d": "globalavgpool", "batchnorm2d": "batchnorm", "batchnorm1d": "batchnorm",
         "bn": "batchnorm", "leaky_relu": "leakyrelu", "log_softmax": "logsoftmax", "dwconv": "depthwise",
+        "globalmaxpooling1d": "globalmaxpool", "globalmaxpooling2d": "globalmaxpool", "simplernn": "rnn",
     ]
 
     // MARK: tokens
@@ -233,20 +234,40 @@ struct Parser {
         case "maxpool", "avgpool":
             let kernel = try args.size(.kernel, required: true, example: "\(name) 2")!
             var pool = PoolSpec(kind: name == "maxpool" ? .max : .average, kernel: kernel)
-            for (key, token) in try args.takeOptions(["stride", "pad", "padding"]) {
+            for (key, token) in try args.takeOptions(["stride", "pad", "padding", "ceil"]) {
                 switch key {
                 case "stride": pool.stride = try args.parseSize(token, .stride, allowZero: false)
+                case "ceil": pool.ceil = try args.parseBool(token, .ceil)
                 default: pool.padding = try args.parseSize(token, .padding, allowZero: true)
                 }
             }
             spec = .pool(pool)
         case "globalavgpool": _ = try args.takeOptions([]); spec = .globalAveragePool
+        case "globalmaxpool": _ = try args.takeOptions([]); spec = .globalMaxPool
         case "flatten": _ = try args.takeOptions([]); spec = .flatten
         case "dense":
             let units = try args.positiveInt(.units, required: true, example: "dense 128 relu")!
             var bias = true
-            for (_, token) in try args.takeOptions(["bias"]) { bias = try args.parseBool(token) }
+            for (_, token) in try args.takeOptions(["bias"]) { bias = try args.parseBool(token, .bias) }
             spec = .dense(units: units, bias: bias)
+        case "embedding":
+            let example = "embedding 10000 32"
+            let vocabulary = try args.positiveInt(.vocabulary, required: true, example: example)!
+            let dimension = try args.positiveInt(.dimension, required: true, example: example)!
+            _ = try args.takeOptions([])
+            spec = .embedding(vocabulary: vocabulary, dimension: dimension)
+        case "rnn", "lstm":
+            let units = try args.positiveInt(.units, required: true, example: "\(name) 32")!
+            var recurrent = RecurrentSpec(cell: name == "rnn" ? .simple : .lstm, units: units)
+            for (key, token) in try args.takeOptions(["sequences", "bias"]) {
+                if key == "sequences" { recurrent.returnSequences = try args.parseBool(token, .sequences); continue }
+                switch args.value(token).lowercased() {
+                case "keras": recurrent.bias = .keras
+                case "pytorch", "torch": recurrent.bias = .pytorch
+                default: recurrent.bias = try args.parseBool(token, .bias) ? .keras : .no
+                }
+            }
+            spec = .recurrent(recurrent)
         case "maxout":
             let pieces = try args.positiveInt(.pieces, required: true, example: "maxout 2")!
             _ = try args.takeOptions([])
@@ -276,7 +297,7 @@ struct Parser {
     }
 
     private func isActivationName(_ word: String) -> Bool {
-        ["relu", "leakyrelu", "leaky_relu", "elu", "sigmoid", "tanh", "softmax", "logsoftmax", "log_softmax"].contains(word)
+        ["relu", "relu6", "leakyrelu", "leaky_relu", "elu", "sigmoid", "tanh", "softmax", "logsoftmax", "log_softmax"].contains(word)
     }
 
     private func parseActivation(_ head: Token, arguments: [Token]) throws -> LayerSpec {
@@ -285,6 +306,7 @@ struct Parser {
         let spec: LayerSpec
         switch name {
         case "relu": spec = .activation(.relu)
+        case "relu6": spec = .activation(.relu6)
         case "sigmoid": spec = .activation(.sigmoid)
         case "tanh": spec = .activation(.tanh)
         case "softmax": spec = .softmax
@@ -376,11 +398,11 @@ private struct Arguments {
         return v
     }
 
-    func parseBool(_ token: Token) throws -> Bool {
+    func parseBool(_ token: Token, _ what: ModelError.Argument) throws -> Bool {
         switch value(token).lowercased() {
         case "yes", "true", "on", "1", "si", "sí": return true
         case "no", "false", "off", "0": return false
-        default: throw parser.makeError(.badNumber(value(token), what: .bias), token.span)
+        default: throw parser.makeError(.badNumber(value(token), what: what), token.span)
         }
     }
 
@@ -412,7 +434,7 @@ private struct Arguments {
             case "dilation": conv.dilation = lift(try parseSize(token, .dilation, allowZero: false))
             case "groups": conv.groups = try parseInt(token, .groups, minimum: 1)
             case "multiplier": conv.depthwiseMultiplier = try parseInt(token, .multiplier, minimum: 1)
-            case "bias": conv.bias = try parseBool(token)
+            case "bias": conv.bias = try parseBool(token, .bias)
             default:
                 switch value(token).lowercased() {
                 case "same": conv.padding = .same

@@ -7,7 +7,8 @@ public enum Vocabulary {
     /// Other spellings accepted for them (PyTorch's and Keras' names).
     public static var aliases: [String: String] { Parser.aliases }
     /// Options that layers take (`stride=`, `pad=` …), for completion.
-    public static let options = ["stride=", "pad=", "dilation=", "groups=", "bias=", "multiplier=", "momentum=", "eps="]
+    public static let options = ["stride=", "pad=", "dilation=", "groups=", "bias=", "multiplier=", "momentum=", "eps=", "ceil=",
+                                      "sequences="]
     /// Block keywords.
     public static let blocks = ["residual", "shortcut", "concat", "branch"]
 

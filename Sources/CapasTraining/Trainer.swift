@@ -66,10 +66,10 @@ public final class Trainer {
     /// Set from another thread (Ctrl-C) to stop after the current batch.
     nonisolated(unsafe) public var stopRequested = false
 
-    public init(analysis: ModelAnalysis, options: TrainingOptions, network: Network? = nil) {
+    public init(analysis: ModelAnalysis, options: TrainingOptions, network: Network? = nil) throws {
         self.analysis = analysis
         self.options = options
-        self.network = network ?? analysis.makeNetwork(seed: options.seed)
+        self.network = try network ?? analysis.makeNetwork(seed: options.seed)
         self.network.skipUnneededInputGradients()
         optimizer = Optimizer(options.optimizer, learningRate: options.learningRate, weightDecay: options.weightDecay)
     }

@@ -81,7 +81,7 @@ struct Bench: ParsableCommand {
         let (train, test, source) = data(for: analysis)
         var options = TrainingOptions()
         options.batchSize = batch
-        let trainer = Trainer(analysis: analysis, options: options)
+        let trainer = try Trainer(analysis: analysis, options: options)
         let loader = Loader(dataset: train, batchSize: batch, shuffle: true, seed: 0)
         var images = 0
         var batches = 0
@@ -143,7 +143,7 @@ struct Bench: ParsableCommand {
                 options.epochs = epochs
                 options.seed = seed
                 let analysis = try ModelSource(name).analyze()
-                let trainer = Trainer(analysis: analysis, options: options)
+                let trainer = try Trainer(analysis: analysis, options: options)
                 let loader = sets.loader(.train, batchSize: 64, seed: seed, augment: false)
                 let t0 = Date()
                 try trainer.train(trainBatches: { loader.batches(epoch: $0) }, batchesPerEpoch: loader.batchCount,

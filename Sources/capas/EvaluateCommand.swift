@@ -31,12 +31,12 @@ struct Evaluate: ParsableCommand {
             let file = try Safetensors.read(from: URL(fileURLWithPath: checkpoint))
             let text = try model.map { try ModelSource($0).text } ?? CheckpointIO.modelText(in: file, source: checkpoint)
             let analysis = try ModelAnalysis(text: text)
-            let network = analysis.makeNetwork(seed: 0)
+            let network = try analysis.makeNetwork(seed: 0)
             try CheckpointIO.load(file, into: network)
             let dataName = data ?? file.metadata["capas_dataset"] ?? "fashion-mnist"
             let sets = try DataSets.load(dataName, directory: dataDirectory)
             try sets.check(against: analysis)
-            let trainer = Trainer(analysis: analysis, options: TrainingOptions(), network: network)
+            let trainer = try Trainer(analysis: analysis, options: TrainingOptions(), network: network)
             let evaluation = try Evaluation.run({ try trainer.logits($0, mode: .evaluation) }, classes: sets.classCount,
                                                 batches: sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0))
             let names = sets.test.classNames(in: L)

@@ -76,7 +76,7 @@ struct Train: ParsableCommand {
             options.learningRate = lr
             options.weightDecay = weightDecay
             options.seed = seed
-            let trainer = Trainer(analysis: analysis, options: options)
+            let trainer = try Trainer(analysis: analysis, options: options)
 
             print(L.pick(es: "Entrenando \(source.name) en \(sets.name): \(sets.train.count) imágenes, \(sets.test.count) de prueba, \(Parallel.threads) hilos",
                          en: "Training \(source.name) on \(sets.name): \(sets.train.count) images, \(sets.test.count) for testing, \(Parallel.threads) threads"))

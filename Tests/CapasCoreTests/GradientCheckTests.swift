@@ -74,6 +74,22 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// ceil=yes: the last window hangs over the edge (GoogLeNet's pooling).
+    func testCeilModePoolingGradients() {
+        var gen = SeededGenerator(seed: 27)
+        let cases: [(String, PoolingConfig.Kind, Size2D, Size2D, Size2D, [Int])] = [
+            ("3x3 s2", .max, Size2D(3, 3), Size2D(2, 2), Size2D(0, 0), [1, 2, 6, 6]),
+            ("2x2 s2 p1", .max, Size2D(2, 2), Size2D(2, 2), Size2D(1, 1), [2, 1, 5, 5]),
+            ("2x2 s2", .average, Size2D(2, 2), Size2D(2, 2), Size2D(0, 0), [1, 2, 5, 5]),
+            ("3x3 s2 p1", .average, Size2D(3, 3), Size2D(2, 2), Size2D(1, 1), [1, 2, 6, 5]),
+        ]
+        for (name, kind, kernel, stride, padding, shape) in cases {
+            let config = PoolingConfig(kind: kind, kernel: kernel, stride: stride, padding: padding, ceilMode: true)
+            let x = kind == .max ? gen.distinctTensor(shape, spacing: 0.05) : gen.normalTensor(shape)
+            check.run("\(kind) pool ceil \(name)", layer: Pool2D(config), inputs: [x])
+        }
+    }
+
     func testAveragePoolGradients() {
         var gen = SeededGenerator(seed: 13)
         let cases: [(String, PoolingConfig, [Int])] = [
@@ -93,6 +109,30 @@ final class GradientCheckTests: XCTestCase {
     func testGlobalAveragePoolGradients() {
         var gen = SeededGenerator(seed: 14)
         check.run("global average pool", layer: GlobalAveragePool(), inputs: [gen.normalTensor([2, 3, 4, 5])])
+    }
+
+    func testGlobalMaxPoolGradients() {
+        var gen = SeededGenerator(seed: 28)
+        check.run("global max pool [N,C,H,W]", layer: GlobalMaxPool(), inputs: [gen.distinctTensor([2, 3, 3, 4], spacing: 0.05)])
+        check.run("global max pool [N,C,L]", layer: GlobalMaxPool(), inputs: [gen.distinctTensor([2, 4, 7], spacing: 0.05)])
+    }
+
+    // MARK: - Embedding
+
+    /// Only the table is differentiable; a token used twice gets both gradients.
+    func testEmbeddingGradients() {
+        var initGen = SeededGenerator(seed: 29)
+        let layer = Embedding(EmbeddingConfig(vocabulary: 6, dimension: 3), generator: &initGen)
+        let ids = Tensor(shape: [2, 4], data: [0, 3, 3, 5, 1, 0, 2, 3])
+        let report = check.run("embedding", inputs: [], parameters: layer.parameters,
+                               forward: { _ in layer.forward(ids, mode: .training) },
+                               backward: { dy in
+                                   XCTAssertEqual(layer.backward(dy), Tensor(zeros: [2, 4]))
+                                   return []
+                               })
+        XCTAssertEqual(report.checked, 18)
+        // Token 4 never appears: its row gets no gradient.
+        XCTAssertEqual(Array(layer.weight.grad.data[12..<15]), [0, 0, 0])
     }
 
     // MARK: - Dense
@@ -115,6 +155,11 @@ final class GradientCheckTests: XCTestCase {
         for f in functions {
             check.run("\(f)", layer: Activation(f), inputs: [gen.awayFromZero([2, 3, 3, 3], scale: 1.5)])
         }
+        // relu6 has kinks at 0 and 6: values near both, none within h of either.
+        var x = gen.awayFromZero([2, 3, 3, 3], scale: 4)
+        for i in 0..<x.count where abs(abs(x.data[i]) - 6) < 0.05 { x.data[i] += 0.1 }
+        for i in stride(from: 0, to: x.count, by: 3) { x.data[i] = 6 + (x.data[i] > 0 ? 0.5 : -0.5) }
+        check.run("relu6", layer: Activation(.relu6), inputs: [x])
     }
 
     func testSoftmaxGradients() {

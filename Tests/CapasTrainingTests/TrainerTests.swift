@@ -34,7 +34,7 @@ final class TrainerTests: XCTestCase {
         options.seed = seed
         options.optimizer = optimizer
         options.epochs = epochs
-        let trainer = Trainer(analysis: try ModelAnalysis(text: model), options: options)
+        let trainer = try Trainer(analysis: try ModelAnalysis(text: model), options: options)
         let loader = Loader(dataset: quadrants(256, seed: 1), batchSize: 32, shuffle: true, seed: seed)
         try trainer.train(trainBatches: { loader.batches(epoch: $0) }, batchesPerEpoch: loader.batchCount,
                           evaluate: nil, observe: { _ in })
@@ -61,7 +61,7 @@ final class TrainerTests: XCTestCase {
 
     func testFirstLossOfFreshWeightsIsNearLn10() throws {
         let analysis = try ModelAnalysis(text: Presets.cnnLenet)
-        let trainer = Trainer(analysis: analysis, options: TrainingOptions())
+        let trainer = try Trainer(analysis: analysis, options: TrainingOptions())
         var generator = SeededGenerator(seed: 2)
         var x = Tensor(zeros: [64, 1, 28, 28])
         for i in 0..<x.count { x.data[i] = generator.nextUnitFloat() }
@@ -74,7 +74,7 @@ final class TrainerTests: XCTestCase {
         var options = TrainingOptions()
         options.optimizer = .sgd
         options.learningRate = 1e30
-        let trainer = Trainer(analysis: try ModelAnalysis(text: model), options: options)
+        let trainer = try Trainer(analysis: try ModelAnalysis(text: model), options: options)
         let loader = Loader(dataset: quadrants(64, seed: 1), batchSize: 16, shuffle: true, seed: 0)
         XCTAssertThrowsError(try trainer.train(trainBatches: { loader.batches(epoch: $0) }, batchesPerEpoch: loader.batchCount,
                                                evaluate: nil, observe: { _ in })) { error in
@@ -89,7 +89,7 @@ final class TrainerTests: XCTestCase {
         var options = TrainingOptions()
         options.epochs = 10
         options.learningRate = 0.01
-        let trainer = Trainer(analysis: try ModelAnalysis(text: "input 8x8x1\nflatten\ndense 16 relu\ndense 4 softmax"), options: options)
+        let trainer = try Trainer(analysis: try ModelAnalysis(text: "input 8x8x1\nflatten\ndense 16 relu\ndense 4 softmax"), options: options)
         let loader = Loader(dataset: quadrants(256, seed: 3), batchSize: 32, shuffle: true, seed: 0)
         try trainer.train(trainBatches: { loader.batches(epoch: $0) }, batchesPerEpoch: loader.batchCount,
                           evaluate: nil, observe: { _ in })
@@ -109,7 +109,7 @@ final class TrainerTests: XCTestCase {
         let read = try Safetensors.read(from: url)
         let text = try CheckpointIO.modelText(in: read, source: url.path)
         let analysis = try ModelAnalysis(text: text)
-        let network = analysis.makeNetwork(seed: 123)
+        let network = try analysis.makeNetwork(seed: 123)
         try CheckpointIO.load(read, into: network)
         let batch = Loader(dataset: quadrants(8, seed: 4), batchSize: 8, shuffle: false, seed: 0).makeBatch(Array(0..<8))
         XCTAssertEqual(try network.forward(batch.images, mode: .evaluation), try trainer.network.forward(batch.images, mode: .evaluation))

@@ -1,16 +1,8 @@
-// Models written in the model language: the course's models and the
-// benchmark's reference models (the same as PyTorch's in bench/torch_bench.py).
+// The course's small models, which train in seconds to minutes on
+// FashionMNIST and CIFAR-10; also the benchmark's reference models (the same
+// as PyTorch's in bench/torch_bench.py).
 
-public enum Presets {
-    public static let all: [(name: String, text: String)] = [
-        ("fnn-small", fnnSmall), ("fnn-deep", fnnDeep), ("cnn-lenet", cnnLenet), ("cnn-medium", cnnMedium),
-        ("cnn-cifar", cnnCifar),
-    ]
-
-    public static func text(named name: String) -> String? {
-        all.first { $0.name == name.lowercased() }?.text
-    }
-
+extension Presets {
     public static let fnnSmall = """
     # A fully connected network for FashionMNIST: 784 → 200 → 10.
     input 28x28x1
