@@ -153,7 +153,9 @@ final class ParserTests: XCTestCase {
         let pieces = ["input", "conv", "dense", "maxpool", "residual", "concat", "branch", "shortcut", "{", "}", ";",
                       "28x28x1", "5x5", "3", "0", "-1", "x", "1x", "pad=", "pad=same", "stride=0", "groups=3", "#",
                       "relu", "99999999999999999999", "3x3x3x3", "=", "dropout", "0.5", "nan", "inf", "\n", "×", "ñ",
-                      "depthwise", "multiplier=9223372036854775807", "dilation=4611686018427387904", "flatten", "conv1d"]
+                      "depthwise", "multiplier=9223372036854775807", "dilation=4611686018427387904", "flatten", "conv1d",
+                      "lstm", "rnn", "embedding", "sequences=yes", "bias=pytorch", "ceil=yes", "globalmaxpool", "relu6",
+                      "200x8", "9223372036854775807"]
         for _ in 0..<20_000 {
             let count = Int(generator.next() % 12) + 1
             let text = (0..<count).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined(separator: " ")
