@@ -165,8 +165,10 @@ char *cle_read_line(const char *prompt) {
     cle_install_interrupt_handler();
     fflush(stdout);
     fflush(stderr);
-    char *line;
-    for (;;) {
+    char *line = NULL;
+    // A Ctrl-C between the caller's clear and libedit's own handlers would
+    // otherwise wait for the next key.
+    while (!interrupt_flag) {
         errno = 0;
         line = readline(prompt);
         // Another signal without SA_RESTART (SIGCHLD, say) is not the end of
@@ -200,6 +202,13 @@ void cle_history_reset(int max_entries) {
 void cle_history_add(const char *entry) {
     cle_initialize();
     add_history(entry);
+}
+
+char *cle_history_newest(void) {
+    cle_initialize();
+    if (history_length <= 0) return NULL;
+    HIST_ENTRY *entry = history_get(history_base + history_length - 1);
+    return entry != NULL && entry->line != NULL ? strdup(entry->line) : NULL;
 }
 
 int cle_history_load(const char *path) {

@@ -27,6 +27,10 @@ public final class EditLineReader: LineReader {
         if let historyFile, FileManager.default.fileExists(atPath: historyFile.path) {
             _ = cle_history_load(historyFile.path)
         }
+        if let newest = cle_history_newest() {
+            lastEntry = String(cString: newest)
+            free(newest)
+        }
         CompletionBridge.completer = completer
         cle_set_completion(completer == nil ? nil : CompletionBridge.callback)
     }

@@ -241,6 +241,9 @@ final class EditLineReaderTerminalTests: XCTestCase {
         again.expect("got: año × ñ\r\n")
         expectPrompt(again)
         endSession(again)
+        // Recalling the newest entry, even in a later session, adds no duplicate.
+        let saved = try String(contentsOf: historyFile, encoding: .utf8)
+        XCTAssertEqual(saved.split(separator: "\n").count, 2, saved.debugDescription)
     }
 
     /// Without a UTF-8 locale libedit would drop `ñ`; the reader falls back to C.UTF-8.

@@ -33,6 +33,8 @@ char *_Nullable cle_read_line(const char *_Nonnull prompt);
 void cle_history_reset(int maxEntries);
 /// Appends one entry to the in-memory history.
 void cle_history_add(const char *_Nonnull entry);
+/// The newest history entry (malloc'ed), or NULL if there is none.
+char *_Nullable cle_history_newest(void);
 /// Loads a history file written by `cle_history_save`. Returns 0 on success.
 int cle_history_load(const char *_Nonnull path);
 /// Writes the whole in-memory history (already limited by
