@@ -21,12 +21,15 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // libedit is a real C target: its SIGINT flag must exist once per process.
+        .target(name: "CLineEditing", linkerSettings: [.linkedLibrary("edit")]),
 
         .target(name: "CapasMessages"),
         .target(name: "CapasCore", dependencies: ["COpenBLAS", "CapasMessages"], swiftSettings: fast),
         .target(name: "CapasModel", dependencies: ["CapasCore", "CapasMessages"]),
         .target(name: "CapasData", dependencies: ["CapasCore", "CapasMessages", "CZlib"], swiftSettings: fast),
         .target(name: "CapasCheckpoint", dependencies: ["CapasCore"]),
+        .target(name: "CapasLineEditing", dependencies: ["CLineEditing"]),
         .target(name: "CapasTraining",
                 dependencies: ["CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasMessages"],
                 swiftSettings: fast),
@@ -35,6 +38,8 @@ let package = Package(
             "CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasTraining", "CapasMessages", "CapasREPL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "LineEditingHarness", dependencies: ["CapasLineEditing"],
+                          path: "Tests/LineEditingHarness"),
 
         .testTarget(name: "CapasCoreTests", dependencies: ["CapasCore"],
                     resources: [.copy("Fixtures")]),
@@ -44,6 +49,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CapasREPLTests", dependencies: ["CapasREPL", "CapasModel", "CapasCore"]),
         .testTarget(name: "CapasTrainingTests", dependencies: ["CapasTraining", "CapasModel", "CapasCore", "CapasData"]),
+        .testTarget(name: "CapasLineEditingTests", dependencies: ["CapasLineEditing"]),
     ],
     swiftLanguageModes: [.v5]
 )
