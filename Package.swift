@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "CapasREPL", dependencies: ["CapasCore", "CapasModel", "CapasMessages"]),
         .executableTarget(name: "capas", dependencies: [
             "CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasTraining", "CapasMessages", "CapasREPL",
+            "CapasLineEditing",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "LineEditingHarness", dependencies: ["CapasLineEditing"],

@@ -17,7 +17,7 @@ enum Help {
           A = [[1,2],[3,4]]      una variable; conv(A, K), maxpool(A, 2), softmax(z)… calculan
           :help layers           las capas      :help functions   las funciones
           :help commands         los comandos   :help formulas    las fórmulas del curso
-        Ctrl-D (o :quit) sale.
+        Ctrl-C cancela la línea, Ctrl-D (o :quit) sale, Tab completa, ↑ y Ctrl-R recuperan líneas anteriores.
         """, en: """
         capas: type layers, calculations or commands.
           input 28x28x1          the input (height×width×channels)
@@ -25,7 +25,7 @@ enum Help {
           A = [[1,2],[3,4]]      a variable; conv(A, K), maxpool(A, 2), softmax(z)… compute
           :help layers           the layers     :help functions   the functions
           :help commands         the commands   :help formulas    the course's formulas
-        Ctrl-D (or :quit) exits.
+        Ctrl-C cancels the line, Ctrl-D (or :quit) exits, Tab completes, ↑ and Ctrl-R recall earlier lines.
         """),
         Topic(names: ["commands", "comandos"], es: """
           :summary [batch=N]   tabla del modelo: formas, parámetros, multiplicaciones-sumas, memoria

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CapasMessages
+import CapasLineEditing
 import CapasREPL
 import Foundation
 
@@ -60,32 +61,50 @@ struct Run: ParsableCommand {
     }
 }
 
-/// The read–eval–print loop over a line source.
+/// The read–eval–print loop. On a terminal it reads through libedit (history,
+/// completion, Ctrl-C cancels the line); on a pipe, line by line.
 final class Session {
     let interpreter: Interpreter
     init(language: Language) { interpreter = Interpreter(language: language) }
 
+    /// Hands the interpreter's completions to the line editor.
+    final class Completion: Completer {
+        let interpreter: Interpreter
+        init(_ interpreter: Interpreter) { self.interpreter = interpreter }
+        func completions(lineBeforeCursor: String) -> (wordStart: Int, candidates: [String]) {
+            interpreter.completions(lineBeforeCursor: lineBeforeCursor)
+        }
+    }
+
     /// Runs until end of input or :quit; returns true if any entry failed.
     func run() -> Bool {
-        let interactive = isTerminal(0)
-        var failed = false
+        let interactive = Terminal.isTerminal(0) && Terminal.isTerminal(1)
+        let completion = Completion(interpreter)
+        let reader = makeLineReader(historyFile: defaultHistoryFile(environment: ProcessInfo.processInfo.environment),
+                                    completer: completion, maxHistory: 1000)
+        Interrupt.install()
         if interactive {
             print(interpreter.language.pick(
-                es: "capas — escriba capas (input 28x28x1, conv 10 5x5…), cálculos o :help. Ctrl-D sale.",
-                en: "capas — type layers (input 28x28x1, conv 10 5x5…), calculations or :help. Ctrl-D exits."))
+                es: "capas — escriba capas (input 28x28x1, conv 10 5x5…), cálculos o :help. Ctrl-C cancela la línea, Ctrl-D sale.",
+                en: "capas — type layers (input 28x28x1, conv 10 5x5…), calculations or :help. Ctrl-C cancels the line, Ctrl-D exits."))
         }
+        var failed = false
         var pending = ""
-        while true {
-            if interactive {
-                print(pending.isEmpty ? "capas> " : "  ...> ", terminator: "")
-                fflush(stdout)
+        loop: while true {
+            switch reader.read(prompt: pending.isEmpty ? "capas> " : "  ...> ") {
+            case .endOfInput:
+                break loop
+            case .interrupted:
+                pending = ""
+                continue
+            case let .line(line):
+                pending += pending.isEmpty ? line : "\n" + line
             }
-            guard let line = readLine(strippingNewline: true) else { break }
-            pending += pending.isEmpty ? line : "\n" + line
             if interpreter.needsContinuation(pending) { continue }
             let entry = pending
             pending = ""
-            let reply = interpreter.execute(entry.hasSuffix("\r") ? String(entry.dropLast()) : entry)
+            reader.remember(entry)
+            let reply = interpreter.execute(entry)
             if reply.quit { break }
             if reply.isError {
                 failed = true
