@@ -30,6 +30,11 @@ let package = Package(
         .target(name: "CapasTraining",
                 dependencies: ["CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasMessages"],
                 swiftSettings: fast),
+        // The grader's process isolation: spawning a limited child (C, because
+        // the child between fork and exec may only make async-signal-safe
+        // calls) and the seccomp lockdown its harness installs first thing.
+        .target(name: "CSandbox"),
+        .target(name: "CapasSandbox", dependencies: ["CSandbox"]),
         .executableTarget(name: "capas", dependencies: [
             "CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasTraining", "CapasMessages",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -41,6 +46,9 @@ let package = Package(
         .testTarget(name: "CapasDataTests", dependencies: ["CapasData", "CapasCore"]),
         .testTarget(name: "CapasCheckpointTests", dependencies: ["CapasCheckpoint", "CapasCore", "CapasModel"],
                     resources: [.copy("Fixtures")]),
+        // A stand-in for a grader harness: locks down, then misbehaves on request.
+        .executableTarget(name: "SandboxProbe", dependencies: ["CSandbox"], path: "Tests/SandboxProbe"),
+        .testTarget(name: "CapasSandboxTests", dependencies: ["CapasSandbox"]),
         .testTarget(name: "CapasTrainingTests", dependencies: ["CapasTraining", "CapasModel", "CapasCore", "CapasData"]),
     ],
     swiftLanguageModes: [.v5]
