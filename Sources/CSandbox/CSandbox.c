@@ -16,6 +16,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -318,6 +320,21 @@ static void child_main(child_plan *plan) {
             || (error = bind_directory("/tmp", "/dev/shm", 0)) != 0)
             child_fail(plan, CAPAS_STAGE_MOUNT, error, protections);
         protections |= CAPAS_PROTECT_PRIVATE_TMP;
+        // Everything else on the root file system read-only, in this
+        // namespace only (world-writable corners such as /run/lock
+        // included). A user namespace may add read-only but must keep the
+        // mount's other locked flags, so they are read back first.
+        struct statfs root;
+        if (statfs("/", &root) == 0) {
+            unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+            if (root.f_flags & ST_NOSUID) flags |= MS_NOSUID;
+            if (root.f_flags & ST_NODEV) flags |= MS_NODEV;
+            if (root.f_flags & ST_NOEXEC) flags |= MS_NOEXEC;
+            if (root.f_flags & ST_NOATIME) flags |= MS_NOATIME;
+            if (root.f_flags & ST_NODIRATIME) flags |= MS_NODIRATIME;
+            if (root.f_flags & ST_RELATIME) flags |= MS_RELATIME;
+            if (mount(NULL, "/", NULL, flags, NULL) == 0) protections |= CAPAS_PROTECT_READ_ONLY_ROOT;
+        }
         if (as_root) {
             // A /proc of its own in which other users' processes do not
             // exist, so /proc/<grader>/cmdline cannot be read. Best effort:

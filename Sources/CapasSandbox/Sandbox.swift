@@ -21,7 +21,7 @@
 //         wallTime, cpuTime, peakMemoryBytes, protections, pid
 //     }
 //     public enum SandboxViolation { case wallClock, cpuTime, memory, fileSize, forbiddenSyscall, channelLimit }
-//     public struct SandboxProtections: OptionSet { userSwitch, privateTmp, hiddenProc, userNamespace }
+//     public struct SandboxProtections: OptionSet { userSwitch, privateTmp, readOnlyRoot, hiddenProc, userNamespace }
 //     public enum SandboxError: Error { cannotSwitchUser, workDirectory, spawn }
 //
 // What one `run` does:
@@ -31,8 +31,8 @@
 // 2. `capas_spawn` (C): fork; in the child a new process group, resource
 //    limits (CPU, address space, file size, processes, open files, no core
 //    files), a private mount namespace in which that directory *is* /tmp,
-//    /var/tmp and /dev/shm (and, as root, a /proc hiding other users'
-//    processes), stdin from /dev/null, stdout and stderr to pipes, the
+//    /var/tmp and /dev/shm, the rest of / is read-only (and, as root, a
+//    /proc hides other users' processes), stdin from /dev/null, stdout and stderr to pipes, the
 //    result channel on descriptor 3, every other descriptor closed, the
 //    switch to an unprivileged uid/gid, no-new-privileges, a scrubbed
 //    environment, execve.
@@ -133,6 +133,8 @@ public struct SandboxProtections: OptionSet, Sendable, Hashable {
     public static let privateTmp = SandboxProtections(rawValue: UInt32(CAPAS_PROTECT_PRIVATE_TMP))
     /// /proc showed no processes of other users.
     public static let hiddenProc = SandboxProtections(rawValue: UInt32(CAPAS_PROTECT_HIDDEN_PROC))
+    /// The root file system was read-only (only the private /tmp was writable).
+    public static let readOnlyRoot = SandboxProtections(rawValue: UInt32(CAPAS_PROTECT_READ_ONLY_ROOT))
     /// The private mounts came from an unprivileged user namespace.
     public static let userNamespace = SandboxProtections(rawValue: UInt32(CAPAS_PROTECT_USER_NS))
 }

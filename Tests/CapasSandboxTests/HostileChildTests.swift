@@ -25,7 +25,7 @@ final class HostileChildTests: ProbeTestCase {
         XCTAssertEqual(outcome.stderr, "")
         XCTAssertFalse(outcome.outputTruncated)
         XCTAssertEqual(outcome.channel, Array("tensor 2x2: 1 2 3 4".utf8) + [0, 255])
-        XCTAssertEqual(outcome.protections, [.userSwitch, .privateTmp, .hiddenProc])
+        XCTAssertEqual(outcome.protections, [.userSwitch, .privateTmp, .readOnlyRoot, .hiddenProc])
     }
 
     func testChildStartsAsNobodyInAnEmptyPrivateDirectoryWithLimits() throws {
@@ -159,22 +159,29 @@ final class HostileChildTests: ProbeTestCase {
     }
 
     func testResultsFileLandsOnlyInThePrivateDirectory() throws {
+        try assertResultsFileLandsOnlyInThePrivateDirectory(user: .unprivileged)
+    }
+
+    /// The child's working directory, $HOME, /tmp, /var/tmp and /dev/shm are
+    /// all the one private directory; everything else (its parents, the
+    /// grader's directory, the world-writable /run/lock) is read-only to it.
+    func assertResultsFileLandsOnlyInThePrivateDirectory(user: Sandbox.User,
+                                                         line: UInt = #line) throws {
         let here = FileManager.default.currentDirectoryPath
         let watched = ["/tmp/results.json", "/var/tmp/results.json", "/dev/shm/results.json",
-                       "/results.json", here + "/results.json", runRoot + "/results.json"]
+                       "/results.json", "/run/lock/results.json", here + "/results.json",
+                       runRoot + "/results.json"]
         let before = watched.map(modificationTime)
-        let outcome = try probe("write-everywhere", [here])
-        let report = outcome.report
-        // The working directory, $HOME, /tmp, /var/tmp and /dev/shm are all
-        // the one private directory.
+        let report = try probe("write-everywhere", [here], user: user).report
         for place in ["./results.json", "/tmp/results.json", "/var/tmp/results.json", "/dev/shm/results.json"] {
-            XCTAssertEqual(report[place], "ok", place)
+            XCTAssertEqual(report[place], "ok", place, line: line)
         }
-        // Its parents and the grader's own directory belong to root.
-        for place in ["../results.json", "../../results.json", "//results.json", here + "/results.json"] {
-            XCTAssertEqual(report[place], "EACCES", place)
+        for place in ["../results.json", "../../results.json", "//results.json", "/run/lock/results.json",
+                      here + "/results.json"] {
+            XCTAssertEqual(report[place], "EROFS", place, line: line)
         }
-        XCTAssertEqual(watched.map(modificationTime), before, "a results.json appeared or changed outside")
+        XCTAssertEqual(watched.map(modificationTime), before, "a results.json appeared or changed outside",
+                       line: line)
     }
 
     func testGraderProcessIsInvisibleInProc() throws {
@@ -266,12 +273,13 @@ final class HostileChildTests: ProbeTestCase {
     // MARK: - A root grader that keeps its own uid (`.current`)
 
     /// Without the uid switch the child is root: the seccomp filter, the
-    /// limits and the private /tmp still hold; the file system and /proc
-    /// are not protected (root can write "/" and read every process).
+    /// limits, the private /tmp and the read-only root still hold; /proc
+    /// is not protected (root sees every process) and neither are other
+    /// mounts (/sys, /proc/sys): not a configuration for untrusted code.
     func testCurrentUserAsRootKeepsLockdownLimitsAndPrivateTmp() throws {
         let identity = try probe("identity", user: .current)
         XCTAssertEqual(identity.report["uid"], "0")
-        XCTAssertEqual(identity.protections, [.privateTmp, .hiddenProc])
+        XCTAssertEqual(identity.protections, [.privateTmp, .readOnlyRoot, .hiddenProc])
         XCTAssertEqual(identity.report["cwd"], "/tmp")
         XCTAssertEqual(identity.report["Seccomp"], "2")
 
@@ -284,5 +292,17 @@ final class HostileChildTests: ProbeTestCase {
         var limits = Self.relaxed
         limits.fileSizeBytes = 1 << 20
         XCTAssertEqual(try probe("bigfile", limits: limits, user: .current).reason, .fileSize)
+        try assertResultsFileLandsOnlyInThePrivateDirectory(user: .current)
+    }
+
+    func testProcessLimitHoldsForNobodyWithoutLockdown() throws {
+        // RLIMIT_NPROC counts every task of uid 65534 on the machine.
+        var limits = Self.relaxed
+        limits.processes = UnprivilegedGraderTests.processCount(uid: 65534) + 16
+        limits.wallClock = .seconds(3)
+        let outcome = try probe("forkbomb", ["--lockdown=none"], limits: limits)
+        XCTAssertEqual(outcome.report["fork"], "EAGAIN")
+        XCTAssertLessThan(Int(outcome.report["children"] ?? "") ?? 99, 64)
+        // `probe` checked that no member of the bomb's process group is left.
     }
 }

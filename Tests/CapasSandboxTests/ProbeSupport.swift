@@ -25,8 +25,6 @@ class ProbeTestCase: XCTestCase {
         var template = Array("/tmp/capas-sandbox-test-XXXXXX".utf8CString)
         let made = try XCTUnwrap(mkdtemp(&template))
         runRoot = String(cString: made)
-        // Searchable by nobody, so the sandbox can give it a directory inside.
-        chmod(runRoot, 0o711)
     }
 
     override func tearDown() {

@@ -33,7 +33,7 @@ final class UnprivilegedGraderTests: ProbeTestCase {
         XCTAssertFalse(outcome.protections.contains(.userSwitch))
         XCTAssertFalse(outcome.protections.contains(.hiddenProc))
         if Sandbox.userNamespacesAvailable {
-            XCTAssertEqual(outcome.protections, [.privateTmp, .userNamespace])
+            XCTAssertEqual(outcome.protections, [.privateTmp, .readOnlyRoot, .userNamespace])
             XCTAssertEqual(report["cwd"], "/tmp")
         } else {
             XCTAssertEqual(outcome.protections, [])
@@ -58,7 +58,7 @@ final class UnprivilegedGraderTests: ProbeTestCase {
         // RLIMIT_NPROC counts every process of this user, the test runner's
         // threads included; a few dozen more is the point.
         var limits = Self.relaxed
-        limits.processes = Self.processCount() + 16
+        limits.processes = Self.processCount(uid: getuid()) + 16
         limits.wallClock = .seconds(3)
         let outcome = try probe("forkbomb", ["--lockdown=none"], limits: limits)
         XCTAssertEqual(outcome.report["fork"], "EAGAIN")
@@ -81,10 +81,13 @@ final class UnprivilegedGraderTests: ProbeTestCase {
     func testResultsFileStaysPrivate() throws {
         try XCTSkipUnless(Sandbox.userNamespacesAvailable, "no user namespaces: /tmp is shared")
         let before = modificationTime("/tmp/results.json")
+        let lockBefore = modificationTime("/run/lock/results.json")
+        defer { XCTAssertEqual(modificationTime("/run/lock/results.json"), lockBefore) }
         let report = try probe("write-everywhere", [Self.productsDirectory]).report
         XCTAssertEqual(report["/tmp/results.json"], "ok")
-        XCTAssertEqual(report["../results.json"], "EACCES")
-        XCTAssertEqual(report[Self.productsDirectory + "/results.json"], "EACCES")
+        XCTAssertEqual(report["../results.json"], "EROFS")
+        XCTAssertEqual(report["/run/lock/results.json"], "EROFS")
+        XCTAssertEqual(report[Self.productsDirectory + "/results.json"], "EROFS")
         XCTAssertEqual(modificationTime("/tmp/results.json"), before)
     }
 
@@ -95,13 +98,13 @@ final class UnprivilegedGraderTests: ProbeTestCase {
         XCTAssertEqual(try probe("exit0").channel, [])
     }
 
-    /// Tasks (processes and threads) this user has now.
-    static func processCount() -> Int {
+    /// Tasks (processes and threads) the user has now.
+    static func processCount(uid: uid_t) -> Int {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         var count = 0
         for entry in entries where Int(entry) != nil {
             var info = stat()
-            guard stat("/proc/\(entry)", &info) == 0, info.st_uid == getuid() else { continue }
+            guard stat("/proc/\(entry)", &info) == 0, info.st_uid == uid else { continue }
             count += (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(entry)/task"))?.count ?? 1
         }
         return count

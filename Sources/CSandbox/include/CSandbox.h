@@ -54,6 +54,7 @@ enum {
     CAPAS_PROTECT_PRIVATE_TMP = 1 << 1,  ///< /tmp, /var/tmp, /dev/shm are the work dir
     CAPAS_PROTECT_HIDDEN_PROC = 1 << 2,  ///< fresh /proc with hidepid=invisible
     CAPAS_PROTECT_USER_NS     = 1 << 3,  ///< private user namespace (unprivileged grader)
+    CAPAS_PROTECT_READ_ONLY_ROOT = 1 << 4, ///< the root file system is read-only for the child
 };
 
 /// How to start the child. Zero limits mean "leave as inherited".
@@ -70,8 +71,9 @@ typedef struct {
     uid_t uid;
     gid_t gid;
     /// Nonzero: a private mount namespace in which `work_dir` is mounted on
-    /// /tmp, /var/tmp and /dev/shm, and the child starts in /tmp. As root
-    /// the namespace also gets a /proc that hides other users' processes.
+    /// /tmp, /var/tmp and /dev/shm, the root file system is read-only, and
+    /// the child starts in /tmp. As root the namespace also gets a /proc
+    /// that hides other users' processes.
     /// As a normal user this needs a user namespace (CAP_SYS_ADMIN there).
     int private_tmp;
 } capas_spawn_config;
