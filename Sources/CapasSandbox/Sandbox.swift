@@ -32,10 +32,10 @@
 //    limits (CPU, address space, file size, processes, open files, no core
 //    files), a private mount namespace in which that directory *is* /tmp,
 //    /var/tmp and /dev/shm, the rest of / is read-only (and, as root, a
-//    /proc hides other users' processes), stdin from /dev/null, stdout and stderr to pipes, the
-//    result channel on descriptor 3, every other descriptor closed, the
-//    switch to an unprivileged uid/gid, no-new-privileges, a scrubbed
-//    environment, execve.
+//    /proc hides other users' processes), stdin from /dev/null, stdout and
+//    stderr to pipes, the result channel on descriptor 3, every other
+//    descriptor closed, the switch to an unprivileged uid/gid,
+//    no-new-privileges, a scrubbed environment, execve.
 // 3. Reads stdout, stderr and the channel together with poll(), so a child
 //    that fills one pipe never blocks on it: stdout and stderr keep only
 //    their first `outputBytes` (the rest is read and dropped); more than
@@ -48,10 +48,14 @@
 // network, ptrace and signals to other processes. A program that does not
 // call it still gets every limit above, but not those refusals.
 //
-// **As root** the child runs as nobody (65534:65534) unless told otherwise.
-// **As a normal user** the child keeps that user's ids (`.current`); the
-// private /tmp then needs unprivileged user namespaces, and /proc of the
-// grader stays readable (same user). `outcome.protections` says what applied.
+// **As root** the child runs as nobody (65534:65534) unless told otherwise;
+// the executable must be readable and executable by that user.
+// **As a normal user** the child keeps that user's ids (`.current`): the
+// private /tmp and read-only / then come from an unprivileged user
+// namespace (when the kernel allows one), /proc is not hidden, and only the
+// lockdown stops signals to the grader. `outcome.protections` says what
+// applied. **Not bounded:** the total disk the child fills in its private
+// directory within the wall clock (each file is capped by `fileSizeBytes`).
 
 import CSandbox
 #if canImport(Glibc)

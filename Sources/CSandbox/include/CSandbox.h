@@ -30,6 +30,15 @@ extern "C" {
 #define CAPAS_CHANNEL_FD 3
 
 /// What `capas_sandbox_lockdown_with` does to a forbidden system call.
+///
+/// EPERM is the default because the grader must report something a learner
+/// can act on: a refused call surfaces as an ordinary error in their own
+/// code (Foundation's `Process.run()` throws "Operation not permitted", a
+/// fork bomb's `fork()` returns -1) and the check fails on its output or
+/// exit status; nothing forbidden ever runs either way. Killing instead
+/// gives the grader an unforgeable named reason (SIGSYS →
+/// `SandboxViolation.forbiddenSyscall`) at the cost of ending runs that
+/// would have recovered; graders that prefer that pass CAPAS_DENY_KILL.
 typedef enum {
     /// The call fails with EPERM and the program goes on (clone3 fails with
     /// ENOSYS so that the C library falls back to `clone`, whose flags the
