@@ -34,6 +34,11 @@ let package = Package(
                 dependencies: ["CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasMessages"],
                 swiftSettings: fast),
         .target(name: "CapasREPL", dependencies: ["CapasCore", "CapasModel", "CapasMessages"]),
+        // The grader's process isolation: spawning a limited child (C, because
+        // the child between fork and exec may only make async-signal-safe
+        // calls) and the seccomp lockdown its harness installs first thing.
+        .target(name: "CSandbox"),
+        .target(name: "CapasSandbox", dependencies: ["CSandbox"]),
         .executableTarget(name: "capas", dependencies: [
             "CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasTraining", "CapasMessages", "CapasREPL",
             "CapasLineEditing",
@@ -49,6 +54,9 @@ let package = Package(
         .testTarget(name: "CapasCheckpointTests", dependencies: ["CapasCheckpoint", "CapasCore", "CapasModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CapasREPLTests", dependencies: ["CapasREPL", "CapasModel", "CapasCore"]),
+        // A stand-in for a grader harness: locks down, then misbehaves on request.
+        .executableTarget(name: "SandboxProbe", dependencies: ["CSandbox"], path: "Tests/SandboxProbe"),
+        .testTarget(name: "CapasSandboxTests", dependencies: ["CapasSandbox"]),
         .testTarget(name: "CapasTrainingTests", dependencies: ["CapasTraining", "CapasModel", "CapasCore", "CapasData"]),
         .testTarget(name: "CapasLineEditingTests", dependencies: ["CapasLineEditing"]),
     ],

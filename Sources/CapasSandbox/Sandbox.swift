@@ -1,0 +1,369 @@
+// CapasSandbox: run one untrusted program in a child process and get back
+// what it printed, what it wrote on its private result pipe, and why it ended.
+//
+// The whole API:
+//
+//     public struct Sandbox: Sendable {
+//         public enum User: Sendable, Equatable { case unprivileged, current, account(uid: UInt32, gid: UInt32) }
+//         public static let minimalEnvironment: [String: String]
+//         public var limits: SandboxLimits
+//         public var user: User
+//         public var temporaryRoot: String                       // "/tmp"
+//         public init(limits: SandboxLimits = SandboxLimits(), user: User = .unprivileged, temporaryRoot: String = "/tmp")
+//         public func run(executable: String, arguments: [String] = [],
+//                         environment: [String: String] = Sandbox.minimalEnvironment) throws(SandboxError) -> SandboxOutcome
+//     }
+//     public struct SandboxLimits: Sendable, Equatable { wallClock, cpuSeconds, memoryBytes, fileSizeBytes,
+//                                                       outputBytes, channelBytes, openFiles, processes }
+//     public struct SandboxOutcome: Sendable {
+//         public enum Termination { case exited(Int32), signaled(Int32), timedOut, channelOverflow }
+//         termination, reason: SandboxViolation?, stdout, stderr, outputTruncated, channel: [UInt8],
+//         wallTime, cpuTime, peakMemoryBytes, protections, pid
+//     }
+//     public enum SandboxViolation { case wallClock, cpuTime, memory, fileSize, forbiddenSyscall, channelLimit }
+//     public struct SandboxProtections: OptionSet { userSwitch, privateTmp, readOnlyRoot, hiddenProc, userNamespace }
+//     public enum SandboxError: Error { cannotSwitchUser, workDirectory, spawn }
+//
+// What one `run` does:
+//
+// 1. Creates a fresh empty directory under `temporaryRoot` (mode 0700,
+//    owned by the user the child runs as).
+// 2. `capas_spawn` (C): fork; in the child a new process group, resource
+//    limits (CPU, address space, file size, processes, open files, no core
+//    files), a private mount namespace in which that directory *is* /tmp,
+//    /var/tmp and /dev/shm, the rest of / is read-only (and, as root, a
+//    /proc hides other users' processes), stdin from /dev/null, stdout and
+//    stderr to pipes, the result channel on descriptor 3, every other
+//    descriptor closed, the switch to an unprivileged uid/gid,
+//    no-new-privileges, a scrubbed environment, execve.
+// 3. Reads stdout, stderr and the channel together with poll(), so a child
+//    that fills one pipe never blocks on it: stdout and stderr keep only
+//    their first `outputBytes` (the rest is read and dropped); more than
+//    `channelBytes` on the channel kills the child.
+// 4. At `wallClock`, SIGKILLs the child's whole process group. Always kills
+//    what is left of the group and reaps the child, then removes the directory.
+//
+// The program itself must call `capas_sandbox_lockdown()` (CSandbox) as
+// its first statement: that seccomp filter is what refuses fork, exec,
+// network, ptrace and signals to other processes. A program that does not
+// call it still gets every limit above, but not those refusals.
+//
+// **As root** the child runs as nobody (65534:65534) unless told otherwise;
+// the executable must be readable and executable by that user.
+// **As a normal user** the child keeps that user's ids (`.current`): the
+// private /tmp and read-only / then come from an unprivileged user
+// namespace (when the kernel allows one), /proc is not hidden, and only the
+// lockdown stops signals to the grader. `outcome.protections` says what
+// applied. **Not bounded:** the total disk the child fills in its private
+// directory within the wall clock (each file is capped by `fileSizeBytes`).
+
+import CSandbox
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Limits of one run. Zero means "not limited" for the rlimit-backed fields.
+public struct SandboxLimits: Sendable, Equatable {
+    /// Real time before the whole process group is killed.
+    public var wallClock: Duration
+    /// RLIMIT_CPU: SIGXCPU at this many seconds of CPU, SIGKILL one second later.
+    public var cpuSeconds: Int
+    /// RLIMIT_AS: **address space**, not resident memory; thread stacks and
+    /// mapped libraries count, so leave room beyond the data itself.
+    public var memoryBytes: Int
+    /// RLIMIT_FSIZE: the largest file the child may write (SIGXFSZ, then EFBIG).
+    public var fileSizeBytes: Int
+    /// Bytes of stdout, and separately of stderr, that are kept.
+    public var outputBytes: Int
+    /// Bytes the child may write on descriptor 3; one more kills it.
+    public var channelBytes: Int
+    /// RLIMIT_NOFILE.
+    public var openFiles: Int
+    /// RLIMIT_NPROC: threads included, counted per user, **not enforced for root**.
+    public var processes: Int
+
+    public init(wallClock: Duration = .seconds(10), cpuSeconds: Int = 10,
+                memoryBytes: Int = 4 << 30, fileSizeBytes: Int = 16 << 20,
+                outputBytes: Int = 4096, channelBytes: Int = 64 << 20,
+                openFiles: Int = 64, processes: Int = 256) {
+        self.wallClock = wallClock
+        self.cpuSeconds = cpuSeconds
+        self.memoryBytes = memoryBytes
+        self.fileSizeBytes = fileSizeBytes
+        self.outputBytes = outputBytes
+        self.channelBytes = channelBytes
+        self.openFiles = openFiles
+        self.processes = processes
+    }
+}
+
+/// Why the sandbox (not the program's own logic) ended a run.
+public enum SandboxViolation: Sendable, Equatable, CustomStringConvertible {
+    /// Still running after `wallClock`: killed.
+    case wallClock
+    /// Used up `cpuSeconds` (SIGXCPU, or SIGKILL at the hard limit).
+    case cpuTime
+    /// An allocation failed under `memoryBytes`: recognised by the Swift
+    /// runtime's message on stderr ("failed to allocate … bytes"), or a
+    /// SIGKILL we did not send with the resident size near the limit.
+    case memory
+    /// Wrote past `fileSizeBytes` (SIGXFSZ).
+    case fileSize
+    /// Made a system call the lockdown kills for (SIGSYS; only with
+    /// `CAPAS_DENY_KILL`, the default lockdown answers EPERM instead).
+    case forbiddenSyscall
+    /// Wrote more than `channelBytes` on the result channel: killed.
+    case channelLimit
+
+    public var description: String {
+        switch self {
+        case .wallClock: "wall-clock limit exceeded"
+        case .cpuTime: "CPU time limit exceeded"
+        case .memory: "memory limit exceeded"
+        case .fileSize: "file size limit exceeded"
+        case .forbiddenSyscall: "forbidden system call"
+        case .channelLimit: "result channel limit exceeded"
+        }
+    }
+}
+
+/// What actually isolated a run (depends on who runs the grader and the kernel).
+public struct SandboxProtections: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// The child ran as another uid/gid with no supplementary groups.
+    public static let userSwitch = SandboxProtections(rawValue: UInt32(CAPAS_PROTECT_USER_SWITCH))
+    /// /tmp, /var/tmp and /dev/shm were the run's own directory.
+    public static let privateTmp = SandboxProtections(rawValue: UInt32(CAPAS_PROTECT_PRIVATE_TMP))
+    /// /proc showed no processes of other users.
+    public static let hiddenProc = SandboxProtections(rawValue: UInt32(CAPAS_PROTECT_HIDDEN_PROC))
+    /// The root file system was read-only (only the private /tmp was writable).
+    public static let readOnlyRoot = SandboxProtections(rawValue: UInt32(CAPAS_PROTECT_READ_ONLY_ROOT))
+    /// The private mounts came from an unprivileged user namespace.
+    public static let userNamespace = SandboxProtections(rawValue: UInt32(CAPAS_PROTECT_USER_NS))
+}
+
+/// Everything the parent learned about one run.
+public struct SandboxOutcome: Sendable {
+    public enum Termination: Sendable, Equatable {
+        /// The program exited with this status.
+        case exited(Int32)
+        /// A signal the sandbox did not send ended it (SIGXCPU, SIGSYS, a crash…).
+        case signaled(Int32)
+        /// The sandbox killed it at the wall-clock limit.
+        case timedOut
+        /// The sandbox killed it for writing more than `channelBytes` on descriptor 3.
+        case channelOverflow
+    }
+
+    public var termination: Termination
+    /// Which limit ended the run, when one can be named; nil for a normal
+    /// exit, a crash, or an exit code after a refused system call.
+    public var reason: SandboxViolation?
+    /// The first `outputBytes` of each stream, decoded as UTF-8 with
+    /// replacement characters for invalid bytes.
+    public var stdout: String
+    public var stderr: String
+    /// More than `outputBytes` arrived on stdout or stderr.
+    public var outputTruncated: Bool
+    /// The bytes the child wrote on descriptor 3: its result. Empty after an
+    /// early exit; the grader treats that as "no result".
+    public var channel: [UInt8]
+    public var wallTime: Duration
+    /// User plus system CPU time of the child.
+    public var cpuTime: Duration
+    /// Largest resident set size of the child.
+    public var peakMemoryBytes: Int
+    public var protections: SandboxProtections
+    /// The child's pid, also its process-group id (gone by the time you read it).
+    public var pid: Int32
+
+    /// Is this the normal, expected end: `.exited(0)` with no violation?
+    public var succeeded: Bool { termination == .exited(0) && reason == nil }
+}
+
+public enum SandboxError: Error, Equatable, CustomStringConvertible {
+    /// `.unprivileged` or `.account` asked for while the grader is not root.
+    case cannotSwitchUser(uid: UInt32)
+    /// The run's directory could not be prepared.
+    case workDirectory(path: String, errno: Int32)
+    /// The child could not be started; `stage` names the failing step.
+    case spawn(stage: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .cannotSwitchUser(let uid):
+            "running the child as uid \(uid) needs a grader running as root"
+        case .workDirectory(let path, let code):
+            "cannot prepare the sandbox directory \(path): \(String(cString: strerror(code)))"
+        case .spawn(let stage, let code):
+            "cannot start the sandboxed program (\(stage)): \(String(cString: strerror(code)))"
+        }
+    }
+}
+
+public struct Sandbox: Sendable {
+    public enum User: Sendable, Equatable {
+        /// nobody:nogroup (65534:65534); needs a grader running as root.
+        case unprivileged
+        /// The grader's own uid and gid (as root: root, with only seccomp,
+        /// limits and the private /tmp as protection).
+        case current
+        /// Any other uid/gid; needs a grader running as root.
+        case account(uid: UInt32, gid: UInt32)
+    }
+
+    /// PATH, a UTF-8 locale, and Swift's crash backtracer off (it would need
+    /// to exec a helper, which the lockdown refuses). The sandbox adds HOME,
+    /// TMPDIR and PWD pointing at the run's directory unless given.
+    public static let minimalEnvironment: [String: String] = [
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "SWIFT_BACKTRACE": "enable=no",
+    ]
+
+    public var limits: SandboxLimits
+    public var user: User
+    /// Where run directories are created (outside the child's view of /tmp
+    /// whenever the private mount namespace applies).
+    public var temporaryRoot: String
+
+    public init(limits: SandboxLimits = SandboxLimits(), user: User = .unprivileged,
+                temporaryRoot: String = "/tmp") {
+        self.limits = limits
+        self.user = user
+        self.temporaryRoot = temporaryRoot
+    }
+
+    /// Runs `executable` (an absolute path the child's user can read and
+    /// execute) with `arguments` (argv[1...]; argv[0] is the executable).
+    /// Returns whatever the child does; throws only if it could not start.
+    public func run(executable: String, arguments: [String] = [],
+                    environment: [String: String] = Sandbox.minimalEnvironment) throws(SandboxError) -> SandboxOutcome {
+        let ids = try childIDs()
+        let privateTmp = geteuid() == 0 || Sandbox.userNamespacesAvailable
+        let directory = try WorkDirectory(root: temporaryRoot, owner: ids)
+        defer { directory.remove() }
+
+        // Inside the private namespace the directory is /tmp; without it, its real path.
+        let home = privateTmp ? "/tmp" : directory.path
+        var environment = environment
+        for key in ["HOME", "TMPDIR", "PWD"] where environment[key] == nil {
+            environment[key] = home
+        }
+
+        var config = capas_spawn_config()
+        config.cpu_seconds = UInt64(max(0, limits.cpuSeconds))
+        config.memory_bytes = UInt64(max(0, limits.memoryBytes))
+        config.file_size_bytes = UInt64(max(0, limits.fileSizeBytes))
+        config.processes = UInt64(max(0, limits.processes))
+        config.open_files = UInt64(max(0, limits.openFiles))
+        config.switch_user = ids.switchUser ? 1 : 0
+        config.uid = ids.uid
+        config.gid = ids.gid
+        config.private_tmp = privateTmp ? 1 : 0
+
+        let started = ContinuousClock.now
+        var child = capas_child()
+        var stage = CAPAS_STAGE_NONE
+        let argv = [executable] + arguments
+        let envp = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let code: Int32 = directory.path.withCString { workDir in
+            config.work_dir = workDir
+            return withCStrings(argv) { argvPointer in
+                withCStrings(envp) { envpPointer in
+                    capas_spawn(executable, argvPointer, envpPointer, &config, &child, &stage)
+                }
+            }
+        }
+        guard code == 0 else { throw SandboxError.spawn(stage: Sandbox.name(of: stage), errno: code) }
+
+        var supervisor = Supervisor(child: child, limits: limits, deadline: started + limits.wallClock)
+        let result = supervisor.superviseAndReap()
+        let wallTime = ContinuousClock.now - started
+
+        let stderr = String(decoding: supervisor.stderr.kept, as: UTF8.self)
+        let reason = Sandbox.violation(termination: result.termination, cpuTime: result.cpuTime,
+                                       peakMemory: result.peakMemoryBytes, limits: limits, stderr: stderr)
+        return SandboxOutcome(
+            termination: result.termination, reason: reason,
+            stdout: String(decoding: supervisor.stdout.kept, as: UTF8.self), stderr: stderr,
+            outputTruncated: supervisor.stdout.dropped > 0 || supervisor.stderr.dropped > 0,
+            channel: supervisor.channel.kept, wallTime: wallTime, cpuTime: result.cpuTime,
+            peakMemoryBytes: result.peakMemoryBytes,
+            protections: SandboxProtections(rawValue: child.protections), pid: child.pid)
+    }
+
+    /// Can this process give children a private /tmp without being root?
+    /// Probed once, in a short-lived child.
+    public static let userNamespacesAvailable: Bool = capas_user_namespaces_available() != 0
+
+    struct ChildIDs {
+        var uid: uid_t
+        var gid: gid_t
+        var switchUser: Bool
+    }
+
+    func childIDs() throws(SandboxError) -> ChildIDs {
+        switch user {
+        case .current:
+            return ChildIDs(uid: geteuid(), gid: getegid(), switchUser: false)
+        case .unprivileged:
+            return try switching(to: 65534, 65534)
+        case .account(let uid, let gid):
+            return try switching(to: uid, gid)
+        }
+    }
+
+    private func switching(to uid: UInt32, _ gid: UInt32) throws(SandboxError) -> ChildIDs {
+        guard geteuid() == 0 else { throw SandboxError.cannotSwitchUser(uid: uid) }
+        return ChildIDs(uid: uid, gid: gid, switchUser: true)
+    }
+
+    /// Names the limit behind a termination, when the evidence allows.
+    static func violation(termination: SandboxOutcome.Termination, cpuTime: Duration, peakMemory: Int,
+                          limits: SandboxLimits, stderr: String) -> SandboxViolation? {
+        switch termination {
+        case .timedOut: return .wallClock
+        case .channelOverflow: return .channelLimit
+        case .signaled(SIGXCPU): return .cpuTime
+        case .signaled(SIGKILL) where limits.cpuSeconds > 0 && cpuTime >= .seconds(limits.cpuSeconds):
+            return .cpuTime
+        case .signaled(SIGXFSZ): return .fileSize
+        case .signaled(SIGSYS): return .forbiddenSyscall
+        case .exited(0): return nil
+        case .signaled(SIGKILL) where limits.memoryBytes > 0 && peakMemory >= limits.memoryBytes / 10 * 9:
+            return .memory   // the kernel's OOM killer, near the limit
+        case .signaled, .exited:
+            // Swift's runtime reports a failed allocation first thing on
+            // stderr, then aborts: "Fatal error: failed to allocate
+            // 68719476768 bytes of memory with alignment 8".
+            let markers = ["failed to allocate", "Could not allocate memory", "std::bad_alloc"]
+            return markers.contains { stderr.contains($0) } ? .memory : nil
+        }
+    }
+
+    static func name(of stage: capas_stage) -> String {
+        switch stage {
+        case CAPAS_STAGE_PIPE: "pipes"
+        case CAPAS_STAGE_FORK: "fork"
+        case CAPAS_STAGE_NAMESPACE: "namespace"
+        case CAPAS_STAGE_MOUNT: "private /tmp"
+        case CAPAS_STAGE_RLIMIT: "resource limits"
+        case CAPAS_STAGE_DESCRIPTORS: "descriptors"
+        case CAPAS_STAGE_USER: "user switch"
+        case CAPAS_STAGE_NO_NEW_PRIVS: "no-new-privileges"
+        case CAPAS_STAGE_CHDIR: "working directory"
+        case CAPAS_STAGE_EXEC: "execve"
+        default: "setup"
+        }
+    }
+}
+
+/// Runs `body` with a NULL-terminated C array of copies of `strings`.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

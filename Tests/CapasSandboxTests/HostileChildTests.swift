@@ -1,0 +1,308 @@
+import CapasSandbox
+import Foundation
+import XCTest
+
+/// The grader as CI runs it: as root, the child as nobody. Each test is one
+/// misbehaviour of the harness, and the parent must get a clean outcome
+/// with a named reason.
+final class HostileChildTests: ProbeTestCase {
+    override func setUpWithError() throws {
+        try XCTSkipUnless(geteuid() == 0, "the grader runs as root here; UnprivilegedGraderTests cover a normal user")
+        try super.setUpWithError()
+    }
+
+    func probe(_ behaviour: String, _ extra: [String] = [], limits: SandboxLimits = relaxed,
+               file: StaticString = #filePath, line: UInt = #line) throws -> SandboxOutcome {
+        try probe(behaviour, extra, limits: limits, user: .unprivileged, file: file, line: line)
+    }
+
+    func testWellBehavedHarnessDeliversStdoutAndChannel() throws {
+        let outcome = try probe("hello")
+        XCTAssertEqual(outcome.termination, .exited(0))
+        XCTAssertNil(outcome.reason)
+        XCTAssertTrue(outcome.succeeded)
+        XCTAssertEqual(outcome.stdout, "hello: from the sandbox\n")
+        XCTAssertEqual(outcome.stderr, "")
+        XCTAssertFalse(outcome.outputTruncated)
+        XCTAssertEqual(outcome.channel, Array("tensor 2x2: 1 2 3 4".utf8) + [0, 255])
+        XCTAssertEqual(outcome.protections, [.userSwitch, .privateTmp, .readOnlyRoot, .hiddenProc])
+    }
+
+    func testChildStartsAsNobodyInAnEmptyPrivateDirectoryWithLimits() throws {
+        var limits = Self.relaxed
+        limits.cpuSeconds = 7
+        limits.memoryBytes = 3 << 30
+        limits.fileSizeBytes = 5 << 20
+        limits.openFiles = 32
+        limits.processes = 100
+        setenv("CAPAS_GRADER_SECRET", "do not leak", 1)
+        defer { unsetenv("CAPAS_GRADER_SECRET") }
+        let report = try probe("identity", limits: limits).report
+        XCTAssertEqual(report["uid"], "65534")
+        XCTAssertEqual(report["gid"], "65534")
+        XCTAssertEqual(report["groups"], "0")
+        XCTAssertEqual(report["cwd"], "/tmp")
+        XCTAssertEqual(report["home"], "/tmp")
+        XCTAssertEqual(report["tmpdir"], "/tmp")
+        // PATH, LANG, SWIFT_BACKTRACE, HOME, TMPDIR, PWD: nothing of the grader's.
+        XCTAssertEqual(report["environment"], "6")
+        XCTAssertEqual(report["pgid"], "own")
+        XCTAssertEqual(report["limit cpu"], "7")
+        XCTAssertEqual(report["limit as"], "\(3 << 30)")
+        XCTAssertEqual(report["limit fsize"], "\(5 << 20)")
+        XCTAssertEqual(report["limit nofile"], "32")
+        XCTAssertEqual(report["limit nproc"], "100")
+        XCTAssertEqual(report["limit core"], "0")
+        XCTAssertEqual(report["fds"], "0,1,2,3")
+        XCTAssertEqual(report["stdin"], "ok 0 bytes")
+        XCTAssertEqual(report["NoNewPrivs"], "1")
+        XCTAssertEqual(report["Seccomp"], "2")
+    }
+
+    func testThreadsStillWorkUnderLockdown() throws {
+        let outcome = try probe("threads")
+        XCTAssertEqual(outcome.termination, .exited(0))
+        XCTAssertEqual(outcome.report["threads"], "49999500000")
+        XCTAssertEqual(outcome.report["pthread_create"], "ok")
+    }
+
+    func testEndlessLoopIsKilledAtTheWallClock() throws {
+        var limits = Self.relaxed
+        limits.wallClock = .seconds(2)
+        let outcome = try probe("spin", limits: limits)
+        XCTAssertEqual(outcome.termination, .timedOut)
+        XCTAssertEqual(outcome.reason, .wallClock)
+        XCTAssertLessThan(outcome.wallTime, .seconds(30))
+    }
+
+    func testSleepingChildIsKilledAtTheWallClock() throws {
+        var limits = Self.relaxed
+        limits.wallClock = .seconds(1)
+        let outcome = try probe("sleep", limits: limits)
+        XCTAssertEqual(outcome.termination, .timedOut)
+        XCTAssertEqual(outcome.reason, .wallClock)
+    }
+
+    func testEndlessLoopRunsOutOfCPU() throws {
+        var limits = Self.relaxed
+        limits.cpuSeconds = 1
+        let outcome = try probe("spin", limits: limits)
+        XCTAssertEqual(outcome.termination, .signaled(SIGXCPU))
+        XCTAssertEqual(outcome.reason, .cpuTime)
+        XCTAssertGreaterThanOrEqual(outcome.cpuTime, .milliseconds(900))
+    }
+
+    func testHugeAllocationIsRefused() throws {
+        var limits = Self.relaxed
+        limits.memoryBytes = 1 << 30
+        let outcome = try probe("allocate", limits: limits)
+        XCTAssertEqual(outcome.reason, .memory, outcome.stderr)
+        XCTAssertNotEqual(outcome.termination, .exited(0))
+        XCTAssertNil(outcome.report["allocated"])
+        XCTAssertEqual(outcome.channel, [])
+    }
+
+    func testForkBombFailsWithEPERMAndLeavesNoProcess() throws {
+        // `probe` also checks that the process group is gone afterwards.
+        let outcome = try probe("forkbomb")
+        XCTAssertEqual(outcome.termination, .exited(0))
+        XCTAssertEqual(outcome.report["fork"], "EPERM")
+        XCTAssertEqual(outcome.report["children"], "0")
+        XCTAssertEqual(outcome.report["posix_spawn"], "EPERM")
+        XCTAssertNil(outcome.reason)
+    }
+
+    func testForkUnderTheKillingLockdownIsANamedViolation() throws {
+        let outcome = try probe("forkbomb", ["--lockdown=kill"])
+        XCTAssertEqual(outcome.termination, .signaled(SIGSYS))
+        XCTAssertEqual(outcome.reason, .forbiddenSyscall)
+    }
+
+    func testShellIsRefused() throws {
+        let outcome = try probe("exec")
+        XCTAssertEqual(outcome.termination, .exited(0))
+        XCTAssertEqual(outcome.report["execve"], "EPERM")
+        XCTAssertFalse(outcome.stdout.contains("escaped"))
+    }
+
+    func testHugeFileStopsAtTheSizeLimitInsideThePrivateDirectory() throws {
+        var limits = Self.relaxed
+        limits.fileSizeBytes = 8 << 20
+        let before = modificationTime("/tmp/big.bin")
+        let killed = try probe("bigfile", limits: limits)
+        XCTAssertEqual(killed.termination, .signaled(SIGXFSZ))
+        XCTAssertEqual(killed.reason, .fileSize)
+
+        // A child that ignores SIGXFSZ gets EFBIG at exactly the limit.
+        let refused = try probe("bigfile", ["ignore"], limits: limits)
+        XCTAssertEqual(refused.termination, .exited(0))
+        XCTAssertEqual(refused.report["write"], "EFBIG")
+        XCTAssertEqual(refused.report["written MiB"], "8")
+        XCTAssertNil(refused.reason)
+
+        // The file was written in the child's /tmp, which is the run
+        // directory (checked empty by `probe`), never the real one.
+        XCTAssertEqual(modificationTime("/tmp/big.bin"), before)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/big.bin"))
+    }
+
+    func testTCPToLoopbackIsRefused() throws {
+        let listener = try Listener()
+        defer { listener.close() }
+        let outcome = try probe("connect", ["\(listener.port)"])
+        XCTAssertEqual(outcome.termination, .exited(0))
+        XCTAssertEqual(outcome.report["socket inet"], "EPERM")
+        XCTAssertEqual(outcome.report["socket inet6"], "EPERM")
+        XCTAssertEqual(outcome.report["socket netlink"], "EPERM")
+        XCTAssertEqual(outcome.report["socketpair unix"], "ok")
+        XCTAssertFalse(listener.accepted())
+    }
+
+    func testResultsFileLandsOnlyInThePrivateDirectory() throws {
+        try assertResultsFileLandsOnlyInThePrivateDirectory(user: .unprivileged)
+    }
+
+    /// The child's working directory, $HOME, /tmp, /var/tmp and /dev/shm are
+    /// all the one private directory; everything else (its parents, the
+    /// grader's directory, the world-writable /run/lock) is read-only to it.
+    func assertResultsFileLandsOnlyInThePrivateDirectory(user: Sandbox.User,
+                                                         line: UInt = #line) throws {
+        let here = FileManager.default.currentDirectoryPath
+        let watched = ["/tmp/results.json", "/var/tmp/results.json", "/dev/shm/results.json",
+                       "/results.json", "/run/lock/results.json", here + "/results.json",
+                       runRoot + "/results.json"]
+        let before = watched.map(modificationTime)
+        let report = try probe("write-everywhere", [here], user: user).report
+        for place in ["./results.json", "/tmp/results.json", "/var/tmp/results.json", "/dev/shm/results.json"] {
+            XCTAssertEqual(report[place], "ok", place, line: line)
+        }
+        for place in ["../results.json", "../../results.json", "//results.json", "/run/lock/results.json",
+                      here + "/results.json"] {
+            XCTAssertEqual(report[place], "EROFS", place, line: line)
+        }
+        XCTAssertEqual(watched.map(modificationTime), before, "a results.json appeared or changed outside",
+                       line: line)
+    }
+
+    func testGraderProcessIsInvisibleInProc() throws {
+        setenv("CAPAS_GRADER_SECRET", "do not leak", 1)
+        defer { unsetenv("CAPAS_GRADER_SECRET") }
+        let outcome = try probe("proc")
+        XCTAssertEqual(outcome.report["environ"], "ENOENT")
+        XCTAssertEqual(outcome.report["cmdline"], "ENOENT")
+        XCTAssertEqual(outcome.report["self"]?.hasPrefix("ok"), true)
+        XCTAssertFalse(outcome.stdout.contains("do not leak"))
+    }
+
+    func testTenMegabytesOfStdoutAreCappedWithoutBlockingTheChild() throws {
+        let outcome = try probe("flood")
+        XCTAssertEqual(outcome.termination, .exited(0))
+        XCTAssertEqual(outcome.stdout.utf8.count, 4096)
+        XCTAssertTrue(outcome.outputTruncated)
+        XCTAssertEqual(outcome.channelText, "done")
+    }
+
+    func testTooLargeResultIsKilledAtTheChannelLimit() throws {
+        var limits = Self.relaxed
+        limits.channelBytes = 1 << 20
+        let outcome = try probe("channel-flood", limits: limits)
+        XCTAssertEqual(outcome.termination, .channelOverflow)
+        XCTAssertEqual(outcome.reason, .channelLimit)
+        XCTAssertEqual(outcome.channel.count, 1 << 20)
+        XCTAssertNil(outcome.report["channel-flood"])
+    }
+
+    func testGarbageBytesArriveIntact() throws {
+        let outcome = try probe("garbage")
+        let bytes: [UInt8] = [0xff, 0xfe, 0x00, 0xc3, 0x28, 0x80, 10]
+        XCTAssertEqual(outcome.termination, .exited(0))
+        XCTAssertEqual(outcome.channel, bytes)
+        XCTAssertEqual(outcome.stdout, String(decoding: bytes, as: UTF8.self))
+        XCTAssertEqual(outcome.stderr, outcome.stdout)
+    }
+
+    func testClosingTheChannelEarlyGivesAnEmptyResult() throws {
+        let outcome = try probe("close-channel")
+        XCTAssertEqual(outcome.termination, .exited(3))
+        XCTAssertEqual(outcome.channel, [])
+        XCTAssertEqual(outcome.report["close"], "ok")
+        XCTAssertEqual(outcome.report["write after close"], "EBADF")
+    }
+
+    func testChildCannotSignalTheGrader() throws {
+        // The probe sends SIGKILL to its parent, this test process.
+        let outcome = try probe("kill-parent")
+        let report = outcome.report
+        XCTAssertEqual(report["kill parent"], "EPERM")
+        XCTAssertEqual(report["kill group 0"], "EPERM")
+        XCTAssertEqual(report["kill everyone"], "EPERM")
+        XCTAssertEqual(report["kill self"], "ok")
+        XCTAssertEqual(outcome.termination, .signaled(SIGUSR1))
+        XCTAssertNil(outcome.reason)
+    }
+
+    func testUserSwitchAloneAlreadyStopsSignalsToTheGrader() throws {
+        // No seccomp filter: the kernel's permission check refuses nobody →
+        // root (signal 0 performs exactly that check and nothing else).
+        let report = try probe("kill-parent", ["probe", "--lockdown=none"]).report
+        XCTAssertEqual(report["kill parent"], "EPERM")
+    }
+
+    func testImmediateExitHasAnEmptyChannel() throws {
+        let outcome = try probe("exit0")
+        XCTAssertEqual(outcome.termination, .exited(0))
+        XCTAssertEqual(outcome.channel, [])
+        XCTAssertEqual(outcome.stdout, "")
+        XCTAssertNil(outcome.reason)
+    }
+
+    func testCrashIsASignalButNoViolation() throws {
+        let outcome = try probe("crash")
+        XCTAssertEqual(outcome.termination, .signaled(SIGILL))
+        XCTAssertNil(outcome.reason)
+        XCTAssertTrue(outcome.stderr.contains("Index out of range"), outcome.stderr)
+    }
+
+    func testMissingExecutableIsAnErrorNotAnOutcome() throws {
+        XCTAssertThrowsError(try sandbox(user: .unprivileged).run(executable: "/nonexistent/harness")) { error in
+            XCTAssertEqual(error as? SandboxError, .spawn(stage: "execve", errno: ENOENT))
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: runRoot), [])
+    }
+
+    // MARK: - A root grader that keeps its own uid (`.current`)
+
+    /// Without the uid switch the child is root: the seccomp filter, the
+    /// limits, the private /tmp and the read-only root still hold; /proc
+    /// is not protected (root sees every process) and neither are other
+    /// mounts (/sys, /proc/sys): not a configuration for untrusted code.
+    func testCurrentUserAsRootKeepsLockdownLimitsAndPrivateTmp() throws {
+        let identity = try probe("identity", user: .current)
+        XCTAssertEqual(identity.report["uid"], "0")
+        XCTAssertEqual(identity.protections, [.privateTmp, .readOnlyRoot, .hiddenProc])
+        XCTAssertEqual(identity.report["cwd"], "/tmp")
+        XCTAssertEqual(identity.report["Seccomp"], "2")
+
+        let forks = try probe("forkbomb", user: .current).report
+        XCTAssertEqual(forks["fork"], "EPERM")
+        XCTAssertEqual(try probe("exec", user: .current).report["execve"], "EPERM")
+        XCTAssertEqual(try probe("connect", ["9"], user: .current).report["socket inet"], "EPERM")
+        XCTAssertEqual(try probe("kill-parent", user: .current).report["kill parent"], "EPERM")
+
+        var limits = Self.relaxed
+        limits.fileSizeBytes = 1 << 20
+        XCTAssertEqual(try probe("bigfile", limits: limits, user: .current).reason, .fileSize)
+        try assertResultsFileLandsOnlyInThePrivateDirectory(user: .current)
+    }
+
+    func testProcessLimitHoldsForNobodyWithoutLockdown() throws {
+        // RLIMIT_NPROC counts every task of uid 65534 on the machine.
+        var limits = Self.relaxed
+        limits.processes = UnprivilegedGraderTests.processCount(uid: 65534) + 16
+        limits.wallClock = .seconds(3)
+        let outcome = try probe("forkbomb", ["--lockdown=none"], limits: limits)
+        XCTAssertEqual(outcome.report["fork"], "EAGAIN")
+        XCTAssertLessThan(Int(outcome.report["children"] ?? "") ?? 99, 64)
+        // `probe` checked that no member of the bomb's process group is left.
+    }
+}
