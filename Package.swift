@@ -39,9 +39,15 @@ let package = Package(
         // calls) and the seccomp lockdown its harness installs first thing.
         .target(name: "CSandbox"),
         .target(name: "CapasSandbox", dependencies: ["CSandbox"]),
+        // What a learner's Swift code is compiled against: the tensor type, no reference layers.
+        .target(name: "CapasExercise"),
+        .target(name: "CapasGrader", dependencies: [
+            "CapasCore", "CapasModel", "CapasMessages", "CapasREPL", "CapasSandbox", "CapasCheckpoint",
+            "CapasTraining", "CapasData",
+        ]),
         .executableTarget(name: "capas", dependencies: [
             "CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasTraining", "CapasMessages", "CapasREPL",
-            "CapasLineEditing",
+            "CapasLineEditing", "CapasGrader", "CapasExercise",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "LineEditingHarness", dependencies: ["CapasLineEditing"],
@@ -57,6 +63,7 @@ let package = Package(
         // A stand-in for a grader harness: locks down, then misbehaves on request.
         .executableTarget(name: "SandboxProbe", dependencies: ["CSandbox"], path: "Tests/SandboxProbe"),
         .testTarget(name: "CapasSandboxTests", dependencies: ["CapasSandbox"]),
+        .testTarget(name: "CapasGraderTests", dependencies: ["CapasGrader", "CapasREPL", "CapasMessages"]),
         .testTarget(name: "CapasTrainingTests", dependencies: ["CapasTraining", "CapasModel", "CapasCore", "CapasData"]),
         .testTarget(name: "CapasLineEditingTests", dependencies: ["CapasLineEditing"]),
     ],

@@ -1,0 +1,2 @@
+// Placeholder: the exercise module's tensor type comes with the code checks.
+public struct ExerciseTensor {}

@@ -1,0 +1,171 @@
+import Foundation
+
+/// One exercise's rubric, `grading/<exercise>/rubric.json`: its checks,
+/// points, tolerances, limits and visibility. A rubric is instructor data;
+/// it is validated when it loads so that a broken rubric is a grader error
+/// with its file named, never a learner's zero.
+public struct Rubric: Codable, Sendable {
+    public enum Kind: String, Codable, Sendable { case answers, code, model }
+
+    public var exercise: String
+    public var title: Bilingual
+    public var kind: Kind
+    /// Answers exercises: the notebook, relative to the exercise folder.
+    public var notebook: String?
+    /// Answers exercises: calculator functions may not be called in answer cells.
+    public var forbidFunctions: Bool?
+    /// Answers exercises: per-learner numbers (see `Variant`).
+    public var parameters: [String: ParameterRange]?
+    /// Conditions every variant must meet, as calculator expressions that
+    /// must evaluate to a non-zero number, e.g. `(n + 2*p - f) - s*floor((n + 2*p - f)/s)`.
+    public var constraints: [String]?
+    /// Code exercises: the Swift files the learner writes, relative to the exercise folder.
+    public var files: [String]?
+    public var checks: [Check]
+
+    public struct ParameterRange: Codable, Sendable, Equatable {
+        public var from: Int
+        public var to: Int
+        /// Only values that are a multiple of this (e.g. even sizes).
+        public var step: Int?
+    }
+
+    public struct Limits: Codable, Sendable, Equatable {
+        public var wallSeconds: Double?
+        public var cpuSeconds: Int?
+        public var memoryMB: Int?
+        public init(wallSeconds: Double? = nil, cpuSeconds: Int? = nil, memoryMB: Int? = nil) {
+            self.wallSeconds = wallSeconds; self.cpuSeconds = cpuSeconds; self.memoryMB = memoryMB
+        }
+        enum CodingKeys: String, CodingKey { case wallSeconds = "wall_seconds", cpuSeconds = "cpu_seconds", memoryMB = "memory_mb" }
+    }
+
+    /// A wrong answer the course has seen before, recognised and named.
+    public struct Mistake: Codable, Sendable, Equatable {
+        public var id: String
+        /// Answers: the calculator expression that gives the wrong value.
+        public var expression: String?
+        public var feedback: Bilingual?
+    }
+
+    public struct Check: Codable, Sendable {
+        public var id: String
+        public var name: Bilingual
+        public var points: Double
+        public var visibility: Visibility
+        public var atol: Double?
+        public var rtol: Double?
+        public var limits: Limits?
+        public var tags: [String]?
+
+        // Answers checks.
+        /// The variable the learner assigns in an answer cell (`q1 = …`).
+        public var answer: String?
+        /// The reference, a calculator expression with `{{name}}` parameters.
+        public var reference: String?
+        public var mistakes: [Mistake]?
+
+        // Code checks.
+        /// The function under test (`conv2d`, `conv2dBackward`, …).
+        public var function: String?
+        /// Which cases: `worked`, `edge`, `random`, `gradient`.
+        public var cases: String?
+        /// How many seeded random cases.
+        public var count: Int?
+        /// The seed of random cases (hidden cases draw theirs from the course secret too).
+        public var seed: UInt64?
+        /// Relative error bound for central-difference gradient checks.
+        public var gradientThreshold: Double?
+
+        public var tolerance: Tolerance { Tolerance(atol: atol ?? 1e-4, rtol: rtol ?? 1e-4) }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case exercise, title, kind, notebook, parameters, constraints, files, checks
+        case forbidFunctions = "forbid_functions"
+    }
+
+    public var maxPoints: Double { checks.reduce(0) { $0 + $1.points } }
+
+    /// Loads and validates `url`; errors name the file and the check.
+    public static func load(_ url: URL) throws -> Rubric {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw GraderError.rubric(file: url.path, problem: Bilingual(es: "no se puede leer", en: "cannot be read"))
+        }
+        let rubric: Rubric
+        do { rubric = try JSONDecoder().decode(Rubric.self, from: data) } catch {
+            throw GraderError.rubric(file: url.path, problem: Bilingual("\(error)"))
+        }
+        try rubric.validate(file: url.path)
+        return rubric
+    }
+
+    public func validate(file: String) throws {
+        func bad(_ es: String, _ en: String) -> GraderError {
+            .rubric(file: file, problem: Bilingual(es: es, en: en))
+        }
+        var seen = Set<String>()
+        guard !checks.isEmpty else { throw bad("no tiene comprobaciones", "has no checks") }
+        for check in checks {
+            guard seen.insert(check.id).inserted else {
+                throw bad("la comprobación `\(check.id)` aparece dos veces", "check `\(check.id)` appears twice")
+            }
+            guard check.points.isFinite, check.points >= 0 else {
+                throw bad("`\(check.id)`: los puntos deben ser un número ≥ 0", "`\(check.id)`: points must be a number ≥ 0")
+            }
+            for (name, value) in [("atol", check.atol), ("rtol", check.rtol), ("gradient_threshold", check.gradientThreshold)] {
+                if let value, !(value.isFinite && value >= 0) {
+                    throw bad("`\(check.id)`: \(name) debe ser finito y ≥ 0", "`\(check.id)`: \(name) must be finite and ≥ 0")
+                }
+            }
+            switch kind {
+            case .answers:
+                guard check.answer != nil, check.reference != nil else {
+                    throw bad("`\(check.id)`: una comprobación de respuesta necesita `answer` y `reference`",
+                              "`\(check.id)`: an answer check needs `answer` and `reference`")
+                }
+            case .code:
+                guard check.function != nil else {
+                    throw bad("`\(check.id)`: una comprobación de código necesita `function`",
+                              "`\(check.id)`: a code check needs `function`")
+                }
+            case .model:
+                break
+            }
+        }
+        for (name, range) in parameters ?? [:] {
+            guard range.from <= range.to, (range.step ?? 1) >= 1 else {
+                throw bad("el parámetro `\(name)` tiene un rango vacío", "parameter `\(name)` has an empty range")
+            }
+        }
+    }
+}
+
+extension Rubric.Check {
+    enum CodingKeys: String, CodingKey {
+        case id, name, points, visibility, atol, rtol, limits, tags, answer, reference, mistakes, function, cases, count, seed
+        case gradientThreshold = "gradient_threshold"
+    }
+}
+
+/// A failure of the grader or of the instructor's material, never the learner's.
+public enum GraderError: Error, Sendable {
+    case rubric(file: String, problem: Bilingual)
+    case exercise(path: String, problem: Bilingual)
+    case secret(path: String, problem: Bilingual)
+    case internalError(Bilingual)
+
+    public var message: Bilingual {
+        switch self {
+        case let .rubric(file, problem):
+            return Bilingual(es: "rúbrica \(file): ", en: "rubric \(file): ") + problem
+        case let .exercise(path, problem):
+            return Bilingual(es: "ejercicio \(path): ", en: "exercise \(path): ") + problem
+        case let .secret(path, problem):
+            return Bilingual(es: "secreto del curso \(path): ", en: "course secret \(path): ") + problem
+        case let .internalError(problem):
+            return Bilingual(es: "error interno del corrector: ", en: "internal grader error: ") + problem
+        }
+    }
+}
