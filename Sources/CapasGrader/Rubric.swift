@@ -26,8 +26,12 @@ public struct Rubric: Codable, Sendable {
     public struct ParameterRange: Codable, Sendable, Equatable {
         public var from: Int
         public var to: Int
-        /// Only values that are a multiple of this (e.g. even sizes).
+        /// Only `from`, `from + step`, … (e.g. odd kernel sizes).
         public var step: Int?
+        /// The value of the handout that is not personalised (the slides' numbers).
+        public var example: Int
+
+        public var values: [Int] { Array(stride(from: from, through: to, by: max(1, step ?? 1))) }
     }
 
     public struct Limits: Codable, Sendable, Equatable {
@@ -87,8 +91,23 @@ public struct Rubric: Codable, Sendable {
 
     public var maxPoints: Double { checks.reduce(0) { $0 + $1.points } }
 
+    /// What learners may hold (`checks.json` next to their exercise): visible
+    /// checks whole; the others only by id, name, points and visibility.
+    public var publicVersion: Rubric {
+        var copy = self
+        copy.checks = checks.map { check in
+            guard check.visibility != .visible else { return check }
+            var stub = check
+            stub.reference = nil; stub.mistakes = nil; stub.cases = nil; stub.count = nil; stub.seed = nil
+            stub.atol = nil; stub.rtol = nil; stub.gradientThreshold = nil
+            return stub
+        }
+        copy.constraints = nil
+        return copy
+    }
+
     /// Loads and validates `url`; errors name the file and the check.
-    public static func load(_ url: URL) throws -> Rubric {
+    public static func load(_ url: URL, isPublic: Bool = false) throws -> Rubric {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw GraderError.rubric(file: url.path, problem: Bilingual(es: "no se puede leer", en: "cannot be read"))
@@ -97,11 +116,11 @@ public struct Rubric: Codable, Sendable {
         do { rubric = try JSONDecoder().decode(Rubric.self, from: data) } catch {
             throw GraderError.rubric(file: url.path, problem: Bilingual("\(error)"))
         }
-        try rubric.validate(file: url.path)
+        try rubric.validate(file: url.path, isPublic: isPublic)
         return rubric
     }
 
-    public func validate(file: String) throws {
+    public func validate(file: String, isPublic: Bool = false) throws {
         func bad(_ es: String, _ en: String) -> GraderError {
             .rubric(file: file, problem: Bilingual(es: es, en: en))
         }
@@ -121,7 +140,7 @@ public struct Rubric: Codable, Sendable {
             }
             switch kind {
             case .answers:
-                guard check.answer != nil, check.reference != nil else {
+                guard check.answer != nil, check.reference != nil || (isPublic && check.visibility != .visible) else {
                     throw bad("`\(check.id)`: una comprobación de respuesta necesita `answer` y `reference`",
                               "`\(check.id)`: an answer check needs `answer` and `reference`")
                 }
@@ -135,8 +154,8 @@ public struct Rubric: Codable, Sendable {
             }
         }
         for (name, range) in parameters ?? [:] {
-            guard range.from <= range.to, (range.step ?? 1) >= 1 else {
-                throw bad("el parámetro `\(name)` tiene un rango vacío", "parameter `\(name)` has an empty range")
+            guard range.from <= range.to, (range.step ?? 1) >= 1, range.to - range.from <= 1_000_000 else {
+                throw bad("el parámetro `\(name)` tiene un rango vacío o enorme", "parameter `\(name)` has an empty or huge range")
             }
         }
     }

@@ -17,7 +17,7 @@ import Foundation
 enum Functions {
     static let names = ["conv", "maxpool", "avgpool", "relu", "sigmoid", "tanh", "leakyrelu", "elu", "softmax",
                         "crossentropy", "outsize", "params", "sum", "max", "min", "mean", "exp", "log", "ln", "log10",
-                        "sqrt", "abs", "transpose", "shape"]
+                        "sqrt", "abs", "floor", "ceil", "round", "transpose", "shape"]
 
     static func call(_ name: String, _ args: [Value], _ options: [String: Value], column: Int,
                      language L: Language, notes: inout [String]) throws -> Value {
@@ -151,7 +151,7 @@ enum Functions {
             case "min": return .number(values.min()!)
             default: return .number(values.reduce(0, +) / Double(values.count))
             }
-        case "exp", "log", "ln", "log10", "sqrt", "abs":
+        case "exp", "log", "ln", "log10", "sqrt", "abs", "floor", "ceil", "round":
             try allowOnly([], positional: 1)
             let f: (Double) -> Double
             switch name {
@@ -159,6 +159,9 @@ enum Functions {
             case "log", "ln": f = Foundation.log
             case "log10": f = Foundation.log10
             case "sqrt": f = { $0.squareRoot() }
+            case "floor": f = { $0.rounded(.down) }
+            case "ceil": f = { $0.rounded(.up) }
+            case "round": f = { $0.rounded() }
             default: f = { Swift.abs($0) }
             }
             switch try (args.first ?? { throw fail("missing argument", "falta el argumento") }()) {

@@ -17,9 +17,25 @@ struct Capas: ParsableCommand {
           dense 10
         Tensors are NCHW inside (PyTorch's convention).
         """,
-        subcommands: [Repl.self, Run.self, Summary.self, Train.self, Evaluate.self, DataCommand.self, Bench.self])
+        subcommands: [Repl.self, Run.self, Summary.self, Train.self, Evaluate.self, DataCommand.self, Bench.self,
+                      Check.self, Grade.self, AssignCommand.self])
 
     @OptionGroup var global: GlobalOptions
+
+    /// Usage errors exit with 2 (as grep and most Unix tools do; the grader documents it).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Glibc.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 
     /// No subcommand: the REPL.
     mutating func run() throws {

@@ -1,0 +1,171 @@
+import Foundation
+import CapasREPL
+
+/// The answers a learner wrote in a notebook's ```answer cells: one
+/// `name = expression` a line (brackets may span lines), `#` comments,
+/// `name = ?` for a question not answered yet.
+public struct AnswerSheet: Sendable {
+    public struct Answer: Sendable, Equatable {
+        public var name: String
+        public var expression: String
+        /// 1-based line in the notebook.
+        public var line: Int
+    }
+    /// In the order written; a later answer to the same question replaces the earlier one.
+    public var answers: [Answer] = []
+    /// Lines in answer cells that are not `name = expression`.
+    public var malformed: [(line: Int, text: String)] = []
+
+    public init(notebook: String) {
+        let lines = notebook.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var inCell = false, pending = "", pendingLine = 0
+        for (i, raw) in lines.enumerated() {
+            let t = raw.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("```") {
+                let info = t.dropFirst(3).trimmingCharacters(in: .whitespaces).lowercased()
+                if !inCell, info == "answer" || info == "respuesta" { inCell = true; continue }
+                if inCell { inCell = false; if !pending.isEmpty { add(pending, pendingLine) }; pending = ""; continue }
+            }
+            guard inCell else { continue }
+            let code = t.hasPrefix("#") ? "" : t
+            if pending.isEmpty {
+                guard !code.isEmpty else { continue }
+                pending = code; pendingLine = i + 1
+            } else {
+                pending += " " + code
+            }
+            if Self.balanced(pending) { add(pending, pendingLine); pending = "" }
+        }
+        if !pending.isEmpty { add(pending, pendingLine) }
+    }
+
+    private mutating func add(_ text: String, _ line: Int) {
+        guard let eq = text.firstIndex(of: "=") else { malformed.append((line, text)); return }
+        let name = text[..<eq].trimmingCharacters(in: .whitespaces)
+        let expression = text[text.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), name.first!.isLetter else {
+            malformed.append((line, text)); return
+        }
+        answers.removeAll { $0.name == name }
+        answers.append(Answer(name: name, expression: expression, line: line))
+    }
+
+    static func balanced(_ text: String) -> Bool {
+        var depth = 0
+        for c in text { if c == "[" || c == "(" { depth += 1 } else if c == "]" || c == ")" { depth -= 1 } }
+        return depth <= 0
+    }
+
+    public func answer(_ name: String) -> Answer? { answers.first { $0.name == name } }
+}
+
+/// Grades an answers exercise: every reference is a calculator expression
+/// evaluated with the learner's numbers, in the grader, and compared with the
+/// learner's value; catalogued wrong answers are recognised and named.
+public enum AnswersGrader {
+    public static func grade(rubric: Rubric, notebookText: String, notebookPath: String, variant: Variant,
+                             context: GradingContext) -> ExerciseReport {
+        var report = ExerciseReport(exercise: rubric.exercise, title: rubric.title)
+        let sheet = AnswerSheet(notebook: notebookText)
+        for (line, text) in sheet.malformed.prefix(3) {
+            report.notes.append(Bilingual(
+                es: "\(notebookPath):\(line): `\(text)` no es `nombre = valor`; se ignora",
+                en: "\(notebookPath):\(line): `\(text)` is not `name = value`; ignored"))
+        }
+        // Earlier answers are in scope for later ones (`a4 = a2 / 2`).
+        var scope: [String: Value] = [:]
+        var evaluated: [String: Result<Numbers, CalculatorError>] = [:]
+        for answer in sheet.answers where answer.expression != "?" {
+            do {
+                let entry = try Calculator.evaluate(answer.expression, variables: scope, language: context.language)
+                scope[answer.name] = entry.value
+                let (shape, values) = entry.value.shapeAndValues
+                evaluated[answer.name] = .success(Numbers(shape: shape, values: values))
+            } catch let error as CalculatorError {
+                evaluated[answer.name] = .failure(error)
+            } catch {
+                evaluated[answer.name] = .failure(CalculatorError(.unexpected("\(error)")))
+            }
+        }
+
+        for check in rubric.checks {
+            let start = Date()
+            guard context.runs(check) else { report.checks.append(.skipped(check, exercise: rubric.exercise)); continue }
+            var result = CheckResult(exercise: rubric.exercise, id: check.id, name: check.name, points: 0,
+                                     maxPoints: check.points, status: .failed, visibility: check.visibility,
+                                     feedback: Bilingual(""), file: notebookPath, tags: check.tags ?? [])
+            defer { }
+            let name = check.answer!
+            let answer = sheet.answer(name)
+            result.line = answer?.line
+            let expected: Numbers
+            do { expected = try variant.evaluate(check.reference!) } catch {
+                result.status = .graderError
+                result.feedback = GraderError.rubric(file: rubric.exercise, problem: Bilingual(
+                    es: "la referencia de `\(check.id)` no se puede evaluar: \(error)",
+                    en: "the reference of `\(check.id)` cannot be evaluated: \(error)")).message
+                report.checks.append(result); continue
+            }
+            guard let answer, answer.expression != "?" else {
+                result.status = .notGradable
+                result.feedback = Bilingual(es: "falta la respuesta: escriba `\(name) = …` en una celda ```answer",
+                                            en: "no answer yet: write `\(name) = …` in an ```answer cell")
+                report.checks.append(result); continue
+            }
+            if rubric.forbidFunctions == true, let used = try? Calculator.functions(in: answer.expression), !used.isEmpty {
+                let list = used.map { "`\($0)`" }.joined(separator: ", ")
+                result.mistake = "calculator_used"
+                result.feedback = Bilingual(
+                    es: "esta respuesta debe calcularse a mano: aquí no se permite \(list); escriba el número o la matriz",
+                    en: "this answer must be worked out by hand: \(list) is not allowed here; write the number or the matrix")
+                report.checks.append(result); continue
+            }
+            switch evaluated[name]! {
+            case let .failure(error):
+                result.feedback = Bilingual(es: "no se puede leer la respuesta: \(error.message(in: .es))",
+                                            en: "the answer cannot be read: \(error.message(in: .en))")
+            case let .success(got):
+                let comparison = Comparison.compare(got: got, expected: expected, tolerance: check.tolerance)
+                if comparison.matches {
+                    result.status = .passed
+                    result.points = check.points
+                    result.feedback = Bilingual(es: "correcto", en: "correct")
+                } else if let mistake = recognise(got, check: check, variant: variant, tolerance: check.tolerance) {
+                    result.mistake = mistake.id
+                    result.feedback = mistake.feedback ?? Mistakes.feedback(mistake.id)
+                } else {
+                    result.feedback = feedback(comparison, got: got, expected: expected)
+                }
+            }
+            result.seconds = Date().timeIntervalSince(start)
+            report.checks.append(result)
+        }
+        return report
+    }
+
+    static func recognise(_ got: Numbers, check: Rubric.Check, variant: Variant, tolerance: Tolerance) -> Rubric.Mistake? {
+        for mistake in check.mistakes ?? [] {
+            guard let expression = mistake.expression, let wrong = try? variant.evaluate(expression) else { continue }
+            if Comparison.compare(got: got, expected: wrong, tolerance: tolerance).matches { return mistake }
+        }
+        return nil
+    }
+
+    /// What is wrong without giving the answer away: the shape, or which elements.
+    static func feedback(_ comparison: Comparison, got: Numbers, expected: Numbers) -> Bilingual {
+        switch comparison.outcome {
+        case .match: return Bilingual(es: "correcto", en: "correct")
+        case .shapeMismatch:
+            let e = expected.shapeText, g = got.shapeText
+            return Bilingual(es: "se esperaba \(e == "scalar" ? "un número" : "un arreglo de forma \(e)") y la respuesta es \(g == "scalar" ? "un número" : "un arreglo de forma \(g)")",
+                             en: "expected \(e == "scalar" ? "a number" : "an array of shape \(e)"), the answer is \(g == "scalar" ? "a number" : "an array of shape \(g)")")
+        case .nonFinite:
+            return Bilingual(es: "la respuesta contiene NaN o ∞", en: "the answer contains NaN or ∞")
+        case let .values(mismatched, total):
+            if total == 1 { return Bilingual(es: "incorrecto", en: "incorrect") }
+            let where_ = comparison.differences.map { "\($0.index)" }.joined(separator: ", ")
+            return Bilingual(es: "\(mismatched) de \(total) elementos no coinciden, por ejemplo en \(where_)",
+                             en: "\(mismatched) of \(total) elements differ, e.g. at \(where_)")
+        }
+    }
+}

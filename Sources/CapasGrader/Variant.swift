@@ -1,0 +1,114 @@
+import Foundation
+import CapasREPL
+
+/// One learner's numbers for a randomized exercise.
+public struct Variant: Sendable, Equatable {
+    public var learner: String
+    public var parameters: [String: Int]
+
+    public init(learner: String, parameters: [String: Int]) { self.learner = learner; self.parameters = parameters }
+
+    /// The handout's numbers (each parameter's `example`).
+    public static func example(_ rubric: Rubric) -> Variant {
+        Variant(learner: "example", parameters: (rubric.parameters ?? [:]).mapValues(\.example))
+    }
+
+    /// The learner's numbers: drawn from HMAC(secret, exercise, learner),
+    /// redrawn until every constraint holds and no catalogued mistake gives
+    /// the reference's value (a variant where a mistake scores is degenerate).
+    public static func generate(_ rubric: Rubric, secret: [UInt8], learner: String) throws -> Variant {
+        var random = SplitMix64(seed: CourseSecret.seed(secret: secret, exercise: rubric.exercise, learner: learner))
+        let names = (rubric.parameters ?? [:]).keys.sorted()
+        for _ in 0..<10_000 {
+            var parameters: [String: Int] = [:]
+            for name in names {
+                let values = rubric.parameters![name]!.values
+                parameters[name] = values[random.int(in: 0...(values.count - 1))]
+            }
+            let variant = Variant(learner: learner, parameters: parameters)
+            if (try? variant.problems(in: rubric).isEmpty) == true { return variant }
+        }
+        throw GraderError.rubric(file: rubric.exercise, problem: Bilingual(
+            es: "ninguna variante cumple las restricciones en 10 000 intentos",
+            en: "no variant meets the constraints in 10,000 draws"))
+    }
+
+    /// Why this variant is unusable (empty when it is fine).
+    public func problems(in rubric: Rubric) throws -> [String] {
+        var problems: [String] = []
+        for constraint in rubric.constraints ?? [] {
+            let value = try evaluate(constraint)
+            if value.values.count != 1 || value.values[0] == 0 || !value.values[0].isFinite {
+                problems.append("constraint \(constraint)")
+            }
+        }
+        guard problems.isEmpty else { return problems }
+        for check in rubric.checks {
+            guard let reference = check.reference else { continue }
+            let expected = try evaluate(reference)
+            if expected.values.contains(where: { !$0.isFinite }) { problems.append("\(check.id): reference not finite") }
+            for mistake in check.mistakes ?? [] {
+                guard let expression = mistake.expression else { continue }
+                let wrong = try evaluate(expression)
+                if Comparison.compare(got: wrong, expected: expected, tolerance: check.tolerance).matches {
+                    problems.append("\(check.id): mistake \(mistake.id) gives the reference")
+                }
+            }
+        }
+        return problems
+    }
+
+    /// Evaluates a rubric expression with this variant's numbers.
+    public func evaluate(_ expression: String) throws -> Numbers {
+        let text = Template.render(expression, variant: self)
+        let entry = try Calculator.evaluate(text)
+        let (shape, values) = entry.value.shapeAndValues
+        return Numbers(shape: shape, values: values)
+    }
+
+    /// The header line a rendered notebook carries, so a self-check knows its numbers.
+    public var header: String {
+        let fields = parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }
+        return "<!-- capas-variant: learner=\(learner) " + fields.joined(separator: " ") + " -->"
+    }
+
+    /// Reads `header` back from a notebook; nil when there is none.
+    public static func read(from notebook: String) -> Variant? {
+        for line in notebook.split(separator: "\n").prefix(20) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            guard t.hasPrefix("<!-- capas-variant:"), t.hasSuffix("-->") else { continue }
+            let body = t.dropFirst("<!-- capas-variant:".count).dropLast(3)
+            var learner = "", parameters: [String: Int] = [:]
+            for field in body.split(separator: " ") {
+                let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { continue }
+                if parts[0] == "learner" { learner = parts[1] } else if let v = Int(parts[1]) { parameters[parts[0]] = v }
+            }
+            return Variant(learner: learner, parameters: parameters)
+        }
+        return nil
+    }
+}
+
+/// `{{name}}` placeholders in exercise text.
+public enum Template {
+    /// Replaces `{{name}}` with the variant's numbers; `{{answer:q}}` with
+    /// `answers[q]` when given. Unknown placeholders stay as they are.
+    public static func render(_ text: String, variant: Variant, answers: [String: String] = [:]) -> String {
+        var out = "", rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else { rest = rest[open.lowerBound...]; break }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            if let value = variant.parameters[name] {
+                out += String(value)
+            } else if name.hasPrefix("answer:"), let value = answers[String(name.dropFirst("answer:".count))] {
+                out += value
+            } else {
+                out += rest[open.lowerBound..<close.upperBound]
+            }
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
+}
