@@ -282,3 +282,61 @@ struct AssignCommand: ParsableCommand {
         }
     }
 }
+
+struct AutograderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "autograder",
+        abstract: "Write a Gradescope autograder bundle or a GitHub Actions workflow. / Genera el autocorrector de Gradescope o un flujo de GitHub Actions.",
+        discussion: """
+        capas autograder gradescope --out bundle/   then zip the folder's contents and upload it to Gradescope
+        capas autograder github --out learner-repo/ writes .github/workflows/capas-check.yml
+        """)
+
+    @Argument(help: "gradescope or github")
+    var platform: String
+
+    @Option(name: .long, help: "Where to write.")
+    var out: String
+
+    @Option(name: .long, help: "The course folder (default: found above the current folder).")
+    var course: String?
+
+    @Option(name: .long, help: "Gradescope: only this exercise.")
+    var exercise: String?
+
+    @Option(name: .long, help: "Gradescope: capas' source folder (default: the course folder).")
+    var capasSource: String?
+
+    @Option(name: .long, help: "GitHub: the repository with capas, owner/name.")
+    var capasRepository: String = "capas-course/capas"
+
+    @Option(name: .long, help: "The Swift version to install.")
+    var swiftVersion: String = "6.0.3"
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try global.apply()
+        let destination = URL(fileURLWithPath: out)
+        do {
+            switch platform {
+            case "gradescope":
+                guard let course = Course.locate(explicit: course) else {
+                    usageError("no se encontró el curso; use --course", "no course found; use --course")
+                }
+                try Autograder.writeGradescope(course: course, capasSource: capasSource.map { URL(fileURLWithPath: $0) } ?? course.root,
+                                               exercise: exercise, swiftVersion: swiftVersion, to: destination)
+                print(Messages.language.pick(
+                    es: "paquete en \(out): comprima su contenido (setup.sh y run_autograder en la raíz del zip) y súbalo a Gradescope",
+                    en: "bundle in \(out): zip its contents (setup.sh and run_autograder at the zip's root) and upload it to Gradescope"))
+            case "github":
+                print(try Autograder.writeGitHubWorkflow(capasRepository: capasRepository, swiftVersion: swiftVersion, to: destination).path)
+            default:
+                usageError("plataforma desconocida `\(platform)`: gradescope o github", "unknown platform `\(platform)`: gradescope or github")
+            }
+        } catch let error as GraderError {
+            writeError("capas: " + error.message.text(Messages.language) + "\n")
+            throw ExitCode(GraderExit.graderError)
+        }
+    }
+}
