@@ -22,7 +22,9 @@ public struct GradeReport: Codable, Sendable {
         if checks.contains(where: { $0.status == .notGradable && $0.tags.contains("compile") }) { return "compile_error" }
         if statuses.contains(.timeout) { return "timeout" }
         if statuses.contains(.crash) { return "crash" }
-        if statuses.contains(.invalid) { return "invalid" }
+        if statuses.contains(.invalid) || checks.contains(where: { $0.status == .notGradable && $0.tags.contains("missing") }) {
+            return "invalid"
+        }
         return "ok"
     }
 }
@@ -159,12 +161,13 @@ public enum Grader {
         return report
     }
 
-    static func notGradable(_ rubric: Rubric, options: Options, _ why: Bilingual, status: CheckStatus = .notGradable) -> ExerciseReport {
+    static func notGradable(_ rubric: Rubric, options: Options, _ why: Bilingual, status: CheckStatus = .notGradable,
+                            tags: [String] = ["missing"]) -> ExerciseReport {
         let context = GradingContext(mode: options.mode, language: options.language, workFolder: URL(fileURLWithPath: "/"))
         return ExerciseReport(exercise: rubric.exercise, title: rubric.title, checks: rubric.checks.map { check in
             context.runs(check)
                 ? CheckResult(exercise: rubric.exercise, id: check.id, name: check.name, points: 0, maxPoints: check.points,
-                              status: status, visibility: check.visibility, feedback: why, tags: check.tags ?? [])
+                              status: status, visibility: check.visibility, feedback: why, tags: (check.tags ?? []) + tags)
                 : .skipped(check, exercise: rubric.exercise)
         })
     }
