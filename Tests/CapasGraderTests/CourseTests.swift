@@ -1,0 +1,54 @@
+import XCTest
+@testable import CapasGrader
+
+/// The course's own bar: the masters get full marks, the handout zero, and nothing crashes.
+final class CourseTests: XCTestCase {
+    func testSolutionsGetFullMarks() {
+        let report = Grader.grade(submission: course.solutions, course: course, options: .init(mode: .grade, language: .en))
+        XCTAssertFalse(report.exercises.isEmpty)
+        for check in report.checks {
+            XCTAssertEqual(check.status, .passed, "\(check.exercise)/\(check.id): \(check.feedback.en)")
+        }
+        XCTAssertEqual(report.points, report.maxPoints)
+        XCTAssertGreaterThan(report.maxPoints, 0)
+    }
+
+    func testSolutionsGetFullMarksForAnyLearner() {
+        let report = Grader.grade(submission: course.solutions, course: course, options: .init(mode: .grade, language: .es, learner: "ana@example.org"))
+        XCTAssertEqual(report.points, report.maxPoints, "\(report.checks.filter { $0.status != .passed }.map { "\($0.id): \($0.feedback.es)" })")
+    }
+
+    func testTheHandoutScoresZeroWithoutGraderErrors() {
+        let report = Grader.grade(submission: course.exercises, course: course, options: .init(mode: .grade, language: .en))
+        XCTAssertEqual(report.exercises.count, course.exerciseIDs().count)
+        XCTAssertEqual(report.points, 0)
+        XCTAssertFalse(report.hasGraderError, "\(report.checks.filter { $0.status == .graderError }.map(\.feedback.en))")
+        XCTAssertTrue(report.checks.allSatisfy { $0.status != .passed })
+    }
+
+    func testEveryRubricLoadsAndEveryCheckIsBilingual() throws {
+        for id in course.exerciseIDs() {
+            let rubric = try course.rubric(id)
+            for check in rubric.checks {
+                XCTAssertFalse(check.name.es.isEmpty || check.name.en.isEmpty, "\(id)/\(check.id)")
+            }
+            XCTAssertTrue(rubric.checks.contains { $0.visibility == .visible }, "\(id) needs visible checks for self-checks")
+            XCTAssertTrue(rubric.checks.contains { $0.visibility != .visible }, "\(id) needs hidden checks")
+        }
+    }
+
+    func testABrokenRubricIsAGraderErrorNamingTheFile() throws {
+        let root = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let grading = root.appendingPathComponent("grading/x")
+        try FileManager.default.createDirectory(at: grading, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("solutions/x"), withIntermediateDirectories: true)
+        try Data(#"{"exercise": "x", "title": {"es": "x", "en": "x"}, "kind": "answers", "checks": [{"id": "a", "name": {"es": "a", "en": "a"}, "points": -1, "visibility": "visible", "answer": "a", "reference": "1"}]}"#.utf8)
+            .write(to: grading.appendingPathComponent("rubric.json"))
+        let report = Grader.grade(submission: root.appendingPathComponent("solutions"), course: Course(root: root),
+                                  options: .init(mode: .grade, language: .en))
+        XCTAssertTrue(report.hasGraderError)
+        XCTAssertTrue(report.checks[0].feedback.en.contains("rubric.json"), report.checks[0].feedback.en)
+        XCTAssertTrue(report.checks[0].feedback.en.contains("points"))
+    }
+}
