@@ -113,7 +113,7 @@ public struct DataLocator: Sendable {
         }
     }
 
-    static func isPresent(_ dataset: DatasetName, in folder: URL) -> Bool {
+    public static func isPresent(_ dataset: DatasetName, in folder: URL) -> Bool {
         switch dataset {
         case .fashionMNIST: return FashionMNIST.isPresent(in: folder)
         case .cifar10: return CIFAR10.isPresent(in: folder)

@@ -20,6 +20,10 @@ public struct GradingContext: Sendable {
     public var gradingFolder: URL?
     /// Scratch space for builds; removed by the caller.
     public var workFolder: URL
+    /// Model exercises: retrain from the learner's recipe (`--verify-training`).
+    public var verifyTraining = false
+    /// Where datasets are looked up first (`--data-dir`).
+    public var dataDirectory: String?
 
     public init(mode: Mode, language: Language, learner: String? = nil, secret: [UInt8]? = nil,
                 gradingFolder: URL? = nil, workFolder: URL) {

@@ -39,6 +39,8 @@ public enum Grader {
         public var learner: String?
         /// Only these exercises (all of the course's when nil).
         public var exercises: [String]?
+        public var verifyTraining = false
+        public var dataDirectory: String?
         public init(mode: GradingContext.Mode, language: Language, learner: String? = nil, exercises: [String]? = nil) {
             self.mode = mode; self.language = language; self.learner = learner; self.exercises = exercises
         }
@@ -103,9 +105,11 @@ public enum Grader {
         do { secret = try course?.secret() } catch {
             notes.append((error as? GraderError)?.message ?? Bilingual("\(error)"))
         }
-        let context = GradingContext(mode: options.mode, language: options.language, learner: options.learner,
+        var context = GradingContext(mode: options.mode, language: options.language, learner: options.learner,
                                      secret: secret, gradingFolder: course?.grading.appendingPathComponent(id),
                                      workFolder: work)
+        context.verifyTraining = options.verifyTraining
+        context.dataDirectory = options.dataDirectory
         var report: ExerciseReport
         switch rubric.kind {
         case .answers:
@@ -113,8 +117,7 @@ public enum Grader {
         case .code:
             report = CodeGrader.grade(rubric: rubric, exerciseFolder: folder, context: context)
         case .model:
-            report = notGradable(rubric, options: options, Bilingual(
-                es: "los ejercicios de modelos aún no se corrigen", en: "model exercises are not graded yet"), status: .graderError)
+            report = ModelGrader.grade(rubric: rubric, exerciseFolder: folder, submission: submission, context: context)
         }
         report.title = rubric.title
         report.notes = notes + report.notes

@@ -21,6 +21,12 @@ public struct Rubric: Codable, Sendable {
     public var constraints: [String]?
     /// Code exercises: the Swift files the learner writes, relative to the exercise folder.
     public var files: [String]?
+    /// Model exercises: the model text, the checkpoint and the training recipe
+    /// (defaults `model.capas`, `checkpoint.safetensors`, `recipe.txt`) and the dataset.
+    public var model: String?
+    public var checkpoint: String?
+    public var recipe: String?
+    public var dataset: String?
     public var checks: [Check]
 
     public struct ParameterRange: Codable, Sendable, Equatable {
@@ -81,11 +87,19 @@ public struct Rubric: Codable, Sendable {
         /// Relative error bound for central-difference gradient checks.
         public var gradientThreshold: Double?
 
+        // Model checks.
+        /// `accuracy`, `parameters_max`, `no_conv`, `smaller_than`, `first_loss`, `verify_training`.
+        public var rule: String?
+        /// The bound the rule compares with (an accuracy, a parameter count, a loss distance, an accuracy gap).
+        public var threshold: Double?
+        /// `smaller_than`: the other exercise whose model must be larger.
+        public var than: String?
+
         public var tolerance: Tolerance { Tolerance(atol: atol ?? 1e-4, rtol: rtol ?? 1e-4) }
     }
 
     enum CodingKeys: String, CodingKey {
-        case exercise, title, kind, notebook, parameters, constraints, files, checks
+        case exercise, title, kind, notebook, parameters, constraints, files, checks, model, checkpoint, recipe, dataset
         case forbidFunctions = "forbid_functions"
     }
 
@@ -150,7 +164,17 @@ public struct Rubric: Codable, Sendable {
                               "`\(check.id)`: a code check needs `function`")
                 }
             case .model:
-                break
+                let rules = ["accuracy", "parameters_max", "no_conv", "smaller_than", "first_loss", "verify_training"]
+                guard let rule = check.rule, rules.contains(rule) else {
+                    throw bad("`\(check.id)`: `rule` debe ser uno de \(rules.joined(separator: ", "))",
+                              "`\(check.id)`: `rule` must be one of \(rules.joined(separator: ", "))")
+                }
+                if ["accuracy", "parameters_max", "first_loss", "verify_training"].contains(rule), check.threshold == nil {
+                    throw bad("`\(check.id)`: la regla \(rule) necesita `threshold`", "`\(check.id)`: rule \(rule) needs `threshold`")
+                }
+                if rule == "smaller_than", check.than == nil {
+                    throw bad("`\(check.id)`: smaller_than necesita `than`", "`\(check.id)`: smaller_than needs `than`")
+                }
             }
         }
         for (name, range) in parameters ?? [:] {
@@ -164,6 +188,7 @@ public struct Rubric: Codable, Sendable {
 extension Rubric.Check {
     enum CodingKeys: String, CodingKey {
         case id, name, points, visibility, atol, rtol, limits, tags, answer, reference, mistakes, function, cases, count, seed
+        case rule, threshold, than
         case gradientThreshold = "gradient_threshold"
     }
 }

@@ -24,14 +24,23 @@ public struct DataSets {
             guard FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw UnknownDataset(argument: nameOrPath)
             }
+            // A folder names a dataset by what it holds itself, never by what the search path finds elsewhere.
             explicit = nameOrPath
             let locator = DataLocator(explicit: nameOrPath, environment: environment)
-            which = DatasetName.allCases.first { locator.locate($0) != nil }
-            guard which != nil else { throw UnknownDataset(argument: nameOrPath) }
+            let base = URL(fileURLWithPath: nameOrPath).standardizedFileURL.path
+            func inFolder(_ d: DatasetName) -> URL? {
+                locator.candidates(d).first { $0.standardizedFileURL.path.hasPrefix(base) && DataLocator.isPresent(d, in: $0) }
+            }
+            which = DatasetName.allCases.first { inFolder($0) != nil }
+            guard let found = which, let folder = inFolder(found) else { throw UnknownDataset(argument: nameOrPath) }
+            return try load(found, from: folder, limit: limit)
         }
         let dataset = which!
         let locator = DataLocator(explicit: explicit, environment: environment)
-        let folder = try locator.require(dataset)
+        return try load(dataset, from: try locator.require(dataset), limit: limit)
+    }
+
+    static func load(_ dataset: DatasetName, from folder: URL, limit: Int?) throws -> DataSets {
         var train: Dataset, test: Dataset
         switch dataset {
         case .fashionMNIST:

@@ -83,6 +83,12 @@ struct Grade: ParsableCommand {
     @Option(name: .long, help: "Submissions graded at once in --batch.")
     var jobs: Int = 1
 
+    @Flag(name: .long, help: "Model exercises: retrain from each learner's recipe and flag a gap with the checkpoint.")
+    var verifyTraining = false
+
+    @Option(name: .customLong("data-dir"), help: "Where datasets are looked up first.")
+    var dataDirectory: String?
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -94,7 +100,14 @@ struct Grade: ParsableCommand {
         }
         guard let submission else { usageError("falta la entrega (una carpeta) o --batch DIR", "missing the submission (a folder) or --batch DIR") }
         try runGrading(mode: .grade, exercise: exercise, submission: submission, course: course, learner: learner,
-                       format: format, output: output)
+                       format: format, output: output, verifyTraining: verifyTraining, dataDirectory: dataDirectory)
+    }
+
+    func options(learner: String?, exercises: [String]?) -> CapasGrader.Grader.Options {
+        var options = CapasGrader.Grader.Options(mode: .grade, language: Messages.language, learner: learner, exercises: exercises)
+        options.verifyTraining = verifyTraining
+        options.dataDirectory = dataDirectory
+        return options
     }
 
     func runBatch(folder: String, jobs: Int) -> Never {
@@ -119,7 +132,7 @@ struct Grade: ParsableCommand {
             queue.async(group: group) {
                 let report = CapasGrader.Grader.grade(
                     submission: root.appendingPathComponent(name), course: course,
-                    options: .init(mode: .grade, language: Messages.language, learner: name, exercises: exercises))
+                    options: options(learner: name, exercises: exercises))
                 results.set(i, (name, report))
                 writeError("\(name): \(Comparison.format(report.points))/\(Comparison.format(report.maxPoints)) \(report.status)\n")
                 slots.signal()
@@ -143,7 +156,8 @@ final class BatchResults: @unchecked Sendable {
 }
 
 func runGrading(mode: GradingContext.Mode, exercise: String?, submission: String, course explicit: String?,
-                learner: String?, format: String, output: String?) throws -> Never {
+                learner: String?, format: String, output: String?, verifyTraining: Bool = false,
+                dataDirectory: String? = nil) throws -> Never {
     let formats = ["text", "json", "junit", "gradescope"]
     guard formats.contains(format) else {
         usageError("formato desconocido `\(format)`; use \(formats.joined(separator: ", "))",
@@ -172,8 +186,10 @@ func runGrading(mode: GradingContext.Mode, exercise: String?, submission: String
         exercises = [folder.lastPathComponent]
     }
     let L = Messages.language
-    let report = CapasGrader.Grader.grade(submission: folder, course: course,
-                                          options: .init(mode: mode, language: L, learner: learner, exercises: exercises))
+    var options = CapasGrader.Grader.Options(mode: mode, language: L, learner: learner, exercises: exercises)
+    options.verifyTraining = verifyTraining
+    options.dataDirectory = dataDirectory
+    let report = CapasGrader.Grader.grade(submission: folder, course: course, options: options)
     let text: String
     switch format {
     case "json": text = Reports.json(report)

@@ -1,0 +1,268 @@
+import Foundation
+import CapasCheckpoint
+import CapasCore
+import CapasModel
+import CapasTraining
+import CapasMessages
+
+/// Model exercises: a model in the model language, a checkpoint and a
+/// training recipe. Everything is recomputed here from the files: the
+/// parameters from the model text, the accuracy from the checkpoint on the
+/// test set itself; what a checkpoint's metadata claims is ignored.
+public enum ModelGrader {
+    /// Models beyond this are refused before any memory is allocated for them.
+    public static let maximumParameters = 50_000_000
+    public static let maximumCheckpointBytes = 512 << 20
+
+    struct Submission {
+        var text: String
+        var analysis: ModelAnalysis
+    }
+
+    public static func grade(rubric: Rubric, exerciseFolder: URL, submission: URL, context: GradingContext) -> ExerciseReport {
+        var report = ExerciseReport(exercise: rubric.exercise, title: rubric.title)
+        let modelFile = rubric.model ?? "model.capas"
+        let loaded = load(exerciseFolder.appendingPathComponent(modelFile), name: modelFile)
+        var dataCache: DataSets?
+        func data() throws -> DataSets {
+            if let dataCache { return dataCache }
+            let sets = try DataSets.load(rubric.dataset ?? "fashion-mnist", directory: context.dataDirectory)
+            dataCache = sets
+            return sets
+        }
+        var checkpointAccuracy: Double?
+
+        for check in rubric.checks {
+            let start = Date()
+            guard context.runs(check) else { report.checks.append(.skipped(check, exercise: rubric.exercise)); continue }
+            var result = CheckResult(exercise: rubric.exercise, id: check.id, name: check.name, points: 0, maxPoints: check.points,
+                                     status: .failed, visibility: check.visibility, feedback: Bilingual(""), file: modelFile,
+                                     tags: check.tags ?? [])
+            defer { }
+            switch loaded {
+            case let .failure(problem):
+                result.status = .notGradable
+                result.tags.append("missing")
+                result.feedback = problem
+            case let .success(model):
+                do {
+                    let (passed, feedback, leaderboard) = try run(check, model: model, rubric: rubric, folder: exerciseFolder,
+                                                                  submission: submission, context: context, data: data,
+                                                                  accuracy: &checkpointAccuracy)
+                    if let passed {
+                        result.status = passed ? .passed : .failed
+                        result.points = passed ? check.points : 0
+                    } else {
+                        result.status = .skipped
+                    }
+                    result.feedback = feedback
+                    report.leaderboard += leaderboard
+                } catch let problem as ModelProblem {
+                    result.status = problem.status
+                    result.feedback = problem.message
+                } catch let error as GraderError {
+                    result.status = .graderError
+                    result.feedback = error.message
+                } catch {
+                    result.status = .notGradable
+                    result.feedback = bilingual(error, prefix: modelFile)
+                }
+            }
+            result.seconds = Date().timeIntervalSince(start)
+            report.checks.append(result)
+        }
+        return report
+    }
+
+    struct ModelProblem: Error {
+        var status: CheckStatus
+        var message: Bilingual
+    }
+
+    enum Loaded { case success(Submission), failure(Bilingual) }
+
+    static func load(_ url: URL, name: String) -> Loaded {
+        guard let data = try? Data(contentsOf: url), data.count <= 1 << 20 else {
+            return .failure(Bilingual(es: "no se puede leer `\(name)` (¿falta, o pesa más de 1 MiB?)",
+                                      en: "cannot read `\(name)` (missing, or over 1 MiB?)"))
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        do {
+            let analysis = try ModelAnalysis(text: text)
+            let parameters = try analysis.totalParameters()
+            guard parameters <= maximumParameters else {
+                return .failure(Bilingual(
+                    es: "el modelo tiene \(parameters) parámetros; el corrector acepta hasta \(maximumParameters)",
+                    en: "the model has \(parameters) parameters; the grader accepts up to \(maximumParameters)"))
+            }
+            return .success(Submission(text: text, analysis: analysis))
+        } catch {
+            return .failure(bilingual(error, prefix: name))
+        }
+    }
+
+    /// Runs one rule. `passed` nil means not run (verification not requested).
+    static func run(_ check: Rubric.Check, model: Submission, rubric: Rubric, folder: URL, submission: URL,
+                    context: GradingContext, data: () throws -> DataSets, accuracy: inout Double?)
+        throws -> (passed: Bool?, feedback: Bilingual, leaderboard: [LeaderboardEntry]) {
+        let analysis = model.analysis
+        let parameters = try analysis.totalParameters()
+        switch check.rule! {
+        case "parameters_max":
+            let limit = Int(check.threshold!)
+            let ok = parameters <= limit
+            return (ok, Bilingual(es: "\(parameters) parámetros contados desde el texto del modelo (máximo \(limit))",
+                                  en: "\(parameters) parameters counted from the model text (at most \(limit))"), [])
+        case "no_conv":
+            let convs = analysis.layers.filter { if case .conv = $0.resolved { return true } else { return false } }
+            if let first = convs.first {
+                return (false, Bilingual(es: "una red totalmente conectada no lleva convoluciones: línea \(first.span.line) tiene `\(first.name)`",
+                                         en: "a fully connected network has no convolutions: line \(first.span.line) has `\(first.name)`"), [])
+            }
+            return (true, Bilingual(es: "sin convoluciones", en: "no convolutions"), [])
+        case "smaller_than":
+            let other = check.than!
+            let otherFolder = Grader.folder(of: other, in: submission, only: false)
+                ?? submission.deletingLastPathComponent().appendingPathComponent(other)
+            let otherFile = otherFolder.appendingPathComponent(rubric.model ?? "model.capas")
+            guard case let .success(otherModel) = load(otherFile, name: "\(other)/\(rubric.model ?? "model.capas")") else {
+                throw ModelProblem(status: .notGradable, message: Bilingual(
+                    es: "para comparar hace falta su modelo de \(other)", en: "comparing needs your model of \(other)"))
+            }
+            let otherCount = try otherModel.analysis.totalParameters()
+            return (parameters < otherCount, Bilingual(
+                es: "este modelo: \(parameters) parámetros; su modelo de \(other): \(otherCount)",
+                en: "this model: \(parameters) parameters; your model of \(other): \(otherCount)"), [])
+        case "first_loss":
+            let sets = try data()
+            try checkAgainstData(analysis, sets)
+            let seed = recipe(folder, rubric: rubric).seed
+            let trainer = try Trainer(analysis: analysis, options: TrainingOptions(), network: try analysis.makeNetwork(seed: seed))
+            let batch = sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0).first(where: { _ in true })!
+            let logits = try trainer.logits(batch.images, mode: .evaluation)
+            let loss = Double(Loss.crossEntropy(logits: logits, labels: batch.labels).loss)
+            let expected = Foundation.log(Double(sets.classCount))
+            let ok = loss.isFinite && abs(loss - expected) <= check.threshold!
+            return (ok, Bilingual(
+                es: "pérdida inicial con pesos nuevos \(fmt(loss)); se espera cerca de ln \(sets.classCount) = \(fmt(expected)) (±\(fmt(check.threshold!)))"
+                    + (ok ? "" : ": revise la inicialización o la escala de la entrada"),
+                en: "first loss with fresh weights \(fmt(loss)); expected near ln \(sets.classCount) = \(fmt(expected)) (±\(fmt(check.threshold!)))"
+                    + (ok ? "" : ": check the initialization or the input scale")), [])
+        case "accuracy":
+            let value = try checkpointAccuracyValue(model, rubric: rubric, folder: folder, data: data, cache: &accuracy)
+            let ok = value >= check.threshold!
+            return (ok, Bilingual(
+                es: "exactitud medida por el corrector en el conjunto de prueba: \(fmt(value)) (mínimo \(fmt(check.threshold!)))",
+                en: "accuracy measured by the grader on the test set: \(fmt(value)) (at least \(fmt(check.threshold!)))"),
+                    [LeaderboardEntry(name: "\(rubric.exercise) accuracy", value: value)])
+        case "verify_training":
+            guard context.verifyTraining else {
+                return (nil, Bilingual(es: "se verifica con --verify-training", en: "verified with --verify-training"), [])
+            }
+            let claimed = try checkpointAccuracyValue(model, rubric: rubric, folder: folder, data: data, cache: &accuracy)
+            let budget = check.limits?.wallSeconds ?? 600
+            let (retrained, finished) = try retrain(analysis, recipe: recipe(folder, rubric: rubric), data: try data(), budget: budget)
+            let gap = claimed - retrained
+            let ok = gap <= check.threshold!
+            return (ok, Bilingual(
+                es: "reentrenado desde la receta: \(fmt(retrained))\(finished ? "" : " (cortado a los \(Int(budget)) s)"); el punto de control da \(fmt(claimed)); diferencia \(fmt(gap)) (máximo \(fmt(check.threshold!)))",
+                en: "retrained from the recipe: \(fmt(retrained))\(finished ? "" : " (stopped at \(Int(budget)) s)"); the checkpoint gives \(fmt(claimed)); gap \(fmt(gap)) (at most \(fmt(check.threshold!)))"), [])
+        default:
+            throw GraderError.rubric(file: rubric.exercise, problem: Bilingual("rule \(check.rule!)"))
+        }
+    }
+
+    static func fmt(_ x: Double) -> String { String(format: "%.4f", x) }
+
+    static func checkAgainstData(_ analysis: ModelAnalysis, _ sets: DataSets) throws {
+        do { try sets.check(against: analysis) } catch {
+            throw ModelProblem(status: .failed, message: bilingual(error, prefix: nil))
+        }
+    }
+
+    static func checkpointAccuracyValue(_ model: Submission, rubric: Rubric, folder: URL, data: () throws -> DataSets,
+                                        cache: inout Double?) throws -> Double {
+        if let cache { return cache }
+        let name = rubric.checkpoint ?? "checkpoint.safetensors"
+        let url = folder.appendingPathComponent(name)
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+        guard let size else {
+            throw ModelProblem(status: .notGradable, message: Bilingual(es: "falta `\(name)`", en: "`\(name)` is missing"))
+        }
+        guard size <= maximumCheckpointBytes else {
+            throw ModelProblem(status: .invalid, message: Bilingual(es: "`\(name)` pesa más de 512 MiB", en: "`\(name)` is over 512 MiB"))
+        }
+        let sets = try data()
+        try checkAgainstData(model.analysis, sets)
+        let network = try model.analysis.makeNetwork(seed: 0)
+        do {
+            let file = try Safetensors.read(from: url)
+            try CheckpointIO.load(file, into: network)
+        } catch {
+            throw ModelProblem(status: .invalid, message: bilingual(error, prefix: name))
+        }
+        let trainer = try Trainer(analysis: model.analysis, options: TrainingOptions(), network: network)
+        let evaluation = try Evaluation.run({ try trainer.logits($0, mode: .evaluation) }, classes: sets.classCount,
+                                            batches: sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0))
+        cache = evaluation.accuracy
+        return evaluation.accuracy
+    }
+
+    struct Recipe {
+        var options = TrainingOptions()
+        var augment = false
+        var seed: UInt64 { options.seed }
+    }
+
+    /// `recipe.txt`: `key = value` lines (epochs, batch, optimizer, lr, weight_decay, seed, augment); `#` comments.
+    static func recipe(_ folder: URL, rubric: Rubric) -> Recipe {
+        var recipe = Recipe()
+        guard let text = try? String(contentsOf: folder.appendingPathComponent(rubric.recipe ?? "recipe.txt"), encoding: .utf8) else {
+            return recipe
+        }
+        for line in text.split(whereSeparator: \.isNewline) {
+            let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let parts = code.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else { continue }
+            switch parts[0] {
+            case "epochs": if let v = Int(parts[1]), (1...1000).contains(v) { recipe.options.epochs = v }
+            case "batch": if let v = Int(parts[1]), (1...4096).contains(v) { recipe.options.batchSize = v }
+            case "optimizer": if let v = OptimizerKind(rawValue: parts[1]) { recipe.options.optimizer = v }
+            case "lr": if let v = Float(parts[1]), v.isFinite, v > 0 { recipe.options.learningRate = v }
+            case "weight_decay": if let v = Float(parts[1]), v.isFinite, v >= 0 { recipe.options.weightDecay = v }
+            case "seed": if let v = UInt64(parts[1]) { recipe.options.seed = v }
+            case "augment": recipe.augment = ["1", "true", "yes", "sí", "si"].contains(parts[1].lowercased())
+            default: break
+            }
+        }
+        return recipe
+    }
+
+    static func retrain(_ analysis: ModelAnalysis, recipe: Recipe, data sets: DataSets, budget: Double) throws -> (Double, Bool) {
+        try checkAgainstData(analysis, sets)
+        let trainer = try Trainer(analysis: analysis, options: recipe.options)
+        let loader = sets.loader(.train, batchSize: recipe.options.batchSize, seed: recipe.options.seed, augment: recipe.augment)
+        let start = Date()
+        var finished = true
+        do {
+            try trainer.train(trainBatches: { loader.batches(epoch: $0) }, batchesPerEpoch: loader.batchCount, evaluate: nil) { _ in
+                if Date().timeIntervalSince(start) > budget { trainer.stopRequested = true }
+            }
+        } catch let error as TrainingError {
+            guard case .interrupted = error.problem else { throw ModelProblem(status: .failed, message: bilingual(error, prefix: nil)) }
+            finished = false
+        }
+        let evaluation = try Evaluation.run({ try trainer.logits($0, mode: .evaluation) }, classes: sets.classCount,
+                                            batches: sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0))
+        return (evaluation.accuracy, finished)
+    }
+}
+
+/// Capas' own errors carry both languages; anything else is shown as it is.
+func bilingual(_ error: Error, prefix: String?) -> Bilingual {
+    let p = prefix.map { "\($0): " } ?? ""
+    if let message = error as? LocalizedMessage {
+        return Bilingual(es: p + message.message(in: .es), en: p + message.message(in: .en))
+    }
+    return Bilingual(p + "\(error)")
+}
