@@ -112,7 +112,7 @@ public enum AnswersGrader {
                                             en: "no answer yet: write `\(name) = …` in an ```answer cell")
                 report.checks.append(result); continue
             }
-            if rubric.forbidFunctions == true, let used = try? Calculator.functions(in: answer.expression), !used.isEmpty {
+            if check.forbidFunctions ?? rubric.forbidFunctions ?? false, let used = try? Calculator.functions(in: answer.expression), !used.isEmpty {
                 let list = used.map { "`\($0)`" }.joined(separator: ", ")
                 result.mistake = "calculator_used"
                 result.feedback = Bilingual(

@@ -15,7 +15,7 @@ public enum Assign {
         if file.hasSuffix(".md") {
             let stripped = try stripMarkdown(text, file: file)
             let rendered = Template.render(stripped, variant: variant)
-            return variant.parameters.isEmpty ? rendered : withHeader(rendered, variant: variant)
+            return variant.parameters.isEmpty && variant.matrices.isEmpty ? rendered : withHeader(rendered, variant: variant)
         }
         return text
     }

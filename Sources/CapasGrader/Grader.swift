@@ -139,7 +139,7 @@ public enum Grader {
         if !(rubric.parameters ?? [:]).isEmpty, let learner = context.learner, let secret = context.secret {
             do {
                 let own = try Variant.generate(rubric, secret: secret, learner: learner)
-                if let written = Variant.read(from: text), written.parameters != own.parameters {
+                if let written = Variant.read(from: text), written.parameters != own.parameters || written.matrices != own.matrices {
                     notes.append(Bilingual(
                         es: "este cuaderno es de otra variante (\(written.learner)); se corrige con los números de \(learner)",
                         en: "this notebook is another variant (\(written.learner)); graded with \(learner)'s numbers"))
@@ -150,9 +150,9 @@ public enum Grader {
             }
         }
         // Parameters the notebook lacks (a hand-edited header) fall back to the handout's.
-        for (key, value) in Variant.example(rubric).parameters where variant.parameters[key] == nil {
-            variant.parameters[key] = value
-        }
+        let example = Variant.example(rubric)
+        for (key, value) in example.parameters where variant.parameters[key] == nil { variant.parameters[key] = value }
+        for (key, value) in example.matrices where variant.matrices[key]?.shape != value.shape { variant.matrices[key] = value }
         if let course, course.isMaster(folder) {
             do { text = try Assign.renderedMaster(text, rubric: rubric, variant: variant) } catch {
                 notes.append((error as? GraderError)?.message ?? Bilingual("\(error)"))

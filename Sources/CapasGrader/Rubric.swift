@@ -29,15 +29,40 @@ public struct Rubric: Codable, Sendable {
     public var dataset: String?
     public var checks: [Check]
 
+    /// A per-learner number, or a matrix of them (`shape`), drawn from `from`…`to` by `step`.
     public struct ParameterRange: Codable, Sendable, Equatable {
         public var from: Int
         public var to: Int
         /// Only `from`, `from + step`, … (e.g. odd kernel sizes).
         public var step: Int?
-        /// The value of the handout that is not personalised (the slides' numbers).
-        public var example: Int
+        /// A matrix parameter: its shape (e.g. `[5, 5]` for a 5×5 image, `[2, 3, 3]` for two channels).
+        public var shape: [Int]?
+        /// The handout's value (the slides' numbers): a number, or a matrix's values in row-major order.
+        public var example: [Int]
 
         public var values: [Int] { Array(stride(from: from, through: to, by: max(1, step ?? 1))) }
+        public var count: Int { shape?.reduce(1, *) ?? 1 }
+
+        enum CodingKeys: String, CodingKey { case from, to, step, shape, example }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            from = try c.decode(Int.self, forKey: .from)
+            to = try c.decode(Int.self, forKey: .to)
+            step = try c.decodeIfPresent(Int.self, forKey: .step)
+            shape = try c.decodeIfPresent([Int].self, forKey: .shape)
+            if let single = try? c.decode(Int.self, forKey: .example) { example = [single] }
+            else if let nested = try? c.decode([[Int]].self, forKey: .example) { example = nested.flatMap { $0 } }
+            else if let nested = try? c.decode([[[Int]]].self, forKey: .example) { example = nested.flatMap { $0.flatMap { $0 } } }
+            else { example = try c.decode([Int].self, forKey: .example) }
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(from, forKey: .from); try c.encode(to, forKey: .to)
+            try c.encodeIfPresent(step, forKey: .step); try c.encodeIfPresent(shape, forKey: .shape)
+            if shape == nil, example.count == 1 { try c.encode(example[0], forKey: .example) } else { try c.encode(example, forKey: .example) }
+        }
     }
 
     public struct Limits: Codable, Sendable, Equatable {
@@ -74,6 +99,8 @@ public struct Rubric: Codable, Sendable {
         /// The reference, a calculator expression with `{{name}}` parameters.
         public var reference: String?
         public var mistakes: [Mistake]?
+        /// Overrides the exercise's `forbid_functions` for this answer.
+        public var forbidFunctions: Bool?
 
         // Code checks.
         /// The function under test (`conv2d`, `conv2dBackward`, …).
@@ -181,6 +208,11 @@ public struct Rubric: Codable, Sendable {
             guard range.from <= range.to, (range.step ?? 1) >= 1, range.to - range.from <= 1_000_000 else {
                 throw bad("el parámetro `\(name)` tiene un rango vacío o enorme", "parameter `\(name)` has an empty or huge range")
             }
+            guard (range.shape ?? [1]).allSatisfy({ (1...64).contains($0) }), range.example.count == range.count,
+                  range.example.allSatisfy(range.values.contains) else {
+                throw bad("el ejemplo de `\(name)` no tiene \(range.count) valor(es) del rango \(range.from)…\(range.to)",
+                          "the example of `\(name)` is not \(range.count) value(s) from \(range.from)…\(range.to)")
+            }
         }
     }
 }
@@ -189,6 +221,7 @@ extension Rubric.Check {
     enum CodingKeys: String, CodingKey {
         case id, name, points, visibility, atol, rtol, limits, tags, answer, reference, mistakes, function, cases, count, seed
         case rule, threshold, than
+        case forbidFunctions = "forbid_functions"
         case gradientThreshold = "gradient_threshold"
     }
 }

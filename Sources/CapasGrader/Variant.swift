@@ -5,12 +5,23 @@ import CapasREPL
 public struct Variant: Sendable, Equatable {
     public var learner: String
     public var parameters: [String: Int]
+    /// Matrix parameters (a random image, a kernel).
+    public var matrices: [String: Numbers]
 
-    public init(learner: String, parameters: [String: Int]) { self.learner = learner; self.parameters = parameters }
+    public init(learner: String, parameters: [String: Int], matrices: [String: Numbers] = [:]) {
+        self.learner = learner; self.parameters = parameters; self.matrices = matrices
+    }
 
     /// The handout's numbers (each parameter's `example`).
     public static func example(_ rubric: Rubric) -> Variant {
-        Variant(learner: "example", parameters: (rubric.parameters ?? [:]).mapValues(\.example))
+        var variant = Variant(learner: "example", parameters: [:])
+        for (name, range) in rubric.parameters ?? [:] { variant.set(name, range, range.example) }
+        return variant
+    }
+
+    mutating func set(_ name: String, _ range: Rubric.ParameterRange, _ values: [Int]) {
+        if let shape = range.shape { matrices[name] = Numbers(shape: shape, values: values.map(Double.init)) }
+        else { parameters[name] = values[0] }
     }
 
     /// The learner's numbers: drawn from HMAC(secret, exercise, learner),
@@ -20,12 +31,12 @@ public struct Variant: Sendable, Equatable {
         var random = SplitMix64(seed: CourseSecret.seed(secret: secret, exercise: rubric.exercise, learner: learner))
         let names = (rubric.parameters ?? [:]).keys.sorted()
         for _ in 0..<10_000 {
-            var parameters: [String: Int] = [:]
+            var variant = Variant(learner: learner, parameters: [:])
             for name in names {
-                let values = rubric.parameters![name]!.values
-                parameters[name] = values[random.int(in: 0...(values.count - 1))]
+                let range = rubric.parameters![name]!
+                let values = range.values
+                variant.set(name, range, (0..<range.count).map { _ in values[random.int(in: 0...(values.count - 1))] })
             }
-            let variant = Variant(learner: learner, parameters: parameters)
             if (try? variant.problems(in: rubric).isEmpty) == true { return variant }
         }
         throw GraderError.rubric(file: rubric.exercise, problem: Bilingual(
@@ -69,6 +80,11 @@ public struct Variant: Sendable, Equatable {
     /// The header line a rendered notebook carries, so a self-check knows its numbers.
     public var header: String {
         let fields = parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }
+            + matrices.keys.sorted().map { name in
+                let m = matrices[name]!
+                return "\(name)=" + m.shape.map(String.init).joined(separator: "x") + ":"
+                    + m.values.map { String(Int($0)) }.joined(separator: ",")
+            }
         return "<!-- capas-variant: learner=\(learner) " + fields.joined(separator: " ") + " -->"
     }
 
@@ -78,13 +94,21 @@ public struct Variant: Sendable, Equatable {
             let t = line.trimmingCharacters(in: .whitespaces)
             guard t.hasPrefix("<!-- capas-variant:"), t.hasSuffix("-->") else { continue }
             let body = t.dropFirst("<!-- capas-variant:".count).dropLast(3)
-            var learner = "", parameters: [String: Int] = [:]
+            var variant = Variant(learner: "", parameters: [:])
             for field in body.split(separator: " ") {
                 let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { continue }
-                if parts[0] == "learner" { learner = parts[1] } else if let v = Int(parts[1]) { parameters[parts[0]] = v }
+                if parts[0] == "learner" { variant.learner = parts[1]; continue }
+                if let v = Int(parts[1]) { variant.parameters[parts[0]] = v; continue }
+                // A matrix: `5x5:1,0,…`.
+                let pieces = parts[1].split(separator: ":", maxSplits: 1)
+                guard pieces.count == 2 else { continue }
+                let shape = pieces[0].split(separator: "x").compactMap { Int($0) }
+                let values = pieces[1].split(separator: ",").compactMap { Double($0) }
+                guard !shape.isEmpty, shape.allSatisfy({ (1...64).contains($0) }), shape.reduce(1, *) == values.count else { continue }
+                variant.matrices[parts[0]] = Numbers(shape: shape, values: values)
             }
-            return Variant(learner: learner, parameters: parameters)
+            return variant
         }
         return nil
     }
@@ -102,6 +126,8 @@ public enum Template {
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             if let value = variant.parameters[name] {
                 out += String(value)
+            } else if let matrix = variant.matrices[name] {
+                out += Assign.literal(matrix)
             } else if name.hasPrefix("answer:"), let value = answers[String(name.dropFirst("answer:".count))] {
                 out += value
             } else {

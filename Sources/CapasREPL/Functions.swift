@@ -17,7 +17,7 @@ import Foundation
 enum Functions {
     static let names = ["conv", "maxpool", "avgpool", "relu", "sigmoid", "tanh", "leakyrelu", "elu", "softmax",
                         "crossentropy", "outsize", "params", "sum", "max", "min", "mean", "exp", "log", "ln", "log10",
-                        "sqrt", "abs", "floor", "ceil", "round", "transpose", "shape"]
+                        "sqrt", "abs", "floor", "ceil", "round", "transpose", "rot180", "shape"]
 
     static func call(_ name: String, _ args: [Value], _ options: [String: Value], column: Int,
                      language L: Language, notes: inout [String]) throws -> Value {
@@ -174,6 +174,15 @@ enum Functions {
             guard t.rank == 2 else { throw fail("needs a matrix", "necesita una matriz") }
             let (r, c) = (t.shape[0], t.shape[1])
             return .tensor(Tensor(shape: [c, r], data: (0..<(r * c)).map { t.data[($0 % r) * c + $0 / r] }))
+        case "rot180":
+            // A kernel turned half a turn: what a true convolution uses instead of cross-correlation.
+            try allowOnly([], positional: 1)
+            let t = try tensor(0, "the matrix", "la matriz")
+            guard t.rank >= 2 else { throw fail("needs a matrix (or a stack of matrices)", "necesita una matriz (o una pila de matrices)") }
+            let plane = t.shape[t.rank - 2] * t.shape[t.rank - 1]
+            var data = t.data
+            for start in stride(from: 0, to: data.count, by: max(plane, 1)) { data[start..<(start + plane)].reverse() }
+            return .tensor(Tensor(shape: t.shape, data: data))
         case "shape":
             try allowOnly([], positional: 1)
             let t = try tensor(0, "the value", "el valor")
