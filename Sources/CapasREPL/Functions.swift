@@ -218,7 +218,8 @@ enum Functions {
         }
         let config = ConvolutionConfig(inChannels: channels, outChannels: w.shape[0], kernel: Size2D(w.shape[2], w.shape[3]),
                                        stride: Size2D(stride, stride), padding: Padding2D(pad, pad), bias: bias != 0)
-        _ = try config.outputShape(for: .image(height: x.shape[1], width: x.shape[2], channels: channels))
+        let out = try config.outputShape(for: .image(height: x.shape[1], width: x.shape[2], channels: channels))
+        try checkSize(out, padded: (x.shape[1] + 2 * pad) * (x.shape[2] + 2 * pad) * channels, w.count, fail: fail)
         var generator = SeededGenerator(seed: 0)
         let layer = Conv2D(config, generator: &generator)
         layer.weight.value = w
@@ -236,9 +237,23 @@ enum Functions {
         }
         let x = a.rank == 2 ? Tensor(shape: [1] + a.shape, data: a.data) : a
         let config = PoolingConfig(kind: kind, kernel: Size2D(size, size), stride: Size2D(stride, stride), padding: Size2D(pad, pad))
-        _ = try config.outputShape(for: .image(height: x.shape[1], width: x.shape[2], channels: x.shape[0]))
+        let out = try config.outputShape(for: .image(height: x.shape[1], width: x.shape[2], channels: x.shape[0]))
+        try checkSize(out, padded: (x.shape[1] + 2 * pad) * (x.shape[2] + 2 * pad) * x.shape[0], size * size, fail: fail)
         let y = Pool2D(config).forward(Tensor(shape: [1] + x.shape, data: x.data), mode: .evaluation)
         return Tensor(shape: a.rank == 2 ? Array(y.shape.suffix(2)) : Array(y.shape.dropFirst()), data: y.data)
+    }
+}
+
+/// The calculator works on the course's small matrices; anything that would
+/// need more memory than this is refused before it is allocated.
+let maximumElements = 4_000_000
+
+func checkSize(_ out: FeatureShape, padded: Int, _ window: Int, fail: (String, String) -> CalculatorError) throws {
+    let count = out.elementCount ?? Int.max
+    let (values, overflow) = count.multipliedReportingOverflow(by: max(window, 1))
+    if overflow || count > maximumElements || padded > maximumElements || values > 64 * maximumElements {
+        throw fail("too large for the calculator (more than \(maximumElements) values); it is meant for the course's small matrices",
+                   "demasiado grande para la calculadora (más de \(maximumElements) valores); es para las matrices chicas del curso")
     }
 }
 
