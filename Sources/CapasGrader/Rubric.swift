@@ -174,9 +174,10 @@ public struct Rubric: Codable, Sendable {
             guard check.points.isFinite, check.points >= 0 else {
                 throw bad("`\(check.id)`: los puntos deben ser un número ≥ 0", "`\(check.id)`: points must be a number ≥ 0")
             }
-            for (name, value) in [("atol", check.atol), ("rtol", check.rtol), ("gradient_threshold", check.gradientThreshold)] {
-                if let value, !(value.isFinite && value >= 0) {
-                    throw bad("`\(check.id)`: \(name) debe ser finito y ≥ 0", "`\(check.id)`: \(name) must be finite and ≥ 0")
+            for (name, value) in [("atol", check.atol), ("rtol", check.rtol), ("gradient_threshold", check.gradientThreshold),
+                                  ("threshold", check.threshold)] {
+                if let value, !(value.isFinite && value >= 0 && value <= 1e15) {
+                    throw bad("`\(check.id)`: \(name) debe ser un número entre 0 y 10¹⁵", "`\(check.id)`: \(name) must be a number from 0 to 10¹⁵")
                 }
             }
             switch kind {

@@ -26,6 +26,21 @@ final class CourseTests: XCTestCase {
         XCTAssertTrue(report.checks.allSatisfy { $0.status != .passed })
     }
 
+    /// A learner's copy of exercises/ has only checks.json: grading it runs the
+    /// visible checks and lists the hidden ones, without the course.
+    func testALearnersCopyGradesWithoutTheCourse() throws {
+        let copy = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try FileManager.default.copyItem(at: course.exercises, to: copy.appendingPathComponent("exercises"))
+        let ids = course.exerciseIDs().filter { FileManager.default.fileExists(atPath: course.exercises.appendingPathComponent($0).path) }
+        for mode in [GradingContext.Mode.grade, .selfCheck] {
+            let report = Grader.grade(submission: copy, course: nil, options: .init(mode: mode, language: .en, exercises: ids))
+            XCTAssertEqual(report.exercises.count, ids.count)
+            XCTAssertFalse(report.hasGraderError, "\(report.checks.filter { $0.status == .graderError }.map(\.feedback.en))")
+            for check in report.checks where check.visibility != .visible { XCTAssertEqual(check.status, .skipped) }
+        }
+    }
+
     func testEveryRubricLoadsAndEveryCheckIsBilingual() throws {
         for id in course.exerciseIDs() {
             let rubric = try course.rubric(id)
