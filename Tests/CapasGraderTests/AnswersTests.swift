@@ -160,4 +160,21 @@ final class AnswersTests: XCTestCase {
         XCTAssertLessThan(report.points, rubric.maxPoints)
         XCTAssertTrue(report.exercises[0].notes.contains { $0.en.contains("another variant") })
     }
+
+    /// Whatever a learner types into answer cells, grading ends with a result for every check.
+    func testRandomAnswerCellsNeverCrashTheGrader() throws {
+        let pieces = ["[", "]", "(", ")", ",", "=", "+", "-", "*", "/", "^", "1", "0.5", "1e308", "-1e308", "nan", "inf", "s1", "s2",
+                      "conv", "maxpool", "softmax", "outsize", "n=", "pad=", "?", " ", "\n", "```", "#", "é", "\u{0}", "[[1,2],[3,4]]"]
+        var random = SplitMix64(seed: 99)
+        let variant = Variant.example(rubric)
+        for round in 0..<1500 {
+            var cell = ""
+            for _ in 0..<random.int(in: 1...24) { cell += pieces[random.int(in: 0...(pieces.count - 1))] }
+            let name = ["s1", "s2", "p1", "p3"][round % 4]
+            let text = "```answer\n\(name) = \(cell)\n```\n```answer\n\(cell)\n```\n"
+            let report = grade(text, variant)
+            XCTAssertEqual(report.checks.count, rubric.checks.count)
+            XCTAssertTrue(report.checks.allSatisfy { $0.status != .graderError }, cell)
+        }
+    }
 }
