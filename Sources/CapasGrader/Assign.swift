@@ -12,6 +12,7 @@ import Foundation
 public enum Assign {
     public static func learnerVersion(of file: String, text: String, variant: Variant) throws -> String {
         if file.hasSuffix(".swift") { return try stripSwift(text, file: file) }
+        if file.hasSuffix(".capas") || file.hasSuffix(".txt") { return try stripHashRegions(text, file: file) }
         if file.hasSuffix(".md") {
             let stripped = try stripMarkdown(text, file: file)
             let rendered = Template.render(stripped, variant: variant)
@@ -93,6 +94,25 @@ public enum Assign {
         return out.joined(separator: "\n")
     }
 
+    /// Model files and recipes: `# BEGIN SOLUTION` … `# END SOLUTION` removed.
+    static func stripHashRegions(_ text: String, file: String) throws -> String {
+        var out: [String] = [], inRegion = false, open = 0
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t == "# BEGIN SOLUTION" {
+                guard !inRegion else { throw unbalanced(file, i + 1, "región de solución anidada", "nested solution region") }
+                inRegion = true; open = i + 1; continue
+            }
+            if t == "# END SOLUTION" {
+                guard inRegion else { throw unbalanced(file, i + 1, "END SOLUTION sin BEGIN", "END SOLUTION without BEGIN") }
+                inRegion = false; continue
+            }
+            if !inRegion { out.append(String(line)) }
+        }
+        if inRegion { throw unbalanced(file, open, "región de solución sin cerrar", "solution region never closed") }
+        return out.joined(separator: "\n")
+    }
+
     static func stripSwift(_ text: String, file: String) throws -> String {
         var out: [String] = []
         var inRegion = false, open = 0, function = "solution"
@@ -141,6 +161,8 @@ public enum Assign {
             if (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
                 try fm.createDirectory(at: target, withIntermediateDirectories: true); continue
             }
+            // Trained checkpoints are the learner's to make: the master's never reaches the handout.
+            if relative.hasSuffix(".safetensors") { continue }
             let data = try Data(contentsOf: url)
             guard let text = String(data: data, encoding: .utf8) else { try data.write(to: target); continue }
             let learner = try learnerVersion(of: relative, text: text, variant: variant)

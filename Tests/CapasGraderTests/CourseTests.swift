@@ -7,15 +7,18 @@ final class CourseTests: XCTestCase {
         let report = Grader.grade(submission: course.solutions, course: course, options: .init(mode: .grade, language: .en))
         XCTAssertFalse(report.exercises.isEmpty)
         for check in report.checks {
-            XCTAssertEqual(check.status, .passed, "\(check.exercise)/\(check.id): \(check.feedback.en)")
+            // Retraining runs only with --verify-training (a benchmark measures it, not the tests).
+            let expected: CheckStatus = check.id == "retrain" ? .skipped : .passed
+            XCTAssertEqual(check.status, expected, "\(check.exercise)/\(check.id): \(check.feedback.en)")
         }
-        XCTAssertEqual(report.points, report.maxPoints)
+        XCTAssertEqual(report.points, report.checks.filter { $0.status == .passed }.reduce(0) { $0 + $1.maxPoints })
         XCTAssertGreaterThan(report.maxPoints, 0)
     }
 
     func testSolutionsGetFullMarksForAnyLearner() {
         let report = Grader.grade(submission: course.solutions, course: course, options: .init(mode: .grade, language: .es, learner: "ana@example.org"))
-        XCTAssertEqual(report.points, report.maxPoints, "\(report.checks.filter { $0.status != .passed }.map { "\($0.id): \($0.feedback.es)" })")
+        XCTAssertTrue(report.checks.allSatisfy { $0.status == .passed || $0.id == "retrain" },
+                      "\(report.checks.filter { $0.status != .passed }.map { "\($0.id): \($0.feedback.es)" })")
     }
 
     func testTheHandoutScoresZeroWithoutGraderErrors() {
@@ -37,7 +40,9 @@ final class CourseTests: XCTestCase {
             let report = Grader.grade(submission: copy, course: nil, options: .init(mode: mode, language: .en, exercises: ids))
             XCTAssertEqual(report.exercises.count, ids.count)
             XCTAssertFalse(report.hasGraderError, "\(report.checks.filter { $0.status == .graderError }.map(\.feedback.en))")
-            for check in report.checks where check.visibility != .visible { XCTAssertEqual(check.status, .skipped) }
+            if mode == .selfCheck {
+                for check in report.checks where check.visibility != .visible { XCTAssertEqual(check.status, .skipped) }
+            }
         }
     }
 
