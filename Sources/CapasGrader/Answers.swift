@@ -94,7 +94,7 @@ public enum AnswersGrader {
             var result = CheckResult(exercise: rubric.exercise, id: check.id, name: check.name, points: 0,
                                      maxPoints: check.points, status: .failed, visibility: check.visibility,
                                      feedback: Bilingual(""), file: notebookPath, tags: check.tags ?? [])
-            guard let name = check.answer, let reference = check.reference else {
+            guard let name = check.answer, check.reference != nil || check.referenceModel != nil else {
                 // A learner's copy (checks.json) lists hidden checks without their references.
                 var skipped = CheckResult.skipped(check, exercise: rubric.exercise)
                 skipped.feedback = Bilingual(es: "se corrige con la carpeta grading/ del curso", en: "graded with the course's grading/ folder")
@@ -103,7 +103,7 @@ public enum AnswersGrader {
             let answer = sheet.answer(name)
             result.line = answer?.line
             let expected: Numbers
-            do { expected = try variant.evaluate(reference) } catch {
+            do { expected = try variant.expected(check)! } catch {
                 result.status = .graderError
                 result.feedback = GraderError.rubric(file: rubric.exercise, problem: Bilingual(
                     es: "la referencia de `\(check.id)` no se puede evaluar: \(error)",

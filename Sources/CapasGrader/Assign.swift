@@ -25,8 +25,8 @@ public enum Assign {
     public static func renderedMaster(_ text: String, rubric: Rubric, variant: Variant) throws -> String {
         var answers: [String: String] = [:]
         for check in rubric.checks {
-            guard let name = check.answer, let reference = check.reference else { continue }
-            answers[name] = literal(try variant.evaluate(reference))
+            guard let name = check.answer, let expected = try variant.expected(check) else { continue }
+            answers[name] = literal(expected)
         }
         return withHeader(Template.render(text, variant: variant, answers: answers), variant: variant)
     }

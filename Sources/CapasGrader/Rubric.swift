@@ -98,6 +98,11 @@ public struct Rubric: Codable, Sendable {
         public var answer: String?
         /// The reference, a calculator expression with `{{name}}` parameters.
         public var reference: String?
+        /// Or: the reference computed from a model-language text (with `{{name}}`
+        /// parameters) by the same analysis `capas summary` and the presets use.
+        public var referenceModel: String?
+        /// What of `reference_model`: `parameters`, `buffers`, `multiply_adds`, `output_shape` (height, width, channels).
+        public var quantity: String?
         public var mistakes: [Mistake]?
         /// Overrides the exercise's `forbid_functions` for this answer.
         public var forbidFunctions: Bool?
@@ -139,7 +144,7 @@ public struct Rubric: Codable, Sendable {
         copy.checks = checks.map { check in
             guard check.visibility != .visible else { return check }
             var stub = check
-            stub.reference = nil; stub.mistakes = nil; stub.cases = nil; stub.count = nil; stub.seed = nil
+            stub.reference = nil; stub.referenceModel = nil; stub.mistakes = nil; stub.cases = nil; stub.count = nil; stub.seed = nil
             stub.atol = nil; stub.rtol = nil; stub.gradientThreshold = nil
             return stub
         }
@@ -182,7 +187,11 @@ public struct Rubric: Codable, Sendable {
             }
             switch kind {
             case .answers:
-                guard check.answer != nil, check.reference != nil || (isPublic && check.visibility != .visible) else {
+                if check.referenceModel != nil, !["parameters", "buffers", "multiply_adds", "output_shape"].contains(check.quantity ?? "") {
+                    throw bad("`\(check.id)`: `quantity` debe ser parameters, buffers, multiply_adds u output_shape",
+                              "`\(check.id)`: `quantity` must be parameters, buffers, multiply_adds or output_shape")
+                }
+                guard check.answer != nil, check.reference != nil || check.referenceModel != nil || (isPublic && check.visibility != .visible) else {
                     throw bad("`\(check.id)`: una comprobación de respuesta necesita `answer` y `reference`",
                               "`\(check.id)`: an answer check needs `answer` and `reference`")
                 }
@@ -221,8 +230,9 @@ public struct Rubric: Codable, Sendable {
 extension Rubric.Check {
     enum CodingKeys: String, CodingKey {
         case id, name, points, visibility, atol, rtol, limits, tags, answer, reference, mistakes, function, cases, count, seed
-        case rule, threshold, than
+        case rule, threshold, than, quantity
         case forbidFunctions = "forbid_functions"
+        case referenceModel = "reference_model"
         case gradientThreshold = "gradient_threshold"
     }
 }

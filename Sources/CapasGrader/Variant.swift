@@ -1,5 +1,6 @@
 import Foundation
 import CapasREPL
+import CapasModel
 
 /// One learner's numbers for a randomized exercise.
 public struct Variant: Sendable, Equatable {
@@ -55,8 +56,7 @@ public struct Variant: Sendable, Equatable {
         }
         guard problems.isEmpty else { return problems }
         for check in rubric.checks {
-            guard let reference = check.reference else { continue }
-            let expected = try evaluate(reference)
+            guard let expected = try expected(check) else { continue }
             if expected.values.contains(where: { !$0.isFinite }) { problems.append("\(check.id): reference not finite") }
             for mistake in check.mistakes ?? [] {
                 guard let expression = mistake.expression else { continue }
@@ -67,6 +67,22 @@ public struct Variant: Sendable, Equatable {
             }
         }
         return problems
+    }
+
+    /// A check's reference value for this variant; nil when the rubric holds none (a learner's `checks.json`).
+    public func expected(_ check: Rubric.Check) throws -> Numbers? {
+        if let model = check.referenceModel {
+            let analysis = try ModelAnalysis(text: Template.render(model, variant: self))
+            switch check.quantity {
+            case "buffers": return Numbers(scalar: Double(try analysis.totalBuffers()))
+            case "multiply_adds": return Numbers(scalar: Double(try analysis.totalMultiplyAdds()))
+            case "output_shape":
+                let out = analysis.output
+                return Numbers(shape: [3], values: [Double(out.height), Double(out.width), Double(out.channels)])
+            default: return Numbers(scalar: Double(try analysis.totalParameters()))
+            }
+        }
+        return try check.reference.map(evaluate)
     }
 
     /// Evaluates a rubric expression with this variant's numbers.
