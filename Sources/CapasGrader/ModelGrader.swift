@@ -4,6 +4,7 @@ import CapasCore
 import CapasModel
 import CapasTraining
 import CapasMessages
+import CapasREPL
 
 /// Model exercises: a model in the model language, a checkpoint and a
 /// training recipe. Everything is recomputed here from the files: the
@@ -155,6 +156,48 @@ public enum ModelGrader {
                 es: "exactitud medida por el corrector en el conjunto de prueba: \(fmt(value)) (mínimo \(fmt(check.threshold!)))",
                 en: "accuracy measured by the grader on the test set: \(fmt(value)) (at least \(fmt(check.threshold!)))"),
                     [LeaderboardEntry(name: "\(rubric.exercise) accuracy", value: value)])
+        case "answer_parameters", "answer_multiply_adds", "answer_accuracy":
+            // The learner's own numbers, in the notebook's answer cells, against their own models.
+            let notebookName = rubric.notebook ?? "notebook.md"
+            guard let text = try? String(contentsOf: folder.appendingPathComponent(notebookName), encoding: .utf8),
+                  let answer = AnswerSheet(notebook: text).answer(check.answer!), answer.expression != "?" else {
+                throw ModelProblem(status: .notGradable, message: Bilingual(
+                    es: "falta la respuesta `\(check.answer!) = …` en una celda ```answer de \(notebookName)",
+                    en: "no answer `\(check.answer!) = …` in an ```answer cell of \(notebookName)"))
+            }
+            guard let value = try? Calculator.evaluate(answer.expression).value.shapeAndValues, value.shape.isEmpty else {
+                throw ModelProblem(status: .failed, message: Bilingual(
+                    es: "\(notebookName):\(answer.line): `\(check.answer!)` debe ser un número", en: "\(notebookName):\(answer.line): `\(check.answer!)` must be a number"))
+            }
+            var target = model
+            var targetFolder = folder
+            if let other = check.than {
+                targetFolder = Grader.folder(of: other, in: submission, only: false)
+                    ?? submission.deletingLastPathComponent().appendingPathComponent(other)
+                guard case let .success(otherModel) = load(targetFolder.appendingPathComponent(rubric.model ?? "model.capas"),
+                                                           name: "\(other)/\(rubric.model ?? "model.capas")") else {
+                    throw ModelProblem(status: .notGradable, message: Bilingual(
+                        es: "para comprobar esta respuesta hace falta su modelo de \(other)", en: "checking this answer needs your model of \(other)"))
+                }
+                target = otherModel
+            }
+            let truth: Double
+            var otherAccuracy: Double? = nil
+            switch check.rule! {
+            case "answer_parameters": truth = Double(try target.analysis.totalParameters())
+            case "answer_multiply_adds": truth = Double(try target.analysis.totalMultiplyAdds())
+            default:
+                truth = check.than == nil
+                    ? try checkpointAccuracyValue(model, rubric: rubric, folder: folder, data: data, cache: &accuracy)
+                    : try checkpointAccuracyValue(target, rubric: rubric, folder: targetFolder, data: data, cache: &otherAccuracy)
+            }
+            let tolerance = check.rule == "answer_accuracy" ? Tolerance(atol: check.atol ?? 0.005, rtol: 0) : check.tolerance
+            let ok = tolerance.accepts(got: value.values[0], expected: truth)
+            let whose = check.than.map { " (\($0))" } ?? ""
+            return (ok, ok
+                ? Bilingual(es: "coincide con su modelo\(whose)", en: "matches your model\(whose)")
+                : Bilingual(es: "\(notebookName):\(answer.line): su modelo\(whose) da \(Comparison.format(truth)), no \(Comparison.format(value.values[0]))",
+                            en: "\(notebookName):\(answer.line): your model\(whose) gives \(Comparison.format(truth)), not \(Comparison.format(value.values[0]))"), [])
         case "verify_training":
             guard context.verifyTraining else {
                 return (nil, Bilingual(es: "se verifica con --verify-training", en: "verified with --verify-training"), [])

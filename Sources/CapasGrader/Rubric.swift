@@ -120,7 +120,9 @@ public struct Rubric: Codable, Sendable {
         public var gradientThreshold: Double?
 
         // Model checks.
-        /// `accuracy`, `parameters_max`, `no_conv`, `smaller_than`, `first_loss`, `verify_training`.
+        /// `accuracy`, `parameters_max`, `no_conv`, `smaller_than`, `first_loss`, `verify_training`, and
+        /// `answer_parameters`, `answer_multiply_adds`, `answer_accuracy`: a number the learner wrote in the
+        /// exercise notebook's answer cell `answer`, checked against their own model (`than`: another exercise's).
         public var rule: String?
         /// The bound the rule compares with (an accuracy, a parameter count, a loss distance, an accuracy gap).
         public var threshold: Double?
@@ -201,13 +203,17 @@ public struct Rubric: Codable, Sendable {
                               "`\(check.id)`: a code check needs `function`")
                 }
             case .model:
-                let rules = ["accuracy", "parameters_max", "no_conv", "smaller_than", "first_loss", "verify_training"]
+                let rules = ["accuracy", "parameters_max", "no_conv", "smaller_than", "first_loss", "verify_training",
+                             "answer_parameters", "answer_multiply_adds", "answer_accuracy"]
                 guard let rule = check.rule, rules.contains(rule) else {
                     throw bad("`\(check.id)`: `rule` debe ser uno de \(rules.joined(separator: ", "))",
                               "`\(check.id)`: `rule` must be one of \(rules.joined(separator: ", "))")
                 }
                 if ["accuracy", "parameters_max", "first_loss", "verify_training"].contains(rule), check.threshold == nil {
                     throw bad("`\(check.id)`: la regla \(rule) necesita `threshold`", "`\(check.id)`: rule \(rule) needs `threshold`")
+                }
+                if rule.hasPrefix("answer_"), check.answer == nil {
+                    throw bad("`\(check.id)`: la regla \(rule) necesita `answer`", "`\(check.id)`: rule \(rule) needs `answer`")
                 }
                 if rule == "smaller_than", check.than == nil {
                     throw bad("`\(check.id)`: smaller_than necesita `than`", "`\(check.id)`: smaller_than needs `than`")

@@ -46,6 +46,28 @@ final class CourseTests: XCTestCase {
         }
     }
 
+    /// The written comparison is checked against the learner's own models, recomputed from their files.
+    func testComparisonNumbersAreCheckedAgainstTheLearnersModels() throws {
+        let copy = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        for id in ["09-fnn-fashion-mnist", "10-cnn-fashion-mnist"] {
+            try FileManager.default.copyItem(at: course.solutions.appendingPathComponent(id), to: copy.appendingPathComponent(id))
+        }
+        let notebook = copy.appendingPathComponent("10-cnn-fashion-mnist/notebook.md")
+        var text = try String(contentsOf: notebook, encoding: .utf8)
+        text = text.replacingOccurrences(of: "cnn_params = 50186", with: "cnn_params = 50000")
+            .replacingOccurrences(of: "fnn_acc = 0.8703", with: "fnn_acc = 0.8723")
+        try Data(text.utf8).write(to: notebook)
+        let report = Grader.grade(submission: copy, course: course, options: .init(
+            mode: .grade, language: .en, exercises: ["10-cnn-fashion-mnist"]))
+        let byID = Dictionary(uniqueKeysWithValues: report.checks.map { ($0.id, $0) })
+        XCTAssertEqual(byID["cnn-params"]?.status, .failed)
+        XCTAssertTrue(byID["cnn-params"]?.feedback.en.contains("gives 50186, not 50000") == true, byID["cnn-params"]?.feedback.en ?? "")
+        XCTAssertEqual(byID["fnn-accuracy"]?.status, .passed, "within 0.005 of the measured accuracy")
+        XCTAssertEqual(byID["fnn-params"]?.status, .passed)
+        XCTAssertEqual(byID["cnn-macs"]?.status, .passed)
+    }
+
     func testEveryRubricLoadsAndEveryCheckIsBilingual() throws {
         for id in course.exerciseIDs() {
             let rubric = try course.rubric(id)
