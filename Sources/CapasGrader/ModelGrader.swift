@@ -27,9 +27,17 @@ public enum ModelGrader {
         var dataCache: DataSets?
         func data() throws -> DataSets {
             if let dataCache { return dataCache }
-            let sets = try DataSets.load(rubric.dataset ?? "fashion-mnist", directory: context.dataDirectory)
-            dataCache = sets
-            return sets
+            do {
+                let sets = try DataSets.load(rubric.dataset ?? "fashion-mnist", directory: context.dataDirectory)
+                dataCache = sets
+                return sets
+            } catch {
+                // The machine lacks the dataset: the grader's environment, never the learner's fault.
+                // A self-check says so and moves on; grading stops the class with exit status 3.
+                let why = bilingual(error, prefix: nil)
+                throw ModelProblem(status: context.mode == .selfCheck ? .skipped : .graderError, message: Bilingual(
+                    es: "no se puede medir aquí: \(why.es)", en: "cannot be measured here: \(why.en)"))
+            }
         }
         var checkpointAccuracy: Double?
 
