@@ -143,8 +143,9 @@ struct CheckRunner {
             if let problem = outputs.problem {
                 why = problem
             } else if outputs.running != nil {
-                why = Bilingual(es: "el programa terminó sin que la función devolviera nada (¿exit() dentro de la función?)",
-                                en: "the program ended without the function returning (exit() inside the function?)")
+                why = Bilingual(
+                    es: "el resultado de la función nunca llegó: el programa terminó o cerró el canal de resultados dentro de la función (¿exit(), close(3)?)",
+                    en: "the function's result never arrived: the program ended or closed the result channel inside the function (exit(), close(3)?)")
             } else {
                 why = Bilingual(es: "el canal de resultados se cerró antes de tiempo", en: "the result channel closed early")
             }
@@ -193,9 +194,10 @@ struct CheckRunner {
         for mistake in function.mistakes {
             var explains = true, discriminates = false
             for i in cases.indices {
-                let variant = function.mistaken(mistake.id, cases[i])
-                let differs = variant.map { !Comparison.compare(got: $0, expected: references[i], tolerance: tolerance).matches } ?? false
-                let matchesVariant = variant.map { Comparison.compare(got: got[i], expected: $0, tolerance: tolerance).matches } ?? false
+                // A variant that cannot exist for this case (nil) neither confirms nor refutes the mistake.
+                guard let variant = function.mistaken(mistake.id, cases[i]) else { continue }
+                let differs = !Comparison.compare(got: variant, expected: references[i], tolerance: tolerance).matches
+                let matchesVariant = Comparison.compare(got: got[i], expected: variant, tolerance: tolerance).matches
                 if matchesVariant && differs { discriminates = true; continue }
                 if matchesVariant { continue }   // the variant equals the reference here
                 explains = false

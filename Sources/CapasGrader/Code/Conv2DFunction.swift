@@ -95,13 +95,14 @@ struct Conv2DFunction: CodeFunction {
         let bias = variant.noBias ? nil : b
         let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (k, fh, fw) = (w.shape[0], w.shape[2], w.shape[3])
+        // Swift's `/` truncates toward zero: what a learner's formula gives
+        // when the kernel does not fit (an empty output, or no output at all).
         func size(_ length: Int, _ f: Int) -> Int {
             let span = length + 2 * p - f
-            guard span >= 0 else { return 0 }
             return (variant.ceil ? (span + s - 1) / s : span / s) + 1
         }
         let ho = size(h, fh), wo = size(wd, fw)
-        guard ho > 0, wo > 0 else { return nil }
+        guard ho >= 0, wo >= 0 else { return nil }
         var y = [Double](repeating: 0, count: n * k * ho * wo)
         for sample in 0..<n {
             for filter in 0..<k {
@@ -140,7 +141,7 @@ struct Conv2DFunction: CodeFunction {
 
     static func make(_ x: Numbers, _ w: Numbers, bias: [Double]? = nil, stride: Int = 1, padding: Int = 0,
                      _ es: String? = nil, _ en: String? = nil) -> CodeCase {
-        let shapes = "x \(x.shapeText), w \(w.shapeText)" + (bias == nil ? "" : ", bias [\(bias!.count)]")
+        let shapes = "x \(x.shapeText), w \(w.shapeText)" + (bias == nil ? "" : ", bias \(bias!.count)")
         let summary = Bilingual(es: (es.map { $0 + ": " } ?? "") + shapes + ", paso \(stride), relleno \(padding)",
                                 en: (en.map { $0 + ": " } ?? "") + shapes + ", stride \(stride), padding \(padding)")
         return CodeCase(arguments: [.tensor(x), .tensor(w), bias.map { .tensor(Numbers(shape: [$0.count], values: $0)) } ?? .none,

@@ -88,7 +88,8 @@ enum Wire {
         var reader = Reader(bytes: bytes)
         var outputs = Outputs()
         func fail(_ es: String, _ en: String) -> Outputs {
-            outputs.problem = Bilingual(es: es, en: en)
+            outputs.problem = Bilingual(es: es + " (el descriptor 3 es solo del corrector: no escribas en él ni lo cierres)",
+                                        en: en + " (descriptor 3 belongs to the grader: do not write to it or close it)")
             return outputs
         }
         guard bytes.count >= 8 else {
@@ -96,8 +97,8 @@ enum Wire {
                                  : fail("el canal de resultados se cortó en la cabecera", "the result channel ended inside its header")
         }
         guard Array(bytes[0..<4]) == Array("CAPO".utf8), let count = reader.u32(at: 4), Int(count) == expectedCases else {
-            return fail("el canal de resultados no empieza como debe (¿datos escritos en el descriptor 3?)",
-                        "the result channel does not start as it should (bytes written to descriptor 3?)")
+            return fail("el canal de resultados no empieza como debe",
+                        "the result channel does not start as it should")
         }
         reader.position = 8
         while !reader.atEnd {
