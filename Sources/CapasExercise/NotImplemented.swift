@@ -20,6 +20,7 @@ public let notImplementedExitCode: Int32 = 86
 ///         notImplemented("conv2d")
 ///     }
 public func notImplemented(_ what: String) -> Never {
+    fflush(stdout)
     let message = "\(what): todavía sin implementar / not implemented yet\n"
     _ = message.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
     _exit(notImplementedExitCode)

@@ -186,3 +186,47 @@ extension CodeGraderTests {
         XCTAssertNotNil(Wire.decodeOutputs(bytes + [UInt8(ascii: "B")], expectedCases: 2).problem)
     }
 }
+
+extension CodeGraderTests {
+    func testCourseRubricValidates() throws {
+        let rubric = try CodeSupport.rubric()
+        XCTAssertEqual(rubric.kind, .code)
+        XCTAssertEqual(rubric.files, ["Conv2D.swift"])
+        XCTAssertNoThrow(try CodeGrader.validate(rubric, secret: CodeSupport.secret))
+        XCTAssertTrue(rubric.checks.contains { $0.visibility == .hidden })
+        var broken = rubric
+        broken.checks[0].cases = "nonsense"
+        XCTAssertThrowsError(try CodeGrader.validate(broken))
+        broken = rubric
+        broken.checks[0].function = "conv3d"
+        XCTAssertThrowsError(try CodeGrader.validate(broken))
+    }
+
+    /// The build products are found next to the test bundle, or where
+    /// CAPAS_EXERCISE_MODULES points; a wrong override is a clear grader error.
+    func testToolchainLocation() throws {
+        let found = try Toolchain.locate()
+        XCTAssertTrue(found.modules.hasSuffix("/Modules"))
+        XCTAssertTrue(found.objects.contains { $0.hasSuffix("CSandbox.c.o") })
+        XCTAssertTrue(found.objects.contains { $0.contains("CapasExercise.build/") })
+        XCTAssertNotNil(found.symbolizer)
+        setenv("CAPAS_EXERCISE_MODULES", found.modules, 1)
+        defer { unsetenv("CAPAS_EXERCISE_MODULES") }
+        XCTAssertEqual(try Toolchain.locate().modules, found.modules)
+        setenv("CAPAS_EXERCISE_MODULES", "/nonexistent/Modules", 1)
+        XCTAssertThrowsError(try Toolchain.locate()) { error in
+            XCTAssertTrue((error as? GraderError)?.message.en.contains("CAPAS_EXERCISE_MODULES") ?? false)
+        }
+    }
+
+    /// What a failing visible check's code printed is shown (capped); it never changes the verdict.
+    func testPrintedOutputIsShownButNeverTrusted() throws {
+        let report = try CodeSupport.grade(CodeSupport.submissions.appendingPathComponent("fake_results_stdout"),
+                                           rubric: try CodeSupport.rubric())
+        let worked = try XCTUnwrap(report.check("worked"))
+        XCTAssertEqual(worked.status, .failed)
+        XCTAssertTrue(worked.feedback.en.contains("What your code printed"), worked.feedback.en)
+        XCTAssertLessThan(worked.feedback.en.utf8.count, 4096)
+        XCTAssertFalse(try XCTUnwrap(report.check("hidden_random")).feedback.en.contains("printed"))
+    }
+}

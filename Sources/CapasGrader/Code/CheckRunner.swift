@@ -76,6 +76,27 @@ struct CheckRunner {
     }
 
     func verdict(outcome: SandboxOutcome, cases: [CodeCase], seconds: Double) -> CheckResult {
+        var verdict = judge(outcome: outcome, cases: cases, seconds: seconds)
+        // What the learner's code printed helps them debug a visible check;
+        // it never changes a verdict, and hidden checks do not show it.
+        if visible, verdict.status != .passed, let printed = Self.excerpt(outcome.stdout, truncated: outcome.outputTruncated) {
+            verdict.feedback = verdict.feedback + Bilingual(es: "\nLo que escribió tu código (stdout):\n",
+                                                            en: "\nWhat your code printed (stdout):\n") + printed
+        }
+        return verdict
+    }
+
+    /// At most 1 KiB of what the child printed, marked when cut.
+    static func excerpt(_ text: String, truncated: Bool) -> Bilingual? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return nil }
+        let limit = 1024
+        let cut = trimmed.utf8.count > limit || truncated
+        let shown = trimmed.utf8.count > limit ? String(decoding: trimmed.utf8.prefix(limit), as: UTF8.self) : trimmed
+        return Bilingual(shown) + (cut ? Bilingual(es: "\n[… recortado]", en: "\n[… truncated]") : Bilingual(""))
+    }
+
+    func judge(outcome: SandboxOutcome, cases: [CodeCase], seconds: Double) -> CheckResult {
         let outputs = Wire.decodeOutputs(outcome.channel, expectedCases: cases.count)
         let caseNumber = outputs.running ?? outputs.results.count
         func during() -> Bilingual {

@@ -33,6 +33,37 @@ public enum CodeGrader {
         }
     }
 
+    /// Checks a code rubric when it loads: every function and case set is
+    /// known, every check has cases, and every reference (hidden ones
+    /// included, drawn with `secret`) is finite. Throws a `GraderError`
+    /// naming the check.
+    public static func validate(_ rubric: Rubric, secret: [UInt8]? = nil, file: String = "rubric.json") throws {
+        func bad(_ check: Rubric.Check, _ es: String, _ en: String) -> GraderError {
+            .rubric(file: file, problem: Bilingual(es: "`\(check.id)`: " + es, en: "`\(check.id)`: " + en))
+        }
+        guard let files = rubric.files, !files.isEmpty else {
+            throw GraderError.rubric(file: file, problem: Bilingual(es: "un ejercicio de código necesita `files`",
+                                                                    en: "a code exercise needs `files`"))
+        }
+        for check in rubric.checks {
+            guard let function = check.function.flatMap(CodeFunctions.named) else {
+                throw bad(check, "función desconocida `\(check.function ?? "")`", "unknown function `\(check.function ?? "")`")
+            }
+            let seed = check.seed ?? 0
+            var generator = CaseGenerator(seed: check.visibility == .visible ? seed
+                : CaseGenerator.hiddenSeed(secret: secret, exercise: rubric.exercise, check: check.id, seed: seed))
+            let cases: [CodeCase]
+            do { cases = try function.cases(check.cases ?? "random", count: check.count ?? 5, generator: &generator) } catch {
+                throw bad(check, "conjunto de casos desconocido `\(check.cases ?? "random")`",
+                          "unknown case set `\(check.cases ?? "random")`")
+            }
+            guard !cases.isEmpty else { throw bad(check, "no tiene casos", "has no cases") }
+            for (i, item) in cases.enumerated() where !function.reference(item).values.allSatisfy(\.isFinite) {
+                throw bad(check, "la referencia del caso \(i + 1) no es finita", "the reference of case \(i + 1) is not finite")
+            }
+        }
+    }
+
     public static func grade(rubric: Rubric, exerciseFolder: URL, context: GradingContext) -> ExerciseReport {
         grade(rubric: rubric, exerciseFolder: exerciseFolder, context: context, options: Options())
     }

@@ -40,6 +40,8 @@ import Glibc
 @_silgen_name("backtrace") func capasHarnessBacktrace(_ buffer: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ size: Int32) -> Int32
 
 if capasHarnessLockdown() != 0 { capasHarnessExit(«LOCKDOWN_FAILED») }
+// Line-buffered, so that what the learner prints survives a crash.
+setvbuf(stdout, nil, _IOLBF, 0)
 
 // Crash reporting: on a trap or fault, the return addresses go out on the
 // channel (the grader turns them into the learner's file and line), then
@@ -199,6 +201,7 @@ do {
     capasHarnessAppend(UInt32(capasHarnessCases), &end)
     capasHarnessSend(end)
 }
+fflush(nil)
 capasHarnessExit(0)
 """#
 }
