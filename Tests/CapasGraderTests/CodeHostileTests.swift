@@ -44,11 +44,12 @@ final class CodeHostileTests: XCTestCase {
     }
 
     /// Grades one submission and checks it against its expected.json.
-    func gradeAndCheck(_ name: String, rubric: Rubric, file: StaticString = #filePath, line: UInt = #line) throws -> ExerciseReport {
+    func gradeAndCheck(_ name: String, rubric: Rubric, options: CodeGrader.Options = CodeGrader.Options(),
+                       file: StaticString = #filePath, line: UInt = #line) throws -> ExerciseReport {
         let folder = CodeSupport.submissions.appendingPathComponent(name)
         let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: folder.appendingPathComponent("expected.json")))
         let started = Date()
-        let report = try CodeSupport.grade(folder, rubric: rubric)
+        let report = try CodeSupport.grade(folder, rubric: rubric, options: options)
         let seconds = Date().timeIntervalSince(started)
         print("[\(name)] \(String(format: "%.2f", seconds)) s, \(report.points)/\(report.maxPoints)\n\(report.summary)\n")
         XCTAssertEqual(report.checks.count, rubric.checks.count, name, file: file, line: line)
@@ -109,6 +110,26 @@ final class CodeHostileTests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/capas-shell-ran"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/big"))
+        if let listener { XCTAssertFalse(listener.accepted(), "a submission connected to 127.0.0.1:47913") }
+    }
+
+    /// The child keeps the grader's own user (what an unprivileged grader
+    /// gets, and a root grader told not to switch): the seccomp lockdown,
+    /// the limits, the private /tmp and the read-only root still contain
+    /// the tricks. (Reading the grader's /proc is then possible: same user.)
+    func testContainmentWithoutUserSwitch() throws {
+        let rubric = try Self.testRubric()
+        let listener = try? TCPListener(port: 47913)
+        defer { listener?.close() }
+        let watched = Self.watchedFolders()
+        let before = Dictionary(uniqueKeysWithValues: watched.map { ($0, Self.planted(in: $0)) })
+        for name in ["correct", "kill_parent", "fork_bomb", "spawn_shell", "tcp_connect", "results_files", "memory_64g"] {
+            _ = try gradeAndCheck(name, rubric: rubric, options: CodeGrader.Options(user: .current))
+        }
+        for folder in watched {
+            XCTAssertEqual(Self.planted(in: folder), before[folder] ?? [], "results files appeared in \(folder)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/capas-shell-ran"))
         if let listener { XCTAssertFalse(listener.accepted(), "a submission connected to 127.0.0.1:47913") }
     }
 

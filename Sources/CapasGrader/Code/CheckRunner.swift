@@ -259,7 +259,8 @@ struct CheckRunner {
         case SIGILL, SIGTRAP:
             (" (un error de Swift: índice fuera de rango, desbordamiento, nil inesperado, precondition…)",
              " (a Swift runtime error: index out of range, overflow, unexpected nil, precondition…)")
-        case SIGSEGV, SIGBUS: (" (acceso a memoria no válido)", " (invalid memory access)")
+        case SIGSEGV, SIGBUS: (" (acceso a memoria no válido, o la pila se desbordó: ¿recursión sin fin?)",
+                               " (invalid memory access, or the stack overflowed: endless recursion?)")
         case SIGFPE: (" (división entera por cero)", " (integer division by zero)")
         case SIGABRT: (" (abort)", " (abort)")
         default: ("", "")
