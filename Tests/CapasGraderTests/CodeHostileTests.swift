@@ -43,14 +43,40 @@ final class CodeHostileTests: XCTestCase {
         ((try? FileManager.default.contentsOfDirectory(atPath: CodeSupport.submissions.path)) ?? []).sorted()
     }
 
-    /// Grades one submission and checks it against its expected.json.
-    func gradeAndCheck(_ name: String, rubric: Rubric, options: CodeGrader.Options = CodeGrader.Options(),
-                       file: StaticString = #filePath, line: UInt = #line) throws -> ExerciseReport {
+    /// Grades one submission.
+    func grade(_ name: String, rubric: Rubric, options: CodeGrader.Options = CodeGrader.Options()) throws -> (ExerciseReport, Double) {
+        let started = Date()
+        let report = try CodeSupport.grade(CodeSupport.submissions.appendingPathComponent(name), rubric: rubric, options: options)
+        return (report, Date().timeIntervalSince(started))
+    }
+
+    /// Grades submissions two at a time (compiling is most of the work), in order of name.
+    func gradeAll(_ names: [String], rubric: Rubric, options: CodeGrader.Options = CodeGrader.Options()) -> [(ExerciseReport, Double)?] {
+        let lock = NSLock()
+        var results = [(ExerciseReport, Double)?](repeating: nil, count: names.count)
+        var next = 0
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            while true {
+                lock.lock()
+                let index = next
+                next += 1
+                lock.unlock()
+                guard index < names.count else { return }
+                let result = try? grade(names[index], rubric: rubric, options: options)
+                lock.lock()
+                results[index] = result
+                lock.unlock()
+            }
+        }
+        return results
+    }
+
+    /// Checks a report against the submission's expected.json.
+    func check(_ name: String, _ graded: (ExerciseReport, Double)?, rubric: Rubric,
+               file: StaticString = #filePath, line: UInt = #line) throws {
         let folder = CodeSupport.submissions.appendingPathComponent(name)
         let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: folder.appendingPathComponent("expected.json")))
-        let started = Date()
-        let report = try CodeSupport.grade(folder, rubric: rubric, options: options)
-        let seconds = Date().timeIntervalSince(started)
+        guard let (report, seconds) = graded else { return XCTFail("\(name): not graded", file: file, line: line) }
         print("[\(name)] \(String(format: "%.2f", seconds)) s, \(report.points)/\(report.maxPoints)\n\(report.summary)\n")
         XCTAssertEqual(report.checks.count, rubric.checks.count, name, file: file, line: line)
         if let points = expected.points {
@@ -82,7 +108,6 @@ final class CodeHostileTests: XCTestCase {
         if expected.mistake != nil {
             XCTAssertTrue(report.checks.contains { $0.mistake == expected.mistake }, "\(name): mistake never named", file: file, line: line)
         }
-        return report
     }
 
     func testEverySubmissionHasAnExpectation() {
@@ -99,10 +124,10 @@ final class CodeHostileTests: XCTestCase {
         let watched = Self.watchedFolders()
         let before = Dictionary(uniqueKeysWithValues: watched.map { ($0, Self.planted(in: $0)) })
         let started = Date()
-        for name in Self.names {
-            _ = try gradeAndCheck(name, rubric: rubric)
-        }
-        print("hostile suite: \(Self.names.count) submissions in \(Date().timeIntervalSince(started)) s")
+        let names = Self.names
+        let graded = gradeAll(names, rubric: rubric)
+        print("hostile suite: \(names.count) submissions in \(Date().timeIntervalSince(started)) s")
+        for (name, result) in zip(names, graded) { try check(name, result, rubric: rubric) }
 
         // Nothing planted in the grader's folders, no shell ran, no connection arrived, we are alive.
         for folder in watched {
@@ -116,21 +141,72 @@ final class CodeHostileTests: XCTestCase {
     /// The child keeps the grader's own user (what an unprivileged grader
     /// gets, and a root grader told not to switch): the seccomp lockdown,
     /// the limits, the private /tmp and the read-only root still contain
-    /// the tricks. (Reading the grader's /proc is then possible: same user.)
+    /// the tricks. (The grader's own /proc entries are then readable: same
+    /// user, so `snoop` is left out here.)
     func testContainmentWithoutUserSwitch() throws {
         let rubric = try Self.testRubric()
         let listener = try? TCPListener(port: 47913)
         defer { listener?.close() }
         let watched = Self.watchedFolders()
         let before = Dictionary(uniqueKeysWithValues: watched.map { ($0, Self.planted(in: $0)) })
-        for name in ["correct", "kill_parent", "fork_bomb", "spawn_shell", "tcp_connect", "results_files", "memory_64g"] {
-            _ = try gradeAndCheck(name, rubric: rubric, options: CodeGrader.Options(user: .current))
-        }
+        let names = ["correct", "kill_parent", "fork_bomb", "spawn_shell", "tcp_connect", "results_files", "memory_64g"]
+        let graded = gradeAll(names, rubric: rubric, options: CodeGrader.Options(user: .current))
+        for (name, result) in zip(names, graded) { try check(name, result, rubric: rubric) }
         for folder in watched {
             XCTAssertEqual(Self.planted(in: folder), before[folder] ?? [], "results files appeared in \(folder)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/capas-shell-ran"))
         if let listener { XCTAssertFalse(listener.accepted(), "a submission connected to 127.0.0.1:47913") }
+    }
+
+    /// The grader running as a normal user (the child keeps that user's ids;
+    /// private /tmp and read-only root through a user namespace). Runs
+    /// directly as a normal user; as root, `testContainmentAsNobody` runs it
+    /// again as nobody (65534) via setpriv.
+    func testContainmentAsNormalUser() throws {
+        try XCTSkipIf(geteuid() == 0, "runs as a normal user (testContainmentAsNobody does that from root)")
+        let rubric = try Self.testRubric()
+        let listener = try? TCPListener(port: 47913)
+        defer { listener?.close() }
+        let watched = Self.watchedFolders()
+        let before = Dictionary(uniqueKeysWithValues: watched.map { ($0, Self.planted(in: $0)) })
+        let names = ["correct", "kill_parent", "fork_bomb", "spawn_shell", "tcp_connect", "results_files", "snoop",
+                     "memory_64g", "infinite_loop", "out_of_bounds"]
+        let graded = gradeAll(names, rubric: rubric)
+        for (name, result) in zip(names, graded) { try check(name, result, rubric: rubric) }
+        for folder in watched {
+            XCTAssertEqual(Self.planted(in: folder), before[folder] ?? [], "results files appeared in \(folder)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/capas-shell-ran"))
+        if let listener { XCTAssertFalse(listener.accepted(), "a submission connected to 127.0.0.1:47913") }
+    }
+
+    func testContainmentAsNobody() throws {
+        try XCTSkipUnless(geteuid() == 0, "already a normal user: testContainmentAsNormalUser runs directly")
+        let setpriv = "/usr/bin/setpriv"
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: setpriv), "no setpriv")
+        let bundle = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        // Builds go beside the products (the child's /tmp is private), in a folder nobody may write.
+        let runs = (bundle as NSString).deletingLastPathComponent + "/capas-grader-runs-nobody"
+        try FileManager.default.createDirectory(atPath: runs, withIntermediateDirectories: true)
+        chmod(runs, 0o1777)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: setpriv)
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                             bundle, "CapasGraderTests.CodeHostileTests/testContainmentAsNormalUser"]
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                               "HOME": "/tmp", "LANG": "C.UTF-8", "CAPAS_GRADER_RUNS": runs]
+        process.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 0, String(text.suffix(6000)))
+        XCTAssertTrue(text.contains("Executed 1 test, with 0 failures"), String(text.suffix(6000)))
+        XCTAssertFalse(text.contains("skipped"), "the run as nobody skipped its test")
     }
 
     /// Folders a submission would love to write results into, on the grader's side.

@@ -34,7 +34,7 @@ func correctConv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor?, stride: Int
 }
 
 nonisolated(unsafe) var snooped = false
-/// Set when the grader's own /proc entries could be read: the submission then
+/// Set when the grader's environment or memory could be read through /proc: the submission then
 /// answers wrong on purpose, so that a leak shows up as a lost score.
 nonisolated(unsafe) var leaked = false
 
@@ -64,9 +64,10 @@ func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor?, stride: Int, paddi
     if !snooped {
         snooped = true
         let parent = getppid()
-        for entry in ["cmdline", "environ", "maps", "status"] {
+        for entry in ["cmdline", "environ", "maps", "status", "mem"] {
             let text = readText("/proc/\(parent)/\(entry)")
-            if text != nil { leaked = true }
+            // The environment and the memory are what matter (a token, the course secret).
+            if text != nil && (entry == "environ" || entry == "mem") { leaked = true }
             print("/proc/\(parent)/\(entry):", text ?? "unreadable")
         }
         print("/proc/1/cmdline:", readText("/proc/1/cmdline") ?? "unreadable")
