@@ -8,7 +8,9 @@ final class CodeGraderTests: XCTestCase {
         let rubric = try CodeSupport.rubric()
         let started = Date()
         let report = try CodeSupport.grade(CodeSupport.solution, rubric: rubric)
-        print("graded the conv2d solution in \(Date().timeIntervalSince(started)) s\n\(report.summary)")
+        let running = report.checks.reduce(0) { $0 + $1.seconds }
+        print("graded the conv2d solution in \(Date().timeIntervalSince(started)) s "
+              + "(checks running in the sandbox: \(running) s)\n\(report.summary)")
         XCTAssertEqual(report.checks.count, rubric.checks.count)
         for check in report.checks {
             XCTAssertEqual(check.status, .passed, "\(check.id): \(check.feedback.en)")
@@ -228,5 +230,20 @@ extension CodeGraderTests {
         XCTAssertTrue(worked.feedback.en.contains("What your code printed"), worked.feedback.en)
         XCTAssertLessThan(worked.feedback.en.utf8.count, 4096)
         XCTAssertFalse(try XCTUnwrap(report.check("hidden_random")).feedback.en.contains("printed"))
+    }
+}
+
+extension CodeGraderTests {
+    /// A learner may import Foundation (and use sqrt, String(format:)…): it links and runs in the sandbox.
+    func testLearnerMayImportFoundation() throws {
+        let source = try String(contentsOf: CodeSupport.solution.appendingPathComponent("Conv2D.swift"), encoding: .utf8)
+            .replacingOccurrences(of: "import CapasExercise", with: "import CapasExercise\nimport Foundation")
+            .replacingOccurrences(of: "var output = Tensor(", with: "_ = String(format: \"%.2f\", sqrt(2.0))\n    var output = Tensor(")
+        let folder = try CodeSupport.workFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try source.write(to: folder.appendingPathComponent("Conv2D.swift"), atomically: true, encoding: .utf8)
+        let rubric = try CodeSupport.rubric()
+        let report = try CodeSupport.grade(folder, rubric: rubric)
+        XCTAssertEqual(report.points, rubric.maxPoints, report.summary)
     }
 }
