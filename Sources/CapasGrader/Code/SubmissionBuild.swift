@@ -120,7 +120,7 @@ struct SubmissionBuild {
     func diagnose(_ output: String, functions: [any CodeFunction]) -> Failure {
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var firstFile: String?, firstLine: Int?
-        var harnessError = false
+        var harnessError = false, harnessClash = false
         for line in lines where line.contains(": error: ") {
             let location = line.components(separatedBy: ": error: ")[0].split(separator: ":")
             guard location.count >= 3, let number = Int(location[location.count - 2]) else { continue }
@@ -129,6 +129,7 @@ struct SubmissionBuild {
                 if firstFile == nil { firstFile = file; firstLine = number }
             } else if file.hasSuffix("harness-src/main.swift") {
                 harnessError = true
+                if line.contains("redeclaration") || line.contains("ambiguous") { harnessClash = true }
             }
         }
         // Keep the compiler's own words, but not too many of them.
@@ -138,6 +139,10 @@ struct SubmissionBuild {
         var message: Bilingual
         if let firstFile, let firstLine {
             message = Bilingual(es: "no compila: error en \(firstFile):\(firstLine)", en: "does not compile: error at \(firstFile):\(firstLine)")
+        } else if harnessClash {
+            message = Bilingual(
+                es: "no compila: un nombre de tu código choca con el programa del corrector (los nombres que empiezan por `capasHarness` están reservados)",
+                en: "does not compile: a name in your code clashes with the grader's program (names starting with `capasHarness` are reserved)")
         } else if harnessError {
             message = Bilingual(
                 es: "no compila: falta la función \(names) o su firma no es la del enunciado",
