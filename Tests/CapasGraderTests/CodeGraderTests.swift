@@ -247,3 +247,4 @@ extension CodeGraderTests {
         XCTAssertEqual(report.points, rubric.maxPoints, report.summary)
     }
 }
+

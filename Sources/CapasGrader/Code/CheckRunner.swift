@@ -40,7 +40,9 @@ struct CheckRunner {
         let given = check.limits ?? Rubric.Limits()
         let defaults = options.defaultLimits
         let wall = given.wallSeconds ?? defaults.wallSeconds ?? 10
-        let cpu = given.cpuSeconds ?? defaults.cpuSeconds ?? Int(wall.rounded(.up))
+        // A second of CPU below the wall clock: an endless loop then ends by
+        // SIGXCPU, whose handler still reports where it was spinning.
+        let cpu = given.cpuSeconds ?? defaults.cpuSeconds ?? max(1, Int(wall.rounded(.up)) - 1)
         let memory = given.memoryMB ?? defaults.memoryMB ?? 1024
         return SandboxLimits(wallClock: .milliseconds(Int64(wall * 1000)), cpuSeconds: max(1, cpu),
                              memoryBytes: memory << 20, fileSizeBytes: 16 << 20, outputBytes: 4096,
@@ -118,8 +120,11 @@ struct CheckRunner {
                           + during() + Bilingual(es: ": ¿un bucle que no termina?", en: ": a loop that never ends?"),
                           seconds: seconds)
         case (_, .cpuTime?):
+            let place = locate()
             return result(.timeout, Bilingual(es: "se agotó el tiempo de CPU (\(limits.cpuSeconds) s)",
-                                              en: "CPU time ran out (\(limits.cpuSeconds) s)") + during(), seconds: seconds)
+                                              en: "timed out: CPU time ran out (\(limits.cpuSeconds) s)") + during() + at(place)
+                          + Bilingual(es: ": ¿un bucle que no termina?", en: ": a loop that never ends?"),
+                          file: place?.file, line: place?.line, seconds: seconds)
         case (_, .memory?):
             let place = locate()
             return result(.crash, Bilingual(es: "memoria agotada (límite \(limits.memoryBytes >> 20) MiB)",

@@ -86,7 +86,7 @@ do {
     stack.ss_size = 1 << 16
     stack.ss_flags = 0
     sigaltstack(&stack, nil)
-    for signal in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGXFSZ, SIGSYS] {
+    for signal in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGXFSZ, SIGSYS, SIGXCPU] {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = capasHarnessCrashHandler
         action.sa_flags = Int32(SA_ONSTACK) | Int32(bitPattern: UInt32(SA_RESETHAND)) | Int32(SA_NODEFER)

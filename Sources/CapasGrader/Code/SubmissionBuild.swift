@@ -157,26 +157,39 @@ struct SubmissionBuild {
     }
 
     /// The learner's file and line of a crash's return addresses, if any
-    /// frame is in their code.
+    /// frame is in their code. Each address is looked up twice: minus one
+    /// (a return address: the call is the instruction before) and as is
+    /// (the frame a signal interrupted, where the address is exact).
     func locate(trace: [UInt64]) -> (file: String, line: Int)? {
         guard let symbolizer = toolchain.symbolizer, !trace.isEmpty else { return nil }
-        let addresses = trace.filter { $0 > 0 && $0 < 1 << 40 }.map { "0x" + String($0 - 1, radix: 16) }
-        guard !addresses.isEmpty else { return nil }
-        let arguments = symbolizer.hasSuffix("addr2line") ? ["-e", harness] + addresses : ["--obj=" + harness] + addresses
+        let frames = trace.filter { $0 > 0 && $0 < 1 << 40 }
+        guard !frames.isEmpty else { return nil }
+        let addresses = frames.flatMap { ["0x" + String($0 - 1, radix: 16), "0x" + String($0, radix: 16)] }
+        let addr2line = symbolizer.hasSuffix("addr2line")
+        let arguments = addr2line ? ["-e", harness] + addresses : ["--obj=" + harness] + addresses
         guard let run = try? ToolProcess.run(symbolizer, arguments, directory: folder, timeout: 10), !run.timedOut else {
             return nil
         }
-        for line in run.output.split(separator: "\n") {
-            let text = String(line)
-            guard text.hasPrefix(sources + "/") else { continue }
-            let parts = text.dropFirst(sources.count + 1).split(separator: ":")
-            // file:line:column (llvm-symbolizer) or file:line (addr2line)
-            guard parts.count >= 2 else { continue }
-            let numberIndex = parts.count >= 3 && Int(parts[parts.count - 1]) != nil && Int(parts[parts.count - 2]) != nil
-                ? parts.count - 2 : parts.count - 1
-            guard let number = Int(parts[numberIndex].split(separator: " ").first ?? ""), number > 0 else { continue }
-            let file = parts[0..<numberIndex].joined(separator: ":")
-            if files.contains(file) { return (file, number) }
+        // llvm-symbolizer: one block per address (inlined frames first), blank-line separated; addr2line: one line each.
+        let blocks = addr2line ? run.output.split(separator: "\n").map { [String($0)] }
+            : run.output.components(separatedBy: "\n\n").map { $0.split(separator: "\n").map(String.init) }
+        func place(in block: [String]) -> (file: String, line: Int)? {
+            for text in block where text.hasPrefix(sources + "/") {
+                let parts = text.dropFirst(sources.count + 1).split(separator: ":", omittingEmptySubsequences: false)
+                // file:line:column (llvm-symbolizer) or file:line (addr2line)
+                let numberIndex = parts.count >= 3 && Int(parts[parts.count - 1]) != nil ? parts.count - 2 : parts.count - 1
+                guard numberIndex >= 1, let number = Int(parts[numberIndex].split(separator: " ").first ?? ""), number > 0 else {
+                    continue
+                }
+                let file = parts[0..<numberIndex].joined(separator: ":")
+                if files.contains(file) { return (file, number) }
+            }
+            return nil
+        }
+        var index = 0
+        while index + 1 < blocks.count {
+            if let found = place(in: blocks[index]) ?? place(in: blocks[index + 1]) { return found }
+            index += 2
         }
         return nil
     }
