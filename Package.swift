@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "CapasExercise"),
         .target(name: "CapasGrader", dependencies: [
             "CapasCore", "CapasModel", "CapasMessages", "CapasREPL", "CapasSandbox", "CapasCheckpoint",
-            "CapasTraining", "CapasData",
+            "CapasTraining", "CapasData", "CapasExercise",
         ]),
         .executableTarget(name: "capas", dependencies: [
             "CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasTraining", "CapasMessages", "CapasREPL",

@@ -1,0 +1,70 @@
+// What the grader knows about each function a code exercise asks for: how
+// the harness calls it, its cases, its reference (computed here, in the
+// grader's process, after the learner's child has exited) and the wrong
+// implementations the course has seen, so that a wrong output can be named.
+
+import Foundation
+
+/// A catalogued wrong implementation, recognised by its output.
+struct KnownMistake: Sendable {
+    var id: String
+    var feedback: Bilingual
+}
+
+protocol CodeFunction: Sendable {
+    /// The function's name in the learner's file (`conv2d`).
+    var name: String { get }
+    /// A Swift expression of type `Tensor` calling it on the harness's arguments.
+    var call: String { get }
+    /// The cases of a rubric check's `cases` set; `random` uses `generator`.
+    func cases(_ set: String, count: Int, generator: inout CaseGenerator) throws -> [CodeCase]
+    /// The correct output.
+    func reference(_ item: CodeCase) -> Numbers
+    /// The mistakes this function is known for.
+    var mistakes: [KnownMistake] { get }
+    /// The output of `mistake`'s wrong implementation, or nil when it does
+    /// not apply to this case.
+    func mistaken(_ mistake: String, _ item: CodeCase) -> Numbers?
+}
+
+enum CodeFunctions {
+    static let all: [any CodeFunction] = [Conv2DFunction()]
+    static func named(_ name: String) -> (any CodeFunction)? { all.first { $0.name == name } }
+}
+
+/// Seeded numbers for random cases: SplitMix64, the same on every machine.
+struct CaseGenerator: Sendable {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in `range` (inclusive).
+    mutating func int(_ range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
+    }
+
+    /// Uniform in [-1, 1), rounded to float32.
+    mutating func value() -> Double {
+        Double(Float(Double(next() >> 11) / Double(1 << 53) * 2 - 1))
+    }
+
+    /// Small integers in -limit...limit: worked-style cases with exact sums.
+    mutating func small(_ limit: Int) -> Double { Double(int(-limit...limit)) }
+
+    mutating func bool() -> Bool { next() & 1 == 1 }
+
+    /// The seed of a hidden check: HMAC-SHA-256 of the course secret over
+    /// the exercise and the check, mixed with the rubric's seed. Without
+    /// the secret the inputs cannot be known in advance.
+    static func hiddenSeed(secret: [UInt8]?, exercise: String, check: String, seed: UInt64) -> UInt64 {
+        let digest = SHA256.hmac(key: secret ?? [], message: Array("capas code check\u{0}\(exercise)\u{0}\(check)\u{0}\(seed)".utf8))
+        return digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+}
