@@ -144,20 +144,6 @@ extension CodeGraderTests {
         XCTAssertEqual(a, CaseGenerator.hiddenSeed(secret: Array("one".utf8), exercise: "05-conv2d", check: "hidden_random", seed: 5))
     }
 
-    func testSHA256AndHMAC() {
-        XCTAssertEqual(SHA256.hash(Array("abc".utf8)).hexString,
-                       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hash([UInt8]()).hexString,
-                       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hash(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)).hexString,
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        XCTAssertEqual(SHA256.hmac(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)).hexString,
-                       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-        XCTAssertEqual(SHA256.hmac(key: [UInt8](repeating: 0xaa, count: 131),
-                                   message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)).hexString,
-                       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
-    }
-
     /// Only a complete, well-formed channel counts: every truncation and
     /// random garbage is rejected.
     func testResultChannelIsNeverTrustedWhenIncomplete() {

@@ -36,7 +36,7 @@ final class CodeHostileTests: XCTestCase {
     static func testRubric() throws -> Rubric {
         var rubric = try CodeSupport.rubric()
         for i in rubric.checks.indices {
-            rubric.checks[i].limits = Rubric.Limits(wallSeconds: 3, cpuSeconds: 1, memoryMB: 512)
+            rubric.checks[i].limits = Rubric.Limits(wallSeconds: 8, cpuSeconds: 1, memoryMB: 512)
         }
         return rubric
     }

@@ -32,10 +32,9 @@ func correctConv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor?, stride: Int
     return output
 }
 
-nonisolated(unsafe) var spins = 0
 func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
     if input.shape[0] == 3 {
-        while true { spins &+= 1 }
+        while true {}
     }
     return correctConv2d(input, weight, bias: bias, stride: stride, padding: padding)
 }
