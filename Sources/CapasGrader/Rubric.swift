@@ -130,6 +130,15 @@ public struct Rubric: Codable, Sendable {
         public var than: String?
 
         public var tolerance: Tolerance { Tolerance(atol: atol ?? 1e-4, rtol: rtol ?? 1e-4) }
+
+        /// What a code check compares with. A gradient check's threshold is
+        /// CS231n's relative error |a − b| / (|a| + |b|) ≤ t, which for
+        /// close values is |a − b| ≤ 2t·|b|; `atol` (default 1e-5) covers
+        /// gradients that are zero or nearly so.
+        public var comparisonTolerance: Tolerance {
+            guard let threshold = gradientThreshold else { return tolerance }
+            return Tolerance(atol: atol ?? 1e-5, rtol: 2 * threshold)
+        }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -144,7 +144,7 @@ struct CheckRunner {
             return result(.invalid, Bilingual(es: "demasiados datos en el canal de resultados", en: "too much data on the result channel"),
                           seconds: seconds)
         case (.exited(notImplementedStatus), nil):
-            return result(.notGradable, Bilingual(es: "`\(function.name)` todavía sin implementar", en: "`\(function.name)` not implemented yet"),
+            return result(.notGradable, Bilingual(es: "`\(function.learnerFunction)` todavía sin implementar", en: "`\(function.learnerFunction)` not implemented yet"),
                           seconds: seconds)
         case (.exited(Harness.lockdownFailedStatus), nil) where outputs.results.isEmpty && outputs.running == nil:
             return result(.graderError, GraderError.internalError(Bilingual(
@@ -179,7 +179,7 @@ struct CheckRunner {
         }
 
         // Every case came back: compare with the reference, computed now.
-        let tolerance = check.tolerance
+        let tolerance = check.comparisonTolerance
         var failing: [(index: Int, comparison: Comparison)] = []
         var references: [Numbers] = []
         for (i, item) in cases.enumerated() {
@@ -223,7 +223,9 @@ struct CheckRunner {
                 // A variant that cannot exist for this case (nil) neither confirms nor refutes the mistake.
                 guard let variant = function.mistaken(mistake.id, cases[i]) else { continue }
                 let differs = !Comparison.compare(got: variant, expected: references[i], tolerance: tolerance).matches
+                // NaN and ∞ never pass a check, but a learner's overflow can be exactly the mistake's.
                 let matchesVariant = Comparison.compare(got: got[i], expected: variant, tolerance: tolerance).matches
+                    || Self.sameNonFinite(got[i], variant, tolerance: tolerance)
                 if matchesVariant && differs { discriminates = true; continue }
                 if matchesVariant { continue }   // the variant equals the reference here
                 explains = false
@@ -232,6 +234,20 @@ struct CheckRunner {
             if explains && discriminates { return mistake }
         }
         return nil
+    }
+
+    /// Equal shapes, non-finite in the same places (NaN with NaN, ∞ with the
+    /// same ∞), and within the tolerance everywhere else. Only for naming
+    /// a mistake: such an output still fails.
+    static func sameNonFinite(_ got: Numbers, _ variant: Numbers, tolerance: Tolerance) -> Bool {
+        guard got.shape == variant.shape, got.values.count == variant.values.count,
+              variant.values.contains(where: { !$0.isFinite }) else { return false }
+        for (g, v) in zip(got.values, variant.values) {
+            if v.isNaN { if !g.isNaN { return false }; continue }
+            if v.isInfinite { if g != v { return false }; continue }
+            if !tolerance.accepts(got: g, expected: v) { return false }
+        }
+        return true
     }
 
     /// The runtime's "Fatal error: …" line, if the child printed one.

@@ -12,8 +12,10 @@ struct KnownMistake: Sendable {
 }
 
 protocol CodeFunction: Sendable {
-    /// The function's name in the learner's file (`conv2d`).
+    /// What a rubric's `function` names (`conv2d`, `dense_backward_weight`).
     var name: String { get }
+    /// The Swift function the learner writes (`denseBackward`); `name` by default.
+    var learnerFunction: String { get }
     /// A Swift expression of type `Tensor` calling it on the harness's arguments.
     var call: String { get }
     /// The cases of a rubric check's `cases` set; `random` uses `generator`.
@@ -27,8 +29,13 @@ protocol CodeFunction: Sendable {
     func mistaken(_ mistake: String, _ item: CodeCase) -> Numbers?
 }
 
+extension CodeFunction {
+    var learnerFunction: String { name }
+}
+
 enum CodeFunctions {
-    static let all: [any CodeFunction] = [Conv2DFunction()]
+    static let all: [any CodeFunction] = [Conv2DFunction()] + PoolingFunctions.all + DenseFunctions.all
+        + NormalizationFunctions.all
     static func named(_ name: String) -> (any CodeFunction)? { all.first { $0.name == name } }
 }
 

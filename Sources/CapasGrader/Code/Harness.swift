@@ -16,7 +16,10 @@ enum Harness {
 
     /// `calls` maps each function's name (argv[2] picks one) to a Swift
     /// expression of type `Tensor` using `capasHarnessTensor(i)`,
-    /// `capasHarnessOptionalTensor(i)` and `capasHarnessInt(i)`.
+    /// `capasHarnessOptionalTensor(i)`, `capasHarnessInt(i)`,
+    /// `capasHarnessFloat(i)`, `capasHarnessBool(i)`, `capasHarnessLabels(i)`
+    /// (class indices sent as a tensor) and `capasHarnessScalar(x)` (a
+    /// `Float` result as a tensor of shape []).
     static func mainSource(calls: [(name: String, call: String)]) -> String {
         var dispatch = "let capasHarnessResult: Tensor\n    switch capasHarnessFunction {\n"
         for (name, call) in calls {
@@ -136,6 +139,7 @@ func capasHarnessRead<T: FixedWidthInteger>(_ type: T.Type) -> T {
 enum CapasHarnessArgument {
     case tensor(Tensor)
     case integer(Int)
+    case scalar(Float)
     case none
 }
 nonisolated(unsafe) var capasHarnessArguments: [CapasHarnessArgument] = []
@@ -147,6 +151,13 @@ func capasHarnessOptionalTensor(_ i: Int) -> Tensor? {
     if case let .tensor(t) = capasHarnessArguments[i] { return t }
     return nil
 }
+func capasHarnessFloat(_ i: Int) -> Float {
+    guard case let .scalar(v) = capasHarnessArguments[i] else { capasHarnessExit(«BAD_INPUTS») }
+    return v
+}
+func capasHarnessBool(_ i: Int) -> Bool { capasHarnessInt(i) != 0 }
+func capasHarnessLabels(_ i: Int) -> [Int] { capasHarnessTensor(i).values.map { Int($0) } }
+func capasHarnessScalar(_ value: Float) -> Tensor { Tensor(shape: [], values: [value]) }
 func capasHarnessInt(_ i: Int) -> Int {
     guard case let .integer(v) = capasHarnessArguments[i] else { capasHarnessExit(«BAD_INPUTS») }
     return v
@@ -175,6 +186,8 @@ for capasHarnessIndex in 0..<capasHarnessCases {
             capasHarnessArguments.append(.tensor(Tensor(shape: shape, values: values)))
         case 73:   // I
             capasHarnessArguments.append(.integer(Int(capasHarnessRead(Int64.self))))
+        case 70:   // F
+            capasHarnessArguments.append(.scalar(Float(Double(bitPattern: capasHarnessRead(UInt64.self)))))
         case 78:   // N
             capasHarnessArguments.append(.none)
         default:

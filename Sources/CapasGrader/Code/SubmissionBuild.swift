@@ -135,7 +135,11 @@ struct SubmissionBuild {
         // Keep the compiler's own words, but not too many of them.
         var shown = lines.filter { !$0.hasPrefix("error: emit-module command failed") }.prefix(60).joined(separator: "\n")
         if shown.utf8.count > 6000 { shown = String(shown.prefix(6000)) + "\n…" }
-        let names = functions.map { "`\($0.name)`" }.joined(separator: ", ")
+        var learnerFunctions: [String] = []
+        for function in functions where !learnerFunctions.contains(function.learnerFunction) {
+            learnerFunctions.append(function.learnerFunction)
+        }
+        let names = learnerFunctions.map { "`\($0)`" }.joined(separator: ", ")
         var message: Bilingual
         if let firstFile, let firstLine {
             message = Bilingual(es: "no compila: error en \(firstFile):\(firstLine)", en: "does not compile: error at \(firstFile):\(firstLine)")

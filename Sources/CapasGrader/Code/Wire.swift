@@ -6,6 +6,7 @@
 //     per case: u32 arguments; per argument a u8 tag then
 //         'T' tensor: u32 rank, rank × i64 dims, product × f32
 //         'I' integer: i64
+//         'F' number: f64 (the harness hands the learner a Float)
 //         'N' nil (an absent optional tensor)
 //
 // Outputs (the harness writes them on descriptor 3, the private channel):
@@ -26,10 +27,12 @@ import Foundation
 public enum CodeArgument: Sendable, Equatable {
     case tensor(Numbers)
     case integer(Int)
+    case scalar(Double)
     case none
 
     var numbers: Numbers? { if case let .tensor(n) = self { return n } else { return nil } }
     var integer: Int? { if case let .integer(i) = self { return i } else { return nil } }
+    var scalar: Double? { if case let .scalar(x) = self { return x } else { return nil } }
 }
 
 /// One call of the learner's function.
@@ -57,6 +60,9 @@ enum Wire {
                 case let .integer(value):
                     out.append(UInt8(ascii: "I"))
                     append(Int64(value), to: &out)
+                case let .scalar(value):
+                    out.append(UInt8(ascii: "F"))
+                    append(value.bitPattern, to: &out)
                 case .none:
                     out.append(UInt8(ascii: "N"))
                 }
