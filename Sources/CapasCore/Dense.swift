@@ -61,9 +61,13 @@ public final class Dense: UnaryLayer {
                         for r in 0..<n { (yb + r * fout).update(from: bias.value.data, count: fout) }
                     }
                     let beta: Float = bias == nil ? 0 : 1
-                    Parallel.forChunks(n, workers: Dense.workers(rows: n, work: n * fin * fout)) { _, rows in
-                        BLAS.sgemm(transposeB: true, m: rows.count, n: fout, k: fin,
-                                   a: xb + rows.lowerBound * fin, b: wb, beta: beta, c: yb + rows.lowerBound * fout)
+                    // Split over output units: each worker packs only its share of W
+                    // (W is the larger operand for a batch of 64).
+                    Parallel.forChunks(Dense.splits(fout), workers: Dense.workers(rows: Dense.splits(fout), work: n * fin * fout)) { _, units in
+                        let units = Dense.aligned(units, total: fout)
+                        BLAS.sgemm(transposeB: true, m: n, n: units.count, k: fin,
+                                   a: xb, b: wb + units.lowerBound * fin, beta: beta,
+                                   c: yb + units.lowerBound, ldc: fout)
                     }
                 }
             }
@@ -88,10 +92,12 @@ public final class Dense: UnaryLayer {
                             let xb = xp.baseAddress!, wb = wp.baseAddress!, dyb = dyp.baseAddress!
                             let dxb = dxp.baseAddress!, gwb = gwp.baseAddress!
                             let workers = Dense.workers(rows: max(n, fout), work: n * fin * fout)
-                            // dX = dY · W, split over rows of the batch.
-                            if !skipInput { Parallel.forChunks(n, workers: workers) { _, rows in
-                                BLAS.sgemm(m: rows.count, n: fin, k: fout, a: dyb + rows.lowerBound * fout, b: wb,
-                                           c: dxb + rows.lowerBound * fin)
+                            // dX = dY · W, split over input features (columns of W), so
+                            // each worker packs only its share of W.
+                            if !skipInput { Parallel.forChunks(Dense.splits(fin), workers: workers) { _, part in
+                                let columns = Dense.aligned(part, total: fin)
+                                BLAS.sgemm(m: n, n: columns.count, k: fout, a: dyb, b: wb + columns.lowerBound, ldb: fin,
+                                           c: dxb + columns.lowerBound, ldc: fin)
                             } }
                             // dW += dYᵀ · X, split over output units (rows of dW).
                             Parallel.forChunks(fout, workers: workers) { _, units in
@@ -112,6 +118,13 @@ public final class Dense: UnaryLayer {
             }
         }
         return dx
+    }
+
+    /// Splits of a dimension are whole blocks of 16 values (whole SIMD
+    /// vectors for the kernels); `aligned` turns a range of blocks into values.
+    static func splits(_ count: Int) -> Int { (count + 15) / 16 }
+    static func aligned(_ blocks: Range<Int>, total: Int) -> Range<Int> {
+        min(total, blocks.lowerBound * 16)..<min(total, blocks.upperBound * 16)
     }
 
     /// Small products are not worth a thread hand-off.
