@@ -211,7 +211,21 @@ public final class Conv2D: UnaryLayer {
     public func backward(_ dy: Tensor) -> Tensor {
         guard let g = geometry else { preconditionFailure("\(kind).backward before a training forward") }
         precondition(dy.shape == outputShape(g), "\(kind).backward: gradient shape \(dy.shape), output \(outputShape(g))")
-        var dx = Tensor(zeros: input.shape)
+        let skipInput = skipsInputGradient
+        // With stride 1 the input gradient is itself a convolution: the output
+        // gradient correlated with the kernel flipped in both axes (input and
+        // output channels swapped), padded by d·(f − 1) − p. Unrolling dY and
+        // one product per group writes dX directly, without the dcol matrix
+        // (rows × cols per sample, zeroed by the product) and its scatter-add.
+        // Only when dX has no more pixels than dY ("same" padding): otherwise
+        // the flipped kernel spends its products on the zero border.
+        let flipped = !g.isPointwise && !skipInput && g.sh == 1 && g.sw == 1 && g.h * g.w <= g.ho * g.wo
+        let gT = Geometry(n: g.n, c: g.k, h: g.ho, w: g.wo, k: g.c, ho: g.h, wo: g.w, kh: g.kh, kw: g.kw, sh: 1, sw: 1,
+                          pt: g.dh * (g.kh - 1) - g.pt, pl: g.dw * (g.kw - 1) - g.pl, dh: g.dh, dw: g.dw,
+                          groups: g.groups)
+        let flippedWeights = flipped ? Conv2D.flippedWeights(weight.value.data, g) : []
+        // The flipped path writes every element of dX (beta = 0); the others add into zeros.
+        var dx = flipped ? Tensor(shape: input.shape) { _, _ in } : Tensor(zeros: input.shape)
         let inPlane = g.c * g.h * g.w, outPlane = g.k * g.ho * g.wo
         let workers = Parallel.workers(for: g.n)
         let wCount = weight.value.count
@@ -219,9 +233,9 @@ public final class Conv2D: UnaryLayer {
         var dwParts = [Float](repeating: 0, count: workers * wCount)
         var dbParts = [Float](repeating: 0, count: workers * g.k)
         let cached = !g.isPointwise && columns.count == g.n * g.groups * g.rows * g.cols
-        let skipInput = skipsInputGradient
         columns.withUnsafeBufferPointer { cachep in
-        let cacheBase = cachep.baseAddress
+        flippedWeights.withUnsafeBufferPointer { fp in
+        let cacheBase = cachep.baseAddress, flippedBase = fp.baseAddress
         input.data.withUnsafeBufferPointer { xp in
             weight.value.data.withUnsafeBufferPointer { wp in
                 dy.data.withUnsafeBufferPointer { dyp in
@@ -234,7 +248,8 @@ public final class Conv2D: UnaryLayer {
                                     let dwLocal = dwb + worker * wCount
                                     let dbLocal = dbb + worker * g.k
                                     var col = [Float](repeating: 0, count: g.isPointwise || cached ? 0 : g.rows * g.cols)
-                                    var dcol = [Float](repeating: 0, count: g.isPointwise || skipInput ? 0 : g.rows * g.cols)
+                                    var dcol = [Float](repeating: 0, count: g.isPointwise || skipInput ? 0
+                                                                                : flipped ? gT.rows * gT.cols : g.rows * g.cols)
                                     col.withUnsafeMutableBufferPointer { colp in
                                         dcol.withUnsafeMutableBufferPointer { dcolp in
                                             for s in range {
@@ -259,6 +274,12 @@ public final class Conv2D: UnaryLayer {
                                                     if g.isPointwise {
                                                         BLAS.sgemm(transposeA: true, m: g.rows, n: g.cols, k: g.kg,
                                                                    a: wg, b: dys, c: dxs)
+                                                    } else if flipped {
+                                                        // dX_g [cg × h·w] = W'_g [cg × kg·kh·kw] · im2col(dY_g)
+                                                        Conv2D.im2col(dys, gT, dcolp.baseAddress!)
+                                                        BLAS.sgemm(m: g.cg, n: gT.cols, k: gT.rows,
+                                                                   a: flippedBase! + grp * g.cg * gT.rows,
+                                                                   b: dcolp.baseAddress!, c: dxs)
                                                     } else {
                                                         BLAS.sgemm(transposeA: true, m: g.rows, n: g.cols, k: g.kg,
                                                                    a: wg, b: dys, c: dcolp.baseAddress!)
@@ -266,10 +287,7 @@ public final class Conv2D: UnaryLayer {
                                                     }
                                                 }
                                                 for o in 0..<g.k {
-                                                    let row = dyb + s * outPlane + o * g.cols
-                                                    var acc: Float = 0
-                                                    for i in 0..<g.cols { acc += row[i] }
-                                                    dbLocal[o] += acc
+                                                    dbLocal[o] += Conv2D.sum(dyb + s * outPlane + o * g.cols, g.cols)
                                                 }
                                             }
                                         }
@@ -280,6 +298,7 @@ public final class Conv2D: UnaryLayer {
                     }
                 }
             }
+        }
         }
         }
         weight.grad.data.withUnsafeMutableBufferPointer { gp in
@@ -293,6 +312,41 @@ public final class Conv2D: UnaryLayer {
             }
         }
         return dx
+    }
+
+    /// The kernel of the stride-1 input gradient, group by group: W'_g[c, (o·kh + i)·kw + j]
+    /// = w[g·kg + o, c, kh − 1 − i, kw − 1 − j], a [cg × kg·kh·kw] matrix per group.
+    static func flippedWeights(_ w: [Float], _ g: Geometry) -> [Float] {
+        let taps = g.kh * g.kw
+        var out = [Float](repeating: 0, count: w.count)
+        for grp in 0..<g.groups {
+            for c in 0..<g.cg {
+                for o in 0..<g.kg {
+                    let src = ((grp * g.kg + o) * g.cg + c) * taps
+                    let dst = ((grp * g.cg + c) * g.kg + o) * taps
+                    for t in 0..<taps { out[dst + t] = w[src + taps - 1 - t] }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The sum of `count` floats, eight lanes at a time (a fixed order: the
+    /// same input always gives the same result).
+    @inline(__always)
+    static func sum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
+        typealias V = SIMD8<Float>
+        var a = V(), b = V()
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 16 <= count {
+            a += raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+            b += raw.loadUnaligned(fromByteOffset: (i + 8) * 4, as: V.self)
+            i += 16
+        }
+        var total = (a + b).sum()
+        while i < count { total += p[i]; i += 1 }
+        return total
     }
 
     /// Unrolls the receptive fields of one sample and group into columns:
