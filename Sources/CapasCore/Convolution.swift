@@ -353,6 +353,10 @@ public final class Conv2D: UnaryLayer {
     /// col[(c·kh + i)·kw + j, oy·W_out + ox] = x[c, oy·s − p + i·d, ox·s − p + j·d] (0 outside).
     @inline(__always)
     static func im2col(_ x: UnsafePointer<Float>, _ g: Geometry, _ col: UnsafeMutablePointer<Float>) {
+        if g.sw == 1 {
+            im2colUnitStride(x, g, col)
+            return
+        }
         var row = 0
         for c in 0..<g.cg {
             let plane = x + c * g.h * g.w
@@ -385,6 +389,67 @@ public final class Conv2D: UnaryLayer {
                 }
             }
         }
+    }
+
+    /// im2col when the horizontal stride is 1: every column row is a run of
+    /// input pixels between zero borders. The borders (which output rows and
+    /// columns fall outside the input) depend only on the kernel tap, so they
+    /// are computed once per tap, and the runs are copied eight lanes at a time.
+    static func im2colUnitStride(_ x: UnsafePointer<Float>, _ g: Geometry, _ col: UnsafeMutablePointer<Float>) {
+        let ho = g.ho, wo = g.wo, h = g.h, w = g.w, sh = g.sh
+        /// ⌈a / b⌉ for b > 0 and any sign of a.
+        @inline(__always) func ceilDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? (a &+ b &- 1) / b : -((-a) / b) }
+        var out = col
+        for c in 0..<g.cg {
+            let plane = x + c &* h &* w
+            for i in 0..<g.kh {
+                // iy = oy·sh + rowOffset is inside for oy in oyLo..<oyHi.
+                let rowOffset = i &* g.dh &- g.pt
+                let oyLo = min(ho, max(0, ceilDiv(-rowOffset, sh)))
+                let oyHi = max(oyLo, min(ho, ceilDiv(h &- rowOffset, sh)))
+                for j in 0..<g.kw {
+                    // ix = ox + offset is inside for ox in lo..<hi.
+                    let offset = j &* g.dw &- g.pl
+                    let lo = min(wo, max(0, -offset)), hi = max(lo, min(wo, w &- offset))
+                    fill(out, 0, oyLo &* wo)
+                    for oy in oyLo..<oyHi {
+                        let dst = out + oy &* wo
+                        let src = plane + ((oy &* sh &+ rowOffset) &* w &+ offset)
+                        fill(dst, 0, lo)
+                        copy(src + lo, dst + lo, hi &- lo)
+                        fill(dst + hi, 0, wo &- hi)
+                    }
+                    fill(out + oyHi &* wo, 0, (ho &- oyHi) &* wo)
+                    out += ho &* wo
+                }
+            }
+        }
+    }
+
+    /// Copies `count` floats, eight at a time, then one at a time.
+    @inline(__always)
+    static func copy(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
+        typealias V = SIMD8<Float>
+        let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
+        var i = 0
+        while i &+ 8 <= count {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: i &* 4, as: V.self), toByteOffset: i &* 4, as: V.self)
+            i &+= 8
+        }
+        while i < count { dst[i] = src[i]; i &+= 1 }
+    }
+
+    /// Sets `count` floats to `value`, eight at a time, then one at a time.
+    @inline(__always)
+    static func fill(_ dst: UnsafeMutablePointer<Float>, _ value: Float, _ count: Int) {
+        typealias V = SIMD8<Float>
+        let d = UnsafeMutableRawPointer(dst), v = V(repeating: value)
+        var i = 0
+        while i &+ 8 <= count {
+            d.storeBytes(of: v, toByteOffset: i &* 4, as: V.self)
+            i &+= 8
+        }
+        while i < count { dst[i] = value; i &+= 1 }
     }
 
     /// The adjoint of im2col: adds each column entry back to its input pixel.
