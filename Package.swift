@@ -24,8 +24,11 @@ let package = Package(
         // libedit is a real C target: its SIGINT flag must exist once per process.
         .target(name: "CLineEditing", linkerSettings: [.linkedLibrary("edit")]),
 
+        // The core's worker threads (persistent, spinning briefly between jobs).
+        .target(name: "CCapasThreads", linkerSettings: [.linkedLibrary("pthread", .when(platforms: [.linux]))]),
+
         .target(name: "CapasMessages"),
-        .target(name: "CapasCore", dependencies: ["COpenBLAS", "CapasMessages"], swiftSettings: fast),
+        .target(name: "CapasCore", dependencies: ["COpenBLAS", "CCapasThreads", "CapasMessages"], swiftSettings: fast),
         .target(name: "CapasModel", dependencies: ["CapasCore", "CapasMessages"]),
         .target(name: "CapasData", dependencies: ["CapasCore", "CapasMessages", "CZlib"], swiftSettings: fast),
         .target(name: "CapasCheckpoint", dependencies: ["CapasCore"]),

@@ -1,3 +1,4 @@
+import CCapasThreads
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -67,8 +68,33 @@ public enum Parallel {
             if total > 0 { body(0, 0..<total) }
             return
         }
+        if runOnPool(total, workers: workers, body) { return }
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             body(worker, chunk(worker, of: workers, total: total))
+        }
+    }
+
+    /// What a pool thread needs to run its chunk.
+    struct PoolJob {
+        let body: (_ worker: Int, _ range: Range<Int>) -> Void
+        let workers: Int
+        let total: Int
+    }
+
+    /// Runs the chunks on the core's own pool (worker 0 on this thread); false
+    /// when the pool is busy (another thread's job, or a nested call) and
+    /// nothing ran.
+    @usableFromInline
+    static func runOnPool(_ total: Int, workers: Int, _ body: (_ worker: Int, _ range: Range<Int>) -> Void) -> Bool {
+        withoutActuallyEscaping(body) { body in
+            var job = PoolJob(body: body, workers: workers, total: total)
+            return withUnsafeMutablePointer(to: &job) { pointer in
+                capas_pool_run(workers, { context, worker in
+                    let job = context!.assumingMemoryBound(to: PoolJob.self)
+                    let index = Int(worker)
+                    job.pointee.body(index, Parallel.chunk(index, of: job.pointee.workers, total: job.pointee.total))
+                }, pointer) == 0
+            }
         }
     }
 
