@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -38,6 +39,8 @@ static long job_number;                                 // guarded by run_lock
 static capas_task job_task;
 static void *job_context;
 static _Thread_local int inside_task;
+/// Whether idle pool threads may spin: only while the pool fits the processors.
+static atomic_int spin;
 
 static double seconds(void) {
     struct timespec ts;
@@ -59,8 +62,9 @@ static void *pool_thread(void *argument) {
             if (++spins < 256) continue;
             spins = 0;
             double now = seconds();
-            if (since == 0) { since = now; continue; }
-            if (now - since < SPIN_SECONDS) continue;
+            if (since == 0) since = now;
+            // More threads than processors: spinning would only delay the thread with work.
+            if (atomic_load_explicit(&spin, memory_order_relaxed) && now - since < SPIN_SECONDS) continue;
             pthread_mutex_lock(&sleep_lock);
             atomic_fetch_add(&sleepers, 1);
             while ((next = atomic_load(&slot->go)) == seen) pthread_cond_wait(&wake, &sleep_lock);
@@ -112,6 +116,9 @@ int capas_pool_run(long workers, capas_task task, void *context) {
         }
         started++;
     }
+    static long processors;
+    if (processors == 0) processors = sysconf(_SC_NPROCESSORS_ONLN);
+    atomic_store_explicit(&spin, workers <= processors, memory_order_relaxed);
     job_task = task;
     job_context = context;
     job_number++;
@@ -126,7 +133,9 @@ int capas_pool_run(long workers, capas_task task, void *context) {
     task(context, 0);
     inside_task = 0;
     int spins = 0;
+    int yields = !atomic_load_explicit(&spin, memory_order_relaxed);
     while (atomic_load_explicit(&pending, memory_order_acquire) > 0) {
+        if (yields) { sched_yield(); continue; }
         CAPAS_PAUSE();
         if (++spins >= 4096) { spins = 0; sched_yield(); }
     }
