@@ -51,8 +51,16 @@ public final class Activation: UnaryLayer {
         }
     }
 
+    /// Set by `Network` for one forward pass when the layer before this relu
+    /// already rectified its output (`ReLUFusing`): forward then passes it on.
+    var inputIsRectified = false
+
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let f = function
+        if f == .relu && inputIsRectified {
+            if mode == .training { output = x; input = Tensor(zeros: [0]) }
+            return x
+        }
         let y = x.data.withUnsafeBufferPointer { xp in
             Tensor(shape: x.shape) { b, n in
                 let a = xp.baseAddress!
@@ -231,4 +239,25 @@ public final class Maxout: UnaryLayer {
         for o in 0..<dy.count { dx.data[Int(winners[o])] += dy.data[o] }
         return dx
     }
+}
+
+/// A layer that can apply relu to its own output while it is still in cache,
+/// so that the relu layer after it has nothing left to do.
+protocol ReLUFusing: AnyObject {
+    /// Set by `Network` for one forward pass; off for direct calls.
+    var fusesReLU: Bool { get set }
+}
+
+/// relu in place, eight lanes at a time: max(0, x), and 0 for NaN (as `Activation`).
+@inline(__always)
+func rectify(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    typealias V = SIMD8<Float>
+    let raw = UnsafeMutableRawPointer(p)
+    var i = 0
+    while i &+ 8 <= count {
+        let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: V.self)
+        raw.storeBytes(of: v.replacing(with: 0, where: .!(v .> 0)), toByteOffset: i &* 4, as: V.self)
+        i &+= 8
+    }
+    while i < count { let v = p[i]; p[i] = v > 0 ? v : 0; i &+= 1 }
 }

@@ -92,7 +92,7 @@ public struct ConvolutionConfig: Hashable, Sendable {
     }
 }
 
-public final class Conv2D: UnaryLayer {
+public final class Conv2D: UnaryLayer, ReLUFusing {
     public let config: ConvolutionConfig
     public let weight: Parameter
     public let bias: Parameter?
@@ -155,9 +155,11 @@ public final class Conv2D: UnaryLayer {
     /// Set when nothing needs the gradient with respect to this layer's input
     /// (the first layer of a network): backward then returns zeros and skips that product.
     public var skipsInputGradient = false
+    var fusesReLU = false
 
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let g = geometry(for: x.shape)
+        let rectified = fusesReLU
         let training = mode == .training
         if training { input = x; geometry = g }
         let perSample = g.isPointwise ? 0 : g.groups * g.rows * g.cols
@@ -199,6 +201,8 @@ public final class Conv2D: UnaryLayer {
                                                    a: wb + grp * g.kg * g.rows, b: src,
                                                    beta: biasValues == nil ? 0 : 1, c: ysample + grp * g.kg * g.cols)
                                     }
+                                    // The following relu, while the sample's output is in cache.
+                                    if rectified { rectify(ysample, outPlane) }
                                 }
                             }
                         }

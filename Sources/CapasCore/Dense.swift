@@ -31,7 +31,7 @@ public struct DenseConfig: Hashable, Sendable {
     public func multiplyAdds() throws -> Int { try parameterCount() }
 }
 
-public final class Dense: UnaryLayer {
+public final class Dense: UnaryLayer, ReLUFusing {
     public let config: DenseConfig
     public let weight: Parameter
     public let bias: Parameter?
@@ -47,7 +47,10 @@ public final class Dense: UnaryLayer {
                                                                      fanIn: config.inFeatures, generator: &generator)) : nil
     }
 
+    var fusesReLU = false
+
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let rectified = fusesReLU
         precondition(x.rank == 2 && x.shape[1] == config.inFeatures,
                      "Linear: input shape \(x.shape), expected [N, \(config.inFeatures)]")
         if mode == .training { input = x }
@@ -68,6 +71,10 @@ public final class Dense: UnaryLayer {
                         BLAS.sgemm(transposeB: true, m: n, n: units.count, k: fin,
                                    a: xb, b: wb + units.lowerBound * fin, beta: beta,
                                    c: yb + units.lowerBound, ldc: fout)
+                        // The following relu, on this worker's block while it is in cache.
+                        if rectified {
+                            for r in 0..<n { rectify(yb + r * fout + units.lowerBound, units.count) }
+                        }
                     }
                 }
             }

@@ -46,6 +46,28 @@ public final class Network {
         }
         self.inputShape = inputShape
         self.nodes = nodes
+        // Pairs (layer, relu) where the relu is the only reader of a layer that can rectify its own output.
+        var readers = [[Int]](repeating: [], count: nodes.count)
+        for (i, node) in nodes.enumerated() { for j in node.inputs where j >= 0 { readers[j].append(i) } }
+        reluFusions = nodes.indices.compactMap { i in
+            guard nodes[i].layer is ReLUFusing, readers[i].count == 1, let r = readers[i].first,
+                  nodes[r].inputs == [i], let relu = nodes[r].layer as? Activation, relu.function == .relu
+            else { return nil }
+            return (i, r)
+        }
+    }
+
+    /// (producer, relu) node pairs whose relu runs inside the producer's forward.
+    private let reluFusions: [(producer: Int, relu: Int)]
+
+    /// Turns the fusions on for a forward pass that runs the relu too (up to
+    /// `last`), so an output read before its relu is never rectified.
+    private func setFusions(through last: Int?) {
+        for (producer, relu) in reluFusions {
+            let on = last.map { relu <= $0 } ?? false
+            (nodes[producer].layer as? ReLUFusing)?.fusesReLU = on
+            (nodes[relu].layer as? Activation)?.inputIsRectified = on
+        }
     }
 
     /// Every parameter and buffer with its state-dict name (`"0.weight"`), in order.
@@ -66,6 +88,8 @@ public final class Network {
         guard input.rank == inputShape.dims.count + 1, Array(input.shape.dropFirst()) == inputShape.dims else {
             throw TensorError.shapeMismatch(operation: "network input", input.shape, inputShape.batched(input.shape.first ?? 0))
         }
+        setFusions(through: last)
+        defer { setFusions(through: nil) }
         var outputs = [Tensor?](repeating: nil, count: nodes.count)
         var remainingReads = readCounts(output: last)
         for (i, node) in nodes.enumerated() where i <= last {

@@ -104,3 +104,43 @@ final class FastPathTests: XCTestCase {
         }
     }
 }
+
+/// relu fused into the conv or dense layer before it (inside `Network.forward`)
+/// against the same layers called one by one.
+final class ReLUFusionTests: XCTestCase {
+    func layers(seed: UInt64) -> [any Layer] {
+        var g = SeededGenerator(seed: seed)
+        return [Conv2D(ConvolutionConfig(inChannels: 2, outChannels: 5, kernel: Size2D(3, 3), padding: Padding2D(1, 1)),
+                       generator: &g),
+                Activation(.relu), Pool2D(PoolingConfig(kind: .max, kernel: Size2D(2, 2))), Flatten(),
+                Dense(DenseConfig(inFeatures: 5 * 4 * 4, outFeatures: 37), generator: &g), Activation(.relu),
+                Dense(DenseConfig(inFeatures: 37, outFeatures: 3), generator: &g)]
+    }
+
+    func testFusedNetworkMatchesLayersOneByOne() throws {
+        let fusedLayers = layers(seed: 9), plainLayers = layers(seed: 9)
+        let network = Network(inputShape: .image(height: 8, width: 8, channels: 2),
+                              nodes: fusedLayers.enumerated().map { .init(name: "\($0)", layer: $1, inputs: [$0 - 1]) })
+        var gen = SeededGenerator(seed: 10)
+        let x = gen.normalTensor([6, 2, 8, 8]), dy = gen.normalTensor([6, 3])
+        for mode in [Mode.evaluation, .training] {
+            let fused = try network.forward(x, mode: mode)
+            var plain = x
+            for layer in plainLayers { plain = layer.forward([plain], mode: mode) }
+            XCTAssertEqual(fused, plain, "\(mode)")
+        }
+        network.zeroGradients()
+        network.backward(dy)
+        var grad = dy
+        for layer in plainLayers { layer.zeroGradients() }
+        for layer in plainLayers.reversed() { grad = layer.backward(grad)[0] }
+        for (a, b) in zip(fusedLayers, plainLayers) {
+            for (p, q) in zip(a.parameters, b.parameters) { XCTAssertEqual(p.grad, q.grad, "\(a.kind).\(p.name)") }
+        }
+        // An output read before its relu is not rectified, and later passes fuse again.
+        let convOut = try network.forward(x, mode: .evaluation, upTo: 0)
+        XCTAssertEqual(convOut, plainLayers[0].forward([x], mode: .evaluation))
+        XCTAssertTrue(convOut.data.contains { $0 < 0 })
+        XCTAssertEqual(try network.forward(x, mode: .evaluation), try network.forward(x, mode: .evaluation))
+    }
+}
