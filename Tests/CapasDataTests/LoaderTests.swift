@@ -55,6 +55,28 @@ final class LoaderTests: XCTestCase {
         for (got, want) in zip(single, [-1, 1, -0.6, -0.2, 0.6, 0.2] as [Float]) { XCTAssertEqual(got, want, accuracy: 1e-6) }
     }
 
+    /// Batches converted eight pixels at a time and split over workers equal
+    /// the table look-ups bit for bit, for every byte value and both normalizations.
+    func testVectorConversionMatchesTheTable() {
+        var gen = SeededGenerator(seed: 5)
+        let (c, h, w, n) = (3, 7, 9, 100)   // big enough to be split
+        let data = Dataset(name: "rgb", images: (0..<(n * c * h * w)).map { i in UInt8(i < 256 ? i : Int(gen.next() % 256)) },
+                           labels: [UInt8](repeating: 0, count: n), channels: c, height: h, width: w, classNames: ["a"])
+        for normalization in [Normalization.unit, .standardize(mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26])] {
+            let loader = Loader(dataset: data, batchSize: n, shuffle: false, seed: 0, normalization: normalization)
+            let table = loader.lookupTable()
+            let expected = (0..<n).flatMap { image in
+                (0..<(c * h * w)).map { i in table[(i / (h * w)) * 256 + Int(data.images[image * c * h * w + i])] }
+            }
+            for threads in [1, 2] {
+                let saved = Parallel.threads
+                Parallel.threads = threads
+                defer { Parallel.threads = saved }
+                XCTAssertEqual(loader.makeBatch(Array(0..<n)).images.data, expected, "\(normalization), \(threads) threads")
+            }
+        }
+    }
+
     /// A 3×4 plane whose pixel at (y, x) is 10·(y + 1) + x + 1.
     let plane: [UInt8] = [11, 12, 13, 14,
                           21, 22, 23, 24,
