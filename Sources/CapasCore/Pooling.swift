@@ -169,7 +169,12 @@ public final class Pool2D: UnaryLayer {
             let winners = ab.map { $0 + p &* g.ho &* g.wo }
             for oy in 0..<g.ho {
                 let y0 = oy &* g.sh
-                for ox in 0..<g.wo {
+                var ox = 0
+                if twoByTwo && g.sh == 2 && g.sw == 2 {
+                    ox = maxTwoByTwoRow(plane + y0 &* w, w: w, out: out + oy &* g.wo,
+                                        winners: winners.map { $0 + oy &* g.wo }, rowStart: y0 &* w, count: g.wo)
+                }
+                for ox in ox..<g.wo {
                     let first = y0 &* w &+ ox &* g.sw
                     var best = plane[first], bestIndex = first
                     if twoByTwo {
@@ -200,6 +205,42 @@ public final class Pool2D: UnaryLayer {
                 }
             }
         }
+    }
+
+    /// 2×2 windows with stride 2 along one output row, eight at a time: the
+    /// two input rows are loaded sixteen values each and split into even and
+    /// odd columns. Same rule as the scalar loop (first maximum wins); a group
+    /// of eight with a NaN (or ∞ − ∞) anywhere is left to the scalar loop.
+    /// Returns how many outputs of the row it wrote.
+    @inline(__always)
+    static func maxTwoByTwoRow(_ top: UnsafePointer<Float>, w: Int, out: UnsafeMutablePointer<Float>,
+                               winners: UnsafeMutablePointer<Int32>?, rowStart: Int, count: Int) -> Int {
+        typealias V = SIMD8<Float>
+        typealias I = SIMD8<Int32>
+        let upper = UnsafeRawPointer(top), lower = UnsafeRawPointer(top + w)
+        let lanes = I(0, 2, 4, 6, 8, 10, 12, 14)
+        var ox = 0
+        // 2·ox + 16 ≤ w keeps the sixteen loaded values inside the row.
+        while ox &+ 8 <= count && 2 &* ox &+ 16 <= w {
+            let r0 = upper.loadUnaligned(fromByteOffset: 2 &* ox &* 4, as: SIMD16<Float>.self)
+            let r1 = lower.loadUnaligned(fromByteOffset: 2 &* ox &* 4, as: SIMD16<Float>.self)
+            let a = r0.evenHalf, b = r0.oddHalf, c = r1.evenHalf, d = r1.oddHalf
+            let total = a + b + c + d
+            if any(total .!= total) { break }
+            var best = a
+            var index = lanes &+ Int32(truncatingIfNeeded: rowStart &+ 2 &* ox)
+            let base = index
+            var m = b .> best
+            best.replace(with: b, where: m); index.replace(with: base &+ 1, where: m)
+            m = c .> best
+            best.replace(with: c, where: m); index.replace(with: base &+ Int32(truncatingIfNeeded: w), where: m)
+            m = d .> best
+            best.replace(with: d, where: m); index.replace(with: base &+ Int32(truncatingIfNeeded: w &+ 1), where: m)
+            UnsafeMutableRawPointer(out + ox).storeBytes(of: best, as: V.self)
+            if let winners { UnsafeMutableRawPointer(winners + ox).storeBytes(of: index, as: I.self) }
+            ox &+= 8
+        }
+        return ox
     }
 
     /// 1/(values averaged) for the window at (y0, x0): the window clipped to the

@@ -83,9 +83,11 @@ final class FastPathTests: XCTestCase {
 
     func testUnpaddedMaxPoolMatchesDefinitionWithTiesAndNaN() {
         var gen = SeededGenerator(seed: 11)
+        // Rows of 34 and 37 are wide enough for the eight-lane 2×2 path, with a scalar tail.
+        for shape in [[2, 3, 7, 8], [2, 2, 9, 37], [1, 3, 5, 34]] {
         for (kernel, step) in [(2, 2), (3, 2), (2, 1), (3, 3)] {
             // Small integers make ties common; a few NaN and ±∞ are sprinkled in.
-            var x = Tensor(shape: [2, 3, 7, 8], data: (0..<(2 * 3 * 7 * 8)).map { _ in Float(Int.random(in: 0...3, using: &gen)) })
+            var x = Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in Float(Int.random(in: 0...3, using: &gen)) })
             for i in stride(from: 5, to: x.count, by: 37) { x.data[i] = .nan }
             for i in stride(from: 11, to: x.count, by: 53) { x.data[i] = i % 2 == 0 ? .infinity : -.infinity }
             let pool = Pool2D(PoolingConfig(kind: .max, kernel: Size2D(square: kernel), stride: Size2D(square: step)))
@@ -100,7 +102,8 @@ final class FastPathTests: XCTestCase {
             let dx = pool.backward(Tensor(repeating: 1, shape: y.shape))
             var expectedDx = Tensor(zeros: x.shape)
             for index in winners { expectedDx.data[index] += 1 }
-            XCTAssertEqual(dx, expectedDx, "kernel \(kernel) stride \(step)")
+            XCTAssertEqual(dx, expectedDx, "kernel \(kernel) stride \(step) shape \(shape)")
+        }
         }
     }
 }
