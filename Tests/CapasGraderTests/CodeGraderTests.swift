@@ -234,3 +234,18 @@ extension CodeGraderTests {
     }
 }
 
+extension CodeGraderTests {
+    /// A gradebook row says compile_error for a submission that does not
+    /// compile, and invalid for one without the file.
+    func testGradebookStatusOfCodeSubmissions() throws {
+        let rubric = try CodeSupport.rubric()
+        let broken = try CodeSupport.grade(CodeSupport.submissions.appendingPathComponent("compile_error"), rubric: rubric)
+        XCTAssertEqual(GradeReport(submission: "s", learner: nil, mode: "grade", exercises: [broken], seconds: 0).status, "compile_error")
+        let empty = try CodeSupport.workFolder()
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let missing = try CodeSupport.grade(empty, rubric: rubric)
+        XCTAssertEqual(GradeReport(submission: "s", learner: nil, mode: "grade", exercises: [missing], seconds: 0).status, "invalid")
+        let correct = try CodeSupport.grade(CodeSupport.submissions.appendingPathComponent("correct"), rubric: rubric)
+        XCTAssertEqual(GradeReport(submission: "s", learner: nil, mode: "grade", exercises: [correct], seconds: 0).status, "ok")
+    }
+}

@@ -219,3 +219,92 @@ struct Conv2DFunction: CodeFunction {
         return make(x, weight, bias: bias, stride: s, padding: p)
     }
 }
+
+/// The optional part of exercise 05: grouped and depthwise convolution,
+/// `func conv2dGroups(_ input: Tensor, _ weight: Tensor, bias: Tensor?,
+/// stride: Int, padding: Int, groups: Int) -> Tensor` with weight
+/// K×(C/groups)×FH×FW: filter k sees only the input channels of its group.
+struct Conv2DGroupsFunction: CodeFunction {
+    let name = "conv2d_groups"
+    let learnerFunction = "conv2dGroups"
+    let call = "conv2dGroups(capasHarnessTensor(0), capasHarnessTensor(1), bias: capasHarnessOptionalTensor(2), "
+        + "stride: capasHarnessInt(3), padding: capasHarnessInt(4), groups: capasHarnessInt(5))"
+    let mistakes: [KnownMistake] = []
+
+    func cases(_ set: String, count: Int, generator g: inout CaseGenerator) throws -> [CodeCase] {
+        switch set {
+        case "groups":
+            return [
+                Self.make(Conv2DFunction.integers([1, 3, 5, 5], seed: 91), Conv2DFunction.integers([3, 1, 3, 3], seed: 92),
+                          bias: [1, 0, -1], stride: 1, padding: 1, groups: 3,
+                          "en profundidad (depthwise): un filtro por canal", "depthwise: one filter per channel"),
+                Self.make(Conv2DFunction.integers([2, 4, 6, 6], seed: 93), Conv2DFunction.integers([6, 2, 3, 3], seed: 94),
+                          bias: nil, stride: 2, padding: 0, groups: 2, "dos grupos", "two groups"),
+                Self.make(Conv2DFunction.integers([1, 2, 4, 4], seed: 95), Conv2DFunction.integers([2, 2, 3, 3], seed: 96),
+                          bias: [0.5, -0.5], stride: 1, padding: 0, groups: 1, "un grupo: conv2d normal", "one group: plain conv2d"),
+                Self.make(Conv2DFunction.integers([1, 4, 5, 5], seed: 97), Conv2DFunction.integers([8, 1, 3, 3], seed: 98),
+                          bias: nil, stride: 1, padding: 1, groups: 4,
+                          "en profundidad con multiplicador 2", "depthwise with multiplier 2"),
+            ]
+        case "random":
+            return (0..<count).map { _ in
+                let groups = g.int(1...3), n = g.int(1...2)
+                let c = groups * g.int(1...2), k = groups * g.int(1...2)
+                let h = g.int(3...7), w = g.int(3...7), p = g.int(0...1), s = g.int(1...2)
+                let fh = g.int(1...min(3, h + 2 * p)), fw = g.int(1...min(3, w + 2 * p))
+                let x = Definitions.random([n, c, h, w], &g), weight = Definitions.random([k, c / groups, fh, fw], &g)
+                let bias: [Double]? = g.bool() ? (0..<k).map { _ in Double(Float(g.value())) } : nil
+                return Self.make(x, weight, bias: bias, stride: s, padding: p, groups: groups)
+            }
+        default:
+            throw Definitions.unknownSet(name, set, ["groups", "random"])
+        }
+    }
+
+    static func make(_ x: Numbers, _ w: Numbers, bias: [Double]?, stride: Int, padding: Int, groups: Int,
+                     _ es: String? = nil, _ en: String? = nil) -> CodeCase {
+        let shapes = "x \(x.shapeText), w \(w.shapeText)" + (bias == nil ? "" : ", bias \(bias!.count)")
+        return CodeCase(
+            arguments: [.tensor(x), .tensor(w), bias.map { .tensor(Numbers(shape: [$0.count], values: $0)) } ?? .none,
+                        .integer(stride), .integer(padding), .integer(groups)],
+            summary: Bilingual(es: (es.map { $0 + ": " } ?? "") + shapes + ", paso \(stride), relleno \(padding), grupos \(groups)",
+                               en: (en.map { $0 + ": " } ?? "") + shapes + ", stride \(stride), padding \(padding), groups \(groups)"))
+    }
+
+    /// The definition in float64.
+    func reference(_ item: CodeCase) -> Numbers {
+        let x = item.arguments[0].numbers!, w = item.arguments[1].numbers!, b = item.arguments[2].numbers
+        let s = item.arguments[3].integer!, p = item.arguments[4].integer!, groups = item.arguments[5].integer!
+        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (k, cg, fh, fw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+        let ho = (h + 2 * p - fh) / s + 1, wo = (wd + 2 * p - fw) / s + 1
+        let perGroup = k / groups
+        var y = [Double](repeating: 0, count: n * k * ho * wo)
+        for sample in 0..<n {
+            for filter in 0..<k {
+                let first = (filter / perGroup) * cg
+                for i in 0..<ho {
+                    for j in 0..<wo {
+                        var sum = b?.values[filter] ?? 0
+                        for local in 0..<cg {
+                            for u in 0..<fh {
+                                let row = i * s - p + u
+                                guard row >= 0, row < h else { continue }
+                                for v in 0..<fw {
+                                    let column = j * s - p + v
+                                    guard column >= 0, column < wd else { continue }
+                                    sum += w.values[((filter * cg + local) * fh + u) * fw + v]
+                                        * x.values[((sample * c + first + local) * h + row) * wd + column]
+                                }
+                            }
+                        }
+                        y[((sample * k + filter) * ho + i) * wo + j] = sum
+                    }
+                }
+            }
+        }
+        return Numbers(shape: [n, k, ho, wo], values: y)
+    }
+
+    func mistaken(_ mistake: String, _ item: CodeCase) -> Numbers? { nil }
+}
