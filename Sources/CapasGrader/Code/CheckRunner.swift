@@ -211,7 +211,8 @@ struct CheckRunner {
         if let mistake {
             feedback = feedback + Bilingual(es: "\nError reconocido: ", en: "\nRecognised mistake: ") + mistake.feedback
         }
-        return result(.failed, feedback, mistake: mistake?.id, seconds: seconds)
+        // No line to point at, but the file is the learner's: CI annotations land on it.
+        return result(.failed, feedback, mistake: mistake?.id, file: rubric.files?.first, seconds: seconds)
     }
 
     /// The catalogued mistake that explains every wrong case (and is not
