@@ -130,8 +130,22 @@ public enum CodeGrader {
             return report
         }
         defer { if !options.keepBuild { build.remove() } }
+        // Functions only optional checks use (no points, or tagged `optional`):
+        // if the learner left one out, the rest is still graded.
+        let optional = functions.filter { function in
+            rubric.checks.filter { $0.function == function.name }.allSatisfy { $0.points == 0 || ($0.tags ?? []).contains("optional") }
+        }.map(\.name)
+        var absent: [String] = []
         do {
-            try build.compile(functions: functions, timeout: options.compileTimeout)
+            do {
+                try build.compile(functions: functions, timeout: options.compileTimeout)
+            } catch let failure as SubmissionBuild.Failure where failure.onlyHarness && !optional.isEmpty {
+                let required = functions.filter { !optional.contains($0.name) }
+                guard !required.isEmpty, (try? build.compile(functions: required, timeout: options.compileTimeout)) != nil else {
+                    throw failure
+                }
+                absent = optional
+            }
         } catch let failure as SubmissionBuild.Failure {
             // The compiler's words once, with the first check; the others name the place.
             let first = rubric.checks.first(where: runs)?.id
@@ -154,6 +168,13 @@ public enum CodeGrader {
         report.checks = rubric.checks.enumerated().map { index, check in
             guard runs(check) else { return .skipped(check, exercise: rubric.exercise) }
             let function = functions.first { $0.name == check.function }!
+            if absent.contains(function.name) {
+                return CheckResult(exercise: rubric.exercise, id: check.id, name: check.name, points: 0, maxPoints: check.points,
+                                   status: .notGradable, visibility: check.visibility, feedback: Bilingual(
+                                       es: "parte opcional: no se encontró `\(function.learnerFunction)` con la firma del enunciado",
+                                       en: "optional part: `\(function.learnerFunction)` with the signature asked for was not found"),
+                                   file: files.first, tags: check.tags ?? [])
+            }
             return CheckRunner(rubric: rubric, check: check, index: index, function: function, build: build,
                                context: context, options: options, user: user).run()
         }

@@ -26,6 +26,8 @@ struct SubmissionBuild {
         var compilerOutput: String
         /// The message without the compiler's output.
         var summary: Bilingual
+        /// The learner's files compiled; only the harness's calls failed (a function missing or with another signature).
+        var onlyHarness = false
     }
 
     /// The folder under which submission builds go. The sandbox gives its
@@ -159,7 +161,8 @@ struct SubmissionBuild {
         }
         let summary = message
         message = message + Bilingual("\n" + shown)
-        return Failure(message: message, file: firstFile ?? files.first, line: firstLine, compilerOutput: shown, summary: summary)
+        return Failure(message: message, file: firstFile ?? files.first, line: firstLine, compilerOutput: shown, summary: summary,
+                       onlyHarness: firstFile == nil && harnessError && !harnessClash)
     }
 
     /// The learner's file and line of a crash's return addresses, if any
