@@ -89,12 +89,12 @@ struct Conv2DFunction: CodeFunction {
     }
 
     /// The definition in float64, with the mistakes as switches.
-    static func convolve(_ item: CodeCase, _ variant: Variant) -> Numbers? {
+    static func convolve(_ item: CodeCase, _ variant: Variant, groups: Int = 1) -> Numbers? {
         let (x, w, b, s0, p0) = unpack(item)
         let s = variant.ignoreStride ? 1 : s0, p = variant.ignorePadding ? 0 : p0
         let bias = variant.noBias ? nil : b
         let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (k, fh, fw) = (w.shape[0], w.shape[2], w.shape[3])
+        let (k, cg, fh, fw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])   // cg = c / groups
         // Swift's `/` truncates toward zero: what a learner's formula gives
         // when the kernel does not fit (an empty output, or no output at all).
         func size(_ length: Int, _ f: Int) -> Int {
@@ -106,10 +106,12 @@ struct Conv2DFunction: CodeFunction {
         var y = [Double](repeating: 0, count: n * k * ho * wo)
         for sample in 0..<n {
             for filter in 0..<k {
+                let first = filter / (k / groups) * cg   // the group's first input channel
                 for i in 0..<ho {
                     for j in 0..<wo {
                         var sum = bias?.values[filter] ?? 0
-                        for channel in 0..<c {
+                        for local in 0..<cg {
+                            let channel = first + local
                             for u in 0..<fh {
                                 let row = i * s - p + u
                                 guard row >= 0, row < h else { continue }
@@ -117,7 +119,7 @@ struct Conv2DFunction: CodeFunction {
                                     let column = j * s - p + v
                                     guard column >= 0, column < wd else { continue }
                                     let (wu, wv) = variant.flip ? (fh - 1 - u, fw - 1 - v) : (u, v)
-                                    sum += w.values[((filter * c + channel) * fh + wu) * fw + wv]
+                                    sum += w.values[((filter * cg + local) * fh + wu) * fw + wv]
                                         * x.values[((sample * c + channel) * h + row) * wd + column]
                                 }
                             }
@@ -271,39 +273,9 @@ struct Conv2DGroupsFunction: CodeFunction {
                                en: (en.map { $0 + ": " } ?? "") + shapes + ", stride \(stride), padding \(padding), groups \(groups)"))
     }
 
-    /// The definition in float64.
+    /// The definition in float64: conv2d's, with the groups.
     func reference(_ item: CodeCase) -> Numbers {
-        let x = item.arguments[0].numbers!, w = item.arguments[1].numbers!, b = item.arguments[2].numbers
-        let s = item.arguments[3].integer!, p = item.arguments[4].integer!, groups = item.arguments[5].integer!
-        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (k, cg, fh, fw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
-        let ho = (h + 2 * p - fh) / s + 1, wo = (wd + 2 * p - fw) / s + 1
-        let perGroup = k / groups
-        var y = [Double](repeating: 0, count: n * k * ho * wo)
-        for sample in 0..<n {
-            for filter in 0..<k {
-                let first = (filter / perGroup) * cg
-                for i in 0..<ho {
-                    for j in 0..<wo {
-                        var sum = b?.values[filter] ?? 0
-                        for local in 0..<cg {
-                            for u in 0..<fh {
-                                let row = i * s - p + u
-                                guard row >= 0, row < h else { continue }
-                                for v in 0..<fw {
-                                    let column = j * s - p + v
-                                    guard column >= 0, column < wd else { continue }
-                                    sum += w.values[((filter * cg + local) * fh + u) * fw + v]
-                                        * x.values[((sample * c + first + local) * h + row) * wd + column]
-                                }
-                            }
-                        }
-                        y[((sample * k + filter) * ho + i) * wo + j] = sum
-                    }
-                }
-            }
-        }
-        return Numbers(shape: [n, k, ho, wo], values: y)
+        Conv2DFunction.convolve(item, Conv2DFunction.Variant(), groups: item.arguments[5].integer!)!
     }
 
     func mistaken(_ mistake: String, _ item: CodeCase) -> Numbers? { nil }
