@@ -80,7 +80,7 @@ extension Interpreter {
         case ":models", ":modelos":
             return Reply(modelOrder.map { name in
                 let m = models[name]!
-                let params = (try? m.analysis?.totalParameters()).flatMap { $0 }.map { grouped($0) } ?? "—"
+                let params = (try? m.analysis?.totalParameters()).flatMap { $0 }.map { grouped($0, language: L) } ?? "—"
                 return (name == current ? "* " : "  ") + name + "   " + L.pick(es: "\(m.entries.count) líneas, \(params) parámetros",
                                                                                    en: "\(m.entries.count) lines, \(params) parameters")
             }.joined(separator: "\n"))
@@ -168,8 +168,8 @@ extension Interpreter {
             lines.append(L.pick(es: "  multiplicaciones-sumas por imagen: ", en: "  multiply-adds per image: ") + macs)
         }
         let values = layer.outputShape.elementCount ?? 0
-        lines.append(L.pick(es: "  memoria de la salida: \(grouped(values)) valores × 4 bytes = \(grouped(values * 4)) bytes por imagen",
-                            en: "  output memory: \(grouped(values)) values × 4 bytes = \(grouped(values * 4)) bytes per image"))
+        lines.append(L.pick(es: "  memoria de la salida: \(grouped(values, language: L)) valores × 4 bytes = \(grouped(values * 4, language: L)) bytes por imagen",
+                            en: "  output memory: \(grouped(values, language: L)) values × 4 bytes = \(grouped(values * 4, language: L)) bytes per image"))
         lines += e.notes.map { "  " + L.pick(es: "nota: ", en: "note: ") + $0 }
         return lines.joined(separator: "\n")
     }
@@ -188,7 +188,7 @@ extension Interpreter {
             guard let a = m.analysis else {
                 throw CommandError(es: "el modelo `\(name)` no tiene capas", en: "model `\(name)` has no layers")
             }
-            rows.append([name, a.output.description, grouped(try a.totalParameters()), grouped(try a.totalMultiplyAdds()),
+            rows.append([name, a.output.description, grouped(try a.totalParameters(), language: L), grouped(try a.totalMultiplyAdds(), language: L),
                          String(a.layers.count)])
         }
         return Display.table(rows, numeric: [2, 3, 4])

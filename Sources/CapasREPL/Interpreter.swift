@@ -118,7 +118,7 @@ public final class Interpreter {
             // Only the input so far.
             candidate.analysis = nil
             model = candidate
-            return "input \(parsed.input?.description ?? "?") (\(grouped(parsed.input?.elementCount ?? 0)) " + L.pick(es: "valores)", en: "values)")
+            return "input \(parsed.input?.description ?? "?") (\(grouped(parsed.input?.elementCount ?? 0, language: L)) " + L.pick(es: "valores)", en: "values)")
         }
         let analysis: ModelAnalysis
         do { analysis = try ModelAnalysis(parsed, sourceText: candidate.text) } catch let error as ModelError {
@@ -150,7 +150,7 @@ public final class Interpreter {
         default: text = layer.spec?.text ?? ""
         }
         let count = layer.parameters == 1 ? L.pick(es: "1 parámetro", en: "1 parameter")
-            : "\(grouped(layer.parameters)) " + L.pick(es: "parámetros", en: "parameters")
+            : "\(grouped(layer.parameters, language: L)) " + L.pick(es: "parámetros", en: "parameters")
         var lines = ["[\(layer.name)] \(text)   \(layer.inputShape) → \(layer.outputShape)   \(count)"]
         lines += e.shape.map { "    " + $0 }
         if layer.parameters > 0 { lines.append("    " + L.pick(es: "parámetros: ", en: "parameters: ") + e.parameters) }

@@ -106,6 +106,35 @@ final class InterpreterTests: XCTestCase {
         XCTAssertEqual(interpreter.execute(":model").text, "input 28x28x1\nflatten\ndense 200 relu")
     }
 
+    func testSpanishGroupsDigitsWithSpacesAndEnglishWithCommas() {
+        let nbsp = "\u{00A0}"
+        for (language, separator) in [(Language.es, nbsp), (.en, ",")] {
+            let interpreter = Interpreter(language: language)
+            let input = interpreter.execute("input 224x224x3").text
+            XCTAssertTrue(input.contains("150\(separator)528"), input)
+            let layer = interpreter.execute("conv 64 11x11 stride=4 pad=2").text
+            XCTAssertTrue(layer.contains("23\(separator)296"), layer)
+            XCTAssertTrue(interpreter.execute(":explain 0").text.contains("193\(separator)600"))
+            XCTAssertFalse(interpreter.execute(":preset alexnet").isError)
+            let summary = interpreter.execute(":summary").text
+            XCTAssertTrue(summary.contains("61\(separator)100\(separator)840"), summary)
+            let models = interpreter.execute(":models").text
+            XCTAssertTrue(models.contains("61\(separator)100\(separator)840"), models)
+            XCTAssertFalse(interpreter.execute(":new lenet").isError)
+            XCTAssertFalse(interpreter.execute(":preset cnn-lenet").isError)
+            let comparison = interpreter.execute(":compare model lenet").text
+            XCTAssertTrue(comparison.contains("714\(separator)682\(separator)664"), comparison)
+            XCTAssertTrue(comparison.contains("21\(separator)840"), comparison)
+            if language == .es {
+                XCTAssertNil((summary + comparison).range(of: "[0-9],[0-9]", options: .regularExpression), summary + comparison)
+            }
+        }
+        // The calculator still reads and prints plain numbers.
+        let calculator = Interpreter(language: .es)
+        XCTAssertEqual(calculator.execute("params(f=11, c=3, k=64)").text.split(separator: "\n").first, "23296")
+        XCTAssertEqual(calculator.execute("1000000 + 1").text, "1000001")
+    }
+
     func testContinuationWaitsForClosingBrackets() {
         let interpreter = Interpreter(language: .en)
         XCTAssertTrue(interpreter.needsContinuation("A = [[1, 2],"))
