@@ -87,8 +87,7 @@ extension Interpreter {
         case ":compare", ":compara":
             return Reply(try compare(argument.split(separator: " ").map(String.init)))
         case ":presets":
-            return Reply(Presets.all.map { "  " + $0.name }.joined(separator: "\n")
-                         + "\n" + L.pick(es: "cárguelos con :preset NOMBRE", en: "load one with :preset NAME"))
+            return Reply(presetList())
         case ":preset":
             guard let text = Presets.text(named: argument) else {
                 throw CommandError(es: "no hay un modelo predefinido `\(argument)` (ver :presets)",
@@ -117,6 +116,21 @@ extension Interpreter {
             throw CommandError(es: "no existe el comando \(name)" + (suggestion.map { "; ¿quiso decir \($0)?" } ?? " (ver :help)"),
                                en: "there is no command \(name)" + (suggestion.map { "; did you mean \($0)?" } ?? " (see :help)"))
         }
+    }
+
+    /// Every preset on one line: its name, input, parameter count (computed from its text) and description.
+    func presetList() -> String {
+        var rows = [[L.pick(es: "nombre", en: "name"), L.pick(es: "entrada", en: "input"),
+                     L.pick(es: "parámetros", en: "parameters"), L.pick(es: "descripción", en: "description")]]
+        for preset in Presets.all {
+            let analysis = try? ModelAnalysis(text: preset.text)
+            let parameters = (try? analysis?.totalParameters()).flatMap { $0 }
+            rows.append([preset.name, analysis?.input.description ?? "—", parameters.map { grouped($0, language: L) } ?? "—",
+                         preset.describe(L)])
+        }
+        return Display.table(rows, numeric: [2]) + "\n"
+            + L.pick(es: "cargue uno con :preset NOMBRE (reemplaza el modelo actual); :summary muestra sus capas",
+                     en: "load one with :preset NAME (it replaces the current model); :summary shows its layers")
     }
 
     func requireAnalysis() throws -> ModelAnalysis {

@@ -135,6 +135,30 @@ final class InterpreterTests: XCTestCase {
         XCTAssertEqual(calculator.execute("1000000 + 1").text, "1000001")
     }
 
+    func testPresetsListsEveryPresetWithItsParametersAndDescription() throws {
+        for language in Language.allCases {
+            let reply = run([":presets"], language)[0]
+            XCTAssertFalse(reply.isError, reply.text)
+            let lines = reply.text.split(separator: "\n").map(String.init)
+            for preset in Presets.all {
+                let matching = lines.filter { $0.hasPrefix(preset.name + " ") }
+                XCTAssertEqual(matching.count, 1, "\(preset.name): \(reply.text)")
+                guard let line = matching.first else { continue }
+                let analysis = try ModelAnalysis(text: preset.text)
+                XCTAssertTrue(line.hasSuffix(preset.describe(language)), line)
+                XCTAssertTrue(line.contains(" " + grouped(try analysis.totalParameters(), language: language) + "  "), line)
+                XCTAssertTrue(line.contains(" \(analysis.input) "), line)
+            }
+            // One header, one line per preset, one line saying how to load one.
+            XCTAssertEqual(lines.count, Presets.all.count + 2)
+            XCTAssertTrue(lines.last!.contains(":preset"))
+        }
+        let es = run([":presets"], .es)[0].text, en = run([":presets"], .en)[0].text
+        XCTAssertTrue(es.contains("61\u{00A0}100\u{00A0}840") && es.contains("LeCun et al., 1998"), es)
+        XCTAssertTrue(en.contains("61,100,840") && en.contains("as in torchvision"), en)
+        XCTAssertTrue(es.contains("como en torchvision"))
+    }
+
     func testContinuationWaitsForClosingBrackets() {
         let interpreter = Interpreter(language: .en)
         XCTAssertTrue(interpreter.needsContinuation("A = [[1, 2],"))
