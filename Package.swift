@@ -59,7 +59,9 @@ let package = Package(
         .testTarget(name: "CapasDataTests", dependencies: ["CapasData", "CapasCore"]),
         .testTarget(name: "CapasCheckpointTests", dependencies: ["CapasCheckpoint", "CapasCore", "CapasModel"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "CapasREPLTests", dependencies: ["CapasREPL", "CapasModel", "CapasCore"]),
+        // Transcripts/ holds the golden REPL sessions, read from the source folder (and rewritten by CAPAS_UPDATE_GOLDEN=1).
+        .testTarget(name: "CapasREPLTests", dependencies: ["CapasREPL", "CapasModel", "CapasCore"],
+                    exclude: ["Transcripts"]),
         // A stand-in for a grader harness: locks down, then misbehaves on request.
         .executableTarget(name: "SandboxProbe", dependencies: ["CSandbox"], path: "Tests/SandboxProbe"),
         .testTarget(name: "CapasSandboxTests", dependencies: ["CapasSandbox"]),

@@ -105,8 +105,10 @@ extension AnalyzedLayer {
                                 en: "from here on, the layers no longer know where each pixel was"))
         case let .dense(d):
             shapeLines = [L.pick(es: "\(d.inFeatures) entradas → \(d.outFeatures) unidades", en: "\(d.inFeatures) inputs → \(d.outFeatures) units")]
-            params = d.bias ? "(inputs + 1)·outputs = (\(d.inFeatures) + 1)·\(d.outFeatures) = \(grouped(parameters, language: L))"
-                            : "inputs·outputs = \(d.inFeatures)·\(d.outFeatures) = \(grouped(parameters, language: L))"
+            let formula = d.bias ? L.pick(es: "(entradas + 1)·salidas", en: "(inputs + 1)·outputs")
+                                 : L.pick(es: "entradas·salidas", en: "inputs·outputs")
+            params = d.bias ? "\(formula) = (\(d.inFeatures) + 1)·\(d.outFeatures) = \(grouped(parameters, language: L))"
+                            : "\(formula) = \(d.inFeatures)·\(d.outFeatures) = \(grouped(parameters, language: L))"
             macs = "\(d.inFeatures)·\(d.outFeatures)\(d.bias ? " + \(d.outFeatures)" : "") = \(grouped(multiplyAdds, language: L))"
         case .activation, .softmax:
             shapeLines = [L.pick(es: "se aplica a cada valor; la forma no cambia: \(arrow)",

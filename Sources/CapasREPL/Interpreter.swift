@@ -187,6 +187,14 @@ public final class Interpreter {
         if let column = error.column, !entry.contains("\n") {
             text += "\n  \(entry)\n  " + String(repeating: " ", count: max(0, column - 1)) + "^"
         }
+        // `cnov 10 5x5`: a misspelt layer reads as a calculation; say which layer it resembles.
+        let words = entry.split(separator: " ", maxSplits: 2)
+        if words.count >= 2, words[1].first?.isNumber == true, variables[String(words[0])] == nil,
+           let layer = Vocabulary.layers.map({ ($0, editDistance(words[0].lowercased(), $0)) }).min(by: { $0.1 < $1.1 })
+            .flatMap({ $0.1 <= (words[0].count >= 4 ? 2 : 1) ? $0.0 : nil }) {
+            text += "\n" + L.pick(es: "¿quiso escribir la capa `\(layer)`? (ver :help layers)",
+                                  en: "did you mean the layer `\(layer)`? (see :help layers)")
+        }
         return text
     }
 
