@@ -13,12 +13,21 @@ struct CommandError: Error, LocalizedMessage {
 
 extension Interpreter {
     static let commands = [":help", ":summary", ":explain", ":model", ":undo", ":reset", ":new", ":use", ":models",
-                           ":compare", ":preset", ":presets", ":step", ":vars", ":load", ":save", ":lang", ":quit"]
+                           ":compare", ":preset", ":presets", ":step", ":show", ":vars", ":load", ":save", ":lang", ":quit"]
 
     func command(_ line: String) throws -> Reply {
         let parts = line.split(separator: " ", maxSplits: 1)
-        let name = String(parts[0]).lowercased()
         let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        do {
+            return try command(String(parts[0]).lowercased(), argument)
+        } catch let error as CalculatorError {
+            // A calculation inside a command (:show conv(…), :step …): its column counts from the start of the line.
+            guard let column = error.column, let start = line.range(of: argument)?.lowerBound, !argument.isEmpty else { throw error }
+            throw CalculatorError(error.problem, column: column + line.distance(from: line.startIndex, to: start))
+        }
+    }
+
+    func command(_ name: String, _ argument: String) throws -> Reply {
         switch name {
         case ":help", ":h", ":?", ":ayuda":
             return Reply(Help.text(topic: argument, language: L))
@@ -103,10 +112,13 @@ extension Interpreter {
                 case .number: shape = L.pick(es: "número", en: "number")
                 case let .tensor(t): shape = t.shape.map(String.init).joined(separator: "×")
                 }
+                if let image = imageVariables[key] { return "  \(key)  \(shape)  \(image.describe(L))" }
                 return "  \(key)  \(shape)"
             }.joined(separator: "\n"))
         case ":step", ":paso":
             return Reply(try step(argument))
+        case ":show", ":muestra":
+            return Reply(try show(argument))
         case ":load", ":carga":
             return Reply(try loadFile(argument))
         case ":save", ":guarda":
@@ -227,7 +239,7 @@ extension Interpreter {
             throw CommandError(es: "uso: :step conv(A, K), :step maxpool(A, 2) o :step avgpool(A, 2)",
                                en: "usage: :step conv(A, K), :step maxpool(A, 2) or :step avgpool(A, 2)")
         }
-        let evaluator = Evaluator(variables: variables, language: L)
+        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets)
         let args = try positional.map(evaluator.evaluate)
         var options: [String: Int] = [:]
         for (key, value) in named {

@@ -32,6 +32,12 @@ extension Interpreter {
             return matching(Help.topics.flatMap(\.names).filter { !$0.isEmpty })
         case ":lang", ":idioma":
             return matching(["es", "en"])
+        case ":show", ":muestra":
+            let words = before.split(separator: " ")
+            if words.count == 1 { return matching(["fashion-mnist", "cifar10"] + Array(variables.keys) + Functions.names) }
+            if words.count == 2, DatasetCache.datasetName(String(words[1])) != nil {
+                return matching(language == .es ? ["prueba", "entrenamiento"] : ["test", "train"])
+            }
         default:
             break
         }

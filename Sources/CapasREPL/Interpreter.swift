@@ -39,8 +39,25 @@ public final class Interpreter {
     var current = "model"
     /// Every successful entry with its reply, for `:save` as a notebook.
     public private(set) var transcript: [(entry: String, reply: String)] = []
+    /// How pictures are drawn (`:show`, `:filters`): plain ASCII unless the session says colour.
+    public var pictureStyle: PictureStyle = .plain
+    /// The width pictures and curves fit in.
+    public var columns = 80
+    /// Datasets read by `:show` and `image(…)`, found as `capas data` finds them.
+    let datasets: DatasetCache
+    /// The variables that hold a dataset image, and which one.
+    var imageVariables: [String: ImageReference] = [:]
 
-    public init(language: Language) { self.language = language }
+    /// The environment datasets are looked up with (`CAPAS_DATA`, `XDG_CACHE_HOME`, `HOME`).
+    public var environment: [String: String] {
+        get { datasets.environment }
+        set { datasets.environment = newValue }
+    }
+
+    public init(language: Language, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.language = language
+        datasets = DatasetCache(environment: environment)
+    }
 
     var L: Language { language }
 
@@ -168,14 +185,25 @@ public final class Interpreter {
                 throw CalculatorError(.reservedName(name), column: 1)
             }
         }
-        let evaluator = Evaluator(variables: variables, language: L)
+        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets)
         let value = try evaluator.evaluate(expression)
         if case let .tensor(t) = value, t.data.contains(where: { !$0.isFinite }) {
             evaluator.notes.append(L.pick(es: "el resultado contiene NaN o ∞", en: "the result contains NaN or ∞"))
         }
-        var text = Display.value(value, language: L)
+        // A dataset image is described (or drawn), not printed as 784 numbers.
+        var image: ImageReference?
+        if case let .call(function, _, _, _) = expression, Evaluator.imageFunctions.contains(function) { image = evaluator.lastImage }
+        var text: String
+        if let image, case let .tensor(t) = value {
+            text = name == nil ? drawing(of: t, image: image)
+                : t.shape.map(String.init).joined(separator: "×") + ", " + image.describe(L)
+                    + L.pick(es: "; :show \(name!) la dibuja", en: "; :show \(name!) draws it")
+        } else {
+            text = Display.value(value, language: L)
+        }
         if let name {
             variables[name] = value
+            imageVariables[name] = image
             text = (text.contains("\n") ? "\(name) =\n" : "\(name) = ") + text
         }
         if !evaluator.notes.isEmpty { text += "\n" + evaluator.notes.map { "  " + $0 }.joined(separator: "\n") }

@@ -79,6 +79,9 @@ final class Session {
     /// Runs until end of input or :quit; returns true if any entry failed.
     func run() -> Bool {
         let interactive = Terminal.isTerminal(0) && Terminal.isTerminal(1)
+        interpreter.pictureStyle = PictureStyle.choose(outputIsTerminal: Terminal.isTerminal(1),
+                                                       environment: ProcessInfo.processInfo.environment)
+        if Terminal.isTerminal(1) { interpreter.columns = Terminal.columns }
         let completion = Completion(interpreter)
         let reader = makeLineReader(historyFile: defaultHistoryFile(environment: ProcessInfo.processInfo.environment),
                                     completer: completion, maxHistory: 1000)
