@@ -13,7 +13,7 @@ struct CommandError: Error, LocalizedMessage {
 
 extension Interpreter {
     static let commands = [":help", ":summary", ":explain", ":model", ":undo", ":reset", ":new", ":use", ":models",
-                           ":compare", ":preset", ":presets", ":step", ":show", ":vars", ":load", ":save", ":lang", ":quit"]
+                           ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":vars", ":load", ":save", ":lang", ":quit"]
 
     func command(_ line: String) throws -> Reply {
         let parts = line.split(separator: " ", maxSplits: 1)
@@ -119,6 +119,10 @@ extension Interpreter {
             return Reply(try step(argument))
         case ":show", ":muestra":
             return Reply(try show(argument))
+        case ":train", ":entrena":
+            return Reply(try train(argument))
+        case ":filters", ":filtros":
+            return Reply(try filters(argument))
         case ":load", ":carga":
             return Reply(try loadFile(argument))
         case ":save", ":guarda":
@@ -204,8 +208,11 @@ extension Interpreter {
         guard names.count >= 2 else {
             throw CommandError(es: "uso: :compare MODELO1 MODELO2 …", en: "usage: :compare MODEL1 MODEL2 …")
         }
+        // Trained models add their test accuracy (after their last complete epoch) and the data it was measured on.
+        let trained = names.contains { run(of: $0)?.testAccuracy != nil }
         var rows = [["", L.pick(es: "salida", en: "output"), L.pick(es: "parámetros", en: "parameters"),
-                     L.pick(es: "mult-sumas", en: "mult-adds"), L.pick(es: "capas", en: "layers")]]
+                     L.pick(es: "mult-sumas", en: "mult-adds"), L.pick(es: "capas", en: "layers")]
+                    + (trained ? [L.pick(es: "exactitud prueba", en: "test accuracy"), L.pick(es: "datos", en: "data")] : [])]
         for name in names {
             guard let m = models[name] else {
                 throw CommandError(es: "no hay un modelo `\(name)` (modelos: \(modelOrder.joined(separator: ", ")))",
@@ -214,10 +221,18 @@ extension Interpreter {
             guard let a = m.analysis else {
                 throw CommandError(es: "el modelo `\(name)` no tiene capas", en: "model `\(name)` has no layers")
             }
-            rows.append([name, a.output.description, grouped(try a.totalParameters(), language: L), grouped(try a.totalMultiplyAdds(), language: L),
-                         String(a.layers.count)])
+            var row = [name, a.output.description, grouped(try a.totalParameters(), language: L), grouped(try a.totalMultiplyAdds(), language: L),
+                       String(a.layers.count)]
+            if trained {
+                if let run = run(of: name), let accuracy = run.testAccuracy {
+                    row += [String(format: "%.4f", accuracy), run.dataset + L.pick(es: ", \(run.epochs.count) ép.", en: ", \(run.epochs.count) ep.")]
+                } else {
+                    row += ["—", L.pick(es: "sin entrenar (:train)", en: "untrained (:train)")]
+                }
+            }
+            rows.append(row)
         }
-        return Display.table(rows, numeric: [2, 3, 4])
+        return Display.table(rows, numeric: [2, 3, 4, 5])
     }
 
     // MARK: :step

@@ -36,6 +36,8 @@ enum Help {
           :step conv(A, K) [at F C]   cómo se calcula un elemento de la salida
           :show fashion-mnist prueba 0   dibuja una imagen del conjunto de datos (:help show)
           :show EXPRESIÓN      dibuja una matriz o un mapa de características, p. ej. :show conv(img, K)
+          :train [épocas=1 …]  entrena el modelo con FashionMNIST o CIFAR-10 (:help train)
+          :filters N [K]       los filtros que aprendió la capa conv [N] (también :filtros)
           :vars                las variables            :lang es|en   idioma
           :load ARCHIVO        carga un modelo (.capas) o ejecuta un cuaderno (.md)
           :save ARCHIVO        guarda el modelo (.capas) o la sesión como cuaderno (.md)
@@ -49,6 +51,8 @@ enum Help {
           :step conv(A, K) [at R C]   how one output element is computed
           :show fashion-mnist test 0   draws a dataset image (:help show)
           :show EXPRESSION     draws a matrix or a feature map, e.g. :show conv(img, K)
+          :train [epochs=1 …]  trains the model on FashionMNIST or CIFAR-10 (:help train)
+          :filters N [K]       the filters conv layer [N] learned
           :vars                the variables            :lang es|en   language
           :load FILE           loads a model (.capas) or runs a notebook (.md)
           :save FILE           saves the model (.capas) or the session as a notebook (.md)
@@ -128,6 +132,26 @@ enum Help {
         A feature map goes from its lowest value (black) to its highest (white): capas says which they are.
         On a terminal each ▀ character shows two pixels in 24-bit colour; off a terminal, with NO_COLOR
         or with TERM=dumb each pixel is two characters from " .:-=+*#%@", dark to bright.
+        """),
+        Topic(names: ["train", "entrena", "entrenar", "training", "filters", "filtros"], es: """
+          :train                      una época con FashionMNIST (entrada 28x28x1) o CIFAR-10 (32x32x3)
+          :train épocas=5 lote=64 optimizador=adam lr=0.001 semilla=0 datos=fashion-mnist límite=2000 aumento=sí
+              también en inglés: epochs= batch= optimizer= lr= seed= data= limit= augment= weight-decay=
+              (como capas train; optimizador sgd, momentum, adam o adadelta; datos también una carpeta)
+          :filters N [K]              los filtros de la capa conv [N] (o solo el K), gris = 0
+        En una terminal se ve una barra de progreso y una línea por época; Ctrl-C detiene el entrenamiento
+        después del paso en curso y conserva los pesos. Al final se dibujan las curvas de pérdida y exactitud.
+        Los pesos quedan con el modelo mientras su texto no cambie: otro :train sigue desde ellos,
+        :compare muestra su exactitud en prueba y :filters N sus filtros.
+        """, en: """
+          :train                      one epoch on FashionMNIST (input 28x28x1) or CIFAR-10 (32x32x3)
+          :train epochs=5 batch=64 optimizer=adam lr=0.001 seed=0 data=fashion-mnist limit=2000 augment=yes
+              (as capas train; optimizer sgd, momentum, adam or adadelta; data may be a folder; weight-decay=)
+          :filters N [K]              the filters of conv layer [N] (or only filter K), grey = 0
+        On a terminal a progress bar is redrawn and each epoch prints a line; Ctrl-C stops training after
+        the current step and keeps the weights. Afterwards the loss and accuracy curves are drawn.
+        The weights stay with the model while its text does not change: another :train continues from them,
+        :compare shows their test accuracy and :filters N their filters.
         """),
         Topic(names: ["formulas", "fórmulas", "formulas", "outsize", "params"], es: """
           tamaño de salida    ⌊(n + 2p − f)/s⌋ + 1      (hacia abajo: una ventana incompleta no cuenta)

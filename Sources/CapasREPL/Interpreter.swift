@@ -1,6 +1,7 @@
 import CapasCore
 import CapasMessages
 import CapasModel
+import CapasTraining
 import Foundation
 
 // The interpreter behind the REPL and notebooks. It never reads a terminal:
@@ -47,6 +48,18 @@ public final class Interpreter {
     let datasets: DatasetCache
     /// The variables that hold a dataset image, and which one.
     var imageVariables: [String: ImageReference] = [:]
+
+    /// What :train has produced, by model name; the last training, for :plot.
+    var runs: [String: TrainingRun] = [:]
+    var lastRun: TrainingRun?
+    /// Datasets given by name to :train (tests register small made-up ones).
+    var registeredData: [String: DataSets] = [:]
+    /// Where long commands (:train) report while they run; nil puts their lines in the reply instead.
+    public var progress: ((String) -> Void)?
+    /// Whether `progress` reaches a terminal, where a bar can be redrawn.
+    public var progressIsTerminal = false
+    /// Asked after every training step: true (Ctrl-C) stops training and keeps the weights.
+    public var interruptRequested: () -> Bool = { false }
 
     /// The environment datasets are looked up with (`CAPAS_DATA`, `XDG_CACHE_HOME`, `HOME`).
     public var environment: [String: String] {
