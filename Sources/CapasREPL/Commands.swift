@@ -13,7 +13,7 @@ struct CommandError: Error, LocalizedMessage {
 
 extension Interpreter {
     static let commands = [":help", ":summary", ":explain", ":model", ":undo", ":reset", ":new", ":use", ":models",
-                           ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":vars", ":load", ":save", ":lang", ":quit"]
+                           ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":plot", ":vars", ":load", ":save", ":lang", ":quit"]
 
     func command(_ line: String) throws -> Reply {
         let parts = line.split(separator: " ", maxSplits: 1)
@@ -123,6 +123,8 @@ extension Interpreter {
             return Reply(try train(argument))
         case ":filters", ":filtros":
             return Reply(try filters(argument))
+        case ":plot", ":grafica", ":gráfica":
+            return Reply(try plot(argument))
         case ":load", ":carga":
             return Reply(try loadFile(argument))
         case ":save", ":guarda":

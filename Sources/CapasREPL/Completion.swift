@@ -22,7 +22,7 @@ extension Interpreter {
         }
         let first = before.split(separator: " ").first.map(String.init)?.lowercased() ?? ""
         switch first {
-        case ":load", ":save", ":carga", ":guarda":
+        case ":load", ":save", ":carga", ":guarda", ":plot", ":grafica", ":gráfica":
             return fileCompletions(word, start: start)
         case ":preset":
             return matching(Presets.all.map(\.name))

@@ -38,6 +38,7 @@ enum Help {
           :show EXPRESIÓN      dibuja una matriz o un mapa de características, p. ej. :show conv(img, K)
           :train [épocas=1 …]  entrena el modelo con FashionMNIST o CIFAR-10 (:help train)
           :filters N [K]       los filtros que aprendió la capa conv [N] (también :filtros)
+          :plot ARCHIVO.svg|.png   guarda las curvas del último :train (también :grafica)
           :vars                las variables            :lang es|en   idioma
           :load ARCHIVO        carga un modelo (.capas) o ejecuta un cuaderno (.md)
           :save ARCHIVO        guarda el modelo (.capas) o la sesión como cuaderno (.md)
@@ -53,6 +54,7 @@ enum Help {
           :show EXPRESSION     draws a matrix or a feature map, e.g. :show conv(img, K)
           :train [epochs=1 …]  trains the model on FashionMNIST or CIFAR-10 (:help train)
           :filters N [K]       the filters conv layer [N] learned
+          :plot FILE.svg|.png  saves the curves of the last :train
           :vars                the variables            :lang es|en   language
           :load FILE           loads a model (.capas) or runs a notebook (.md)
           :save FILE           saves the model (.capas) or the session as a notebook (.md)
@@ -133,12 +135,13 @@ enum Help {
         On a terminal each ▀ character shows two pixels in 24-bit colour; off a terminal, with NO_COLOR
         or with TERM=dumb each pixel is two characters from " .:-=+*#%@", dark to bright.
         """),
-        Topic(names: ["train", "entrena", "entrenar", "training", "filters", "filtros"], es: """
+        Topic(names: ["train", "entrena", "entrenar", "training", "filters", "filtros", "plot", "grafica"], es: """
           :train                      una época con FashionMNIST (entrada 28x28x1) o CIFAR-10 (32x32x3)
           :train épocas=5 lote=64 optimizador=adam lr=0.001 semilla=0 datos=fashion-mnist límite=2000 aumento=sí
               también en inglés: epochs= batch= optimizer= lr= seed= data= limit= augment= weight-decay=
               (como capas train; optimizador sgd, momentum, adam o adadelta; datos también una carpeta)
           :filters N [K]              los filtros de la capa conv [N] (o solo el K), gris = 0
+          :plot curva.svg  :plot curva.png   las curvas del último :train en un archivo (SVG o PNG, 800×600)
         En una terminal se ve una barra de progreso y una línea por época; Ctrl-C detiene el entrenamiento
         después del paso en curso y conserva los pesos. Al final se dibujan las curvas de pérdida y exactitud.
         Los pesos quedan con el modelo mientras su texto no cambie: otro :train sigue desde ellos,
@@ -148,6 +151,7 @@ enum Help {
           :train epochs=5 batch=64 optimizer=adam lr=0.001 seed=0 data=fashion-mnist limit=2000 augment=yes
               (as capas train; optimizer sgd, momentum, adam or adadelta; data may be a folder; weight-decay=)
           :filters N [K]              the filters of conv layer [N] (or only filter K), grey = 0
+          :plot curve.svg  :plot curve.png   the curves of the last :train in a file (SVG or PNG, 800×600)
         On a terminal a progress bar is redrawn and each epoch prints a line; Ctrl-C stops training after
         the current step and keeps the weights. Afterwards the loss and accuracy curves are drawn.
         The weights stay with the model while its text does not change: another :train continues from them,
