@@ -353,7 +353,7 @@ static void child_main(child_plan *plan) {
     }
 
     // Descriptors: first lift every source above 9 so that no dup2 below
-    // overwrites another source, then 0 /dev/null, 1 and 2 the output
+    // overwrites another source, then 0 /dev/null (or the given input), 1 and 2 the output
     // pipes, 3 the result channel, 4 the status pipe and 5 the program
     // (both close-on-exec), and nothing else.
     int sources[6] = { plan->null_fd, plan->out_fd, plan->err_fd, plan->channel_fd, plan->status_fd, program };
@@ -452,7 +452,7 @@ int capas_spawn(const char *path, char *const argv[], char *const envp[],
 
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0
         || pipe2(channel, O_CLOEXEC) != 0 || pipe2(status, O_CLOEXEC) != 0
-        || (null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+        || (null_fd = open(config->stdin_path ? config->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
         int error = errno;
         int *all[] = { &out[0], &out[1], &err[0], &err[1], &channel[0], &channel[1],
                        &status[0], &status[1], &null_fd };

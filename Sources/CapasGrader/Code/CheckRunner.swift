@@ -67,7 +67,8 @@ struct CheckRunner {
         let outcome: SandboxOutcome
         do {
             outcome = try Sandbox(limits: limits, user: user).run(executable: build.harness,
-                                                                 arguments: [inputs, function.name])
+                                                                 arguments: ["-", function.name],
+                                                                 standardInput: inputs)
         } catch {
             return result(.graderError, GraderError.internalError(Bilingual(
                 es: "no se pudo ejecutar la comprobación: \(error)", en: "the check could not be run: \(error)")).message)
