@@ -36,7 +36,8 @@ let package = Package(
         .target(name: "CapasTraining",
                 dependencies: ["CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasMessages"],
                 swiftSettings: fast),
-        .target(name: "CapasREPL", dependencies: ["CapasCore", "CapasModel", "CapasMessages"]),
+        .target(name: "CapasREPL", dependencies: ["CapasCore", "CapasModel", "CapasMessages", "CapasData", "CapasTraining",
+                                                  "CZlib"]),
         // The grader's process isolation: spawning a limited child (C, because
         // the child between fork and exec may only make async-signal-safe
         // calls) and the seccomp lockdown its harness installs first thing.
@@ -62,11 +63,15 @@ let package = Package(
         .testTarget(name: "CapasDataTests", dependencies: ["CapasData", "CapasCore"]),
         .testTarget(name: "CapasCheckpointTests", dependencies: ["CapasCheckpoint", "CapasCore", "CapasModel"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "CapasREPLTests", dependencies: ["CapasREPL", "CapasModel", "CapasCore"]),
+        // Transcripts/ holds the golden REPL sessions, read from the source folder (and rewritten by CAPAS_UPDATE_GOLDEN=1).
+        .testTarget(name: "CapasREPLTests", dependencies: ["CapasREPL", "CapasModel", "CapasCore", "CapasData", "CapasTraining",
+                                                          "CapasMessages", "CZlib"],
+                    exclude: ["Transcripts"]),
         // A stand-in for a grader harness: locks down, then misbehaves on request.
         .executableTarget(name: "SandboxProbe", dependencies: ["CSandbox"], path: "Tests/SandboxProbe"),
         .testTarget(name: "CapasSandboxTests", dependencies: ["CapasSandbox"]),
-        .testTarget(name: "CapasGraderTests", dependencies: ["CapasGrader", "CapasREPL", "CapasMessages", "CapasCore", "CapasModel", "CapasTraining", "CapasCheckpoint"]),
+        .testTarget(name: "CapasGraderTests", dependencies: ["CapasGrader", "CapasREPL", "CapasMessages", "CapasCore", "CapasModel", "CapasTraining", "CapasCheckpoint"],
+                    exclude: ["Schemas"]),
         .testTarget(name: "CapasTrainingTests", dependencies: ["CapasTraining", "CapasModel", "CapasCore", "CapasData"]),
         .testTarget(name: "CapasLineEditingTests", dependencies: ["CapasLineEditing"]),
     ],

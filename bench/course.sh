@@ -2,6 +2,8 @@
 # Trains each model exercise's master solution from its recipe, as a learner
 # would, and prints the training time and the test accuracy the grader measures.
 # Usage: bench/course.sh [EXERCISE…]   (default: every model exercise)
+#   KEEP=1 copies each trained model.safetensors into solutions/EXERCISE/ (the
+#   master checkpoint; exercise 11's needs CIFAR-10 installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product capas >/dev/null
@@ -35,5 +37,6 @@ PY
     end=$(date +%s.%N)
     accuracy=$(python3 -c "import json; h = json.load(open('$work/history.json')); print(h[-1]['testAccuracy'] if isinstance(h, list) else h['epochs'][-1]['testAccuracy'])" 2>/dev/null || echo "?")
     printf '%-26s %10.1f %10s\n' "$id" "$(python3 -c "print($end - $start)")" "$accuracy"
+    if [ "${KEEP:-0}" = 1 ]; then cp "$work/model.safetensors" "solutions/$id/model.safetensors"; fi
     rm -rf "$work"
 done

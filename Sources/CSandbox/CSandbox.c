@@ -295,6 +295,12 @@ static void child_main(child_plan *plan) {
     // Its own process group, so that one killpg reaches all it started.
     setpgid(0, 0);
 
+    // The program is opened now and started from this descriptor: once /tmp
+    // is covered below, a program that lives under /tmp (a clone of the
+    // course there, its build folder) has no path left.
+    int program = open(plan->path, O_PATH | O_CLOEXEC);
+    if (program < 0) child_fail(plan, CAPAS_STAGE_EXEC, errno, protections);
+
     if (config->private_tmp) {
         int as_root = geteuid() == 0;
         if (as_root) {
@@ -347,11 +353,11 @@ static void child_main(child_plan *plan) {
     }
 
     // Descriptors: first lift every source above 9 so that no dup2 below
-    // overwrites another source, then 0 /dev/null, 1 and 2 the output
-    // pipes, 3 the result channel, 4 the status pipe (close-on-exec), and
-    // nothing else.
-    int sources[5] = { plan->null_fd, plan->out_fd, plan->err_fd, plan->channel_fd, plan->status_fd };
-    for (int i = 0; i < 5; i++) {
+    // overwrites another source, then 0 /dev/null (or the given input), 1 and 2 the output
+    // pipes, 3 the result channel, 4 the status pipe and 5 the program
+    // (both close-on-exec), and nothing else.
+    int sources[6] = { plan->null_fd, plan->out_fd, plan->err_fd, plan->channel_fd, plan->status_fd, program };
+    for (int i = 0; i < 6; i++) {
         int high = fcntl(sources[i], F_DUPFD_CLOEXEC, 10);
         if (high < 0) child_fail(plan, CAPAS_STAGE_DESCRIPTORS, errno, protections);
         sources[i] = high;
@@ -362,15 +368,17 @@ static void child_main(child_plan *plan) {
             child_fail(plan, CAPAS_STAGE_DESCRIPTORS, errno, protections);
     if (dup3(sources[4], 4, O_CLOEXEC) != 4) child_fail(plan, CAPAS_STAGE_DESCRIPTORS, errno, protections);
     plan->status_fd = 4;
+    if (dup3(sources[5], 5, O_CLOEXEC) != 5) child_fail(plan, CAPAS_STAGE_DESCRIPTORS, errno, protections);
+    program = 5;
 #ifdef __NR_close_range
-    if (syscall(__NR_close_range, 5u, ~0u, 0u) != 0)
+    if (syscall(__NR_close_range, 6u, ~0u, 0u) != 0)
 #endif
     {
         struct rlimit files;
         rlim_t end = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_max != RLIM_INFINITY
             ? files.rlim_max : 1 << 20;
         if (end > (1 << 20)) end = 1 << 20;
-        for (rlim_t fd = 5; fd < end; fd++) close((int)fd);
+        for (rlim_t fd = 6; fd < end; fd++) close((int)fd);
     }
 
     // After the descriptors: RLIMIT_NOFILE may be lower than the numbers
@@ -406,6 +414,11 @@ static void child_main(child_plan *plan) {
         child_fail(plan, CAPAS_STAGE_CHDIR, errno, protections);
 
     child_report(plan->status_fd, CAPAS_STAGE_NONE, 0, protections);
+#ifdef __NR_execveat
+    syscall(__NR_execveat, program, "", plan->argv, plan->envp, AT_EMPTY_PATH);
+    if (errno != ENOSYS) child_fail(plan, CAPAS_STAGE_EXEC, errno, protections);
+#endif
+    // Kernels before 3.19: by path (still there unless it was under /tmp).
     execve(plan->path, plan->argv, plan->envp);
     child_fail(plan, CAPAS_STAGE_EXEC, errno, protections);
 }
@@ -439,7 +452,7 @@ int capas_spawn(const char *path, char *const argv[], char *const envp[],
 
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0
         || pipe2(channel, O_CLOEXEC) != 0 || pipe2(status, O_CLOEXEC) != 0
-        || (null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+        || (null_fd = open(config->stdin_path ? config->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
         int error = errno;
         int *all[] = { &out[0], &out[1], &err[0], &err[1], &channel[0], &channel[1],
                        &status[0], &status[1], &null_fd };

@@ -44,8 +44,11 @@ public enum Reports {
                             en: "Score: \(Comparison.format(report.points)) of \(Comparison.format(report.maxPoints - hiddenPoints(report)))")
                      + (hidden > 0 ? L.pick(es: " en las comprobaciones ejecutadas", en: " on the checks run") : ""))
         if hidden > 0 {
-            lines.append(L.pick(es: "Se ejecutaron \(run.count) de \(checks.count) comprobaciones (\(passed) correctas); \(hidden) comprobaciones ocultas se corrigen más tarde.",
-                                en: "\(run.count) of \(checks.count) checks run (\(passed) passed); \(hidden) hidden checks are graded later."))
+            let later = hidden == 1
+                ? L.pick(es: "1 comprobación oculta se corrige más tarde.", en: "1 hidden check is graded later.")
+                : L.pick(es: "\(hidden) comprobaciones ocultas se corrigen más tarde.", en: "\(hidden) hidden checks are graded later.")
+            lines.append(L.pick(es: "Se ejecutaron \(run.count) de \(checks.count) comprobaciones (\(passed) correcta\(passed == 1 ? "" : "s")); ",
+                                en: "\(run.count) of \(checks.count) checks run (\(passed) passed); ") + later)
         } else {
             lines.append(L.pick(es: "\(passed) de \(checks.count) comprobaciones correctas.",
                                 en: "\(passed) of \(checks.count) checks passed."))

@@ -44,14 +44,14 @@ extension AnalyzedLayer {
             let kernelText = c.oneDimensional ? "\(c.kernel.width)" : "\(c.kernel.height)·\(c.kernel.width)"
             let weights = "\(kernelText)·\(perGroup)"
             let formula = c.oneDimensional ? (c.bias ? "(f·c + 1)·k" : "f·c·k") : (c.bias ? "(f·f·c + 1)·k" : "f·f·c·k")
-            params = c.bias ? "\(formula) = (\(weights) + 1)·\(c.outChannels) = \(grouped(parameters))"
-                            : "\(formula) = \(weights)·\(c.outChannels) = \(grouped(parameters))"
+            params = c.bias ? "\(formula) = (\(weights) + 1)·\(c.outChannels) = \(grouped(parameters, language: L))"
+                            : "\(formula) = \(weights)·\(c.outChannels) = \(grouped(parameters, language: L))"
             if c.groups > 1 {
                 notes.append(L.pick(es: "groups=\(c.groups): cada filtro ve solo c = \(c.inChannels)/\(c.groups) = \(perGroup) canales de entrada",
                                     en: "groups=\(c.groups): each filter sees only c = \(c.inChannels)/\(c.groups) = \(perGroup) input channels"))
             }
             let positions = outputShape.dims.dropFirst().map(String.init).joined(separator: "·")
-            macs = "\(positions)·\(c.outChannels)·(\(weights)\(c.bias ? " + 1" : "")) = \(grouped(multiplyAdds))"
+            macs = "\(positions)·\(c.outChannels)·(\(weights)\(c.bias ? " + 1" : "")) = \(grouped(multiplyAdds, language: L))"
         case let .pool(p):
             let axes = windowAxes(kernel: p.kernel, stride: p.stride, padding: Padding2D(p.padding.height, p.padding.width),
                                   dilation: Size2D(1, 1), oneDimensional: p.oneDimensional, ceil: p.ceilMode)
@@ -70,8 +70,8 @@ extension AnalyzedLayer {
         case let .embedding(e):
             shapeLines = [L.pick(es: "cada uno de los \(inputShape.channels) identificadores de token se cambia por su vector de \(e.dimension) valores: \(arrow)",
                                  en: "each of the \(inputShape.channels) token ids is replaced by its vector of \(e.dimension) values: \(arrow)")]
-            params = L.pick(es: "vocabulario·dimensión = \(e.vocabulary)·\(e.dimension) = \(grouped(parameters))",
-                            en: "vocabulary·dimension = \(e.vocabulary)·\(e.dimension) = \(grouped(parameters))")
+            params = L.pick(es: "vocabulario·dimensión = \(e.vocabulary)·\(e.dimension) = \(grouped(parameters, language: L))",
+                            en: "vocabulary·dimension = \(e.vocabulary)·\(e.dimension) = \(grouped(parameters, language: L))")
             notes.append(L.pick(es: "buscar una fila de la tabla no multiplica nada: 0 multiplicaciones-sumas (torchinfo cuenta V·D)",
                                 en: "looking up a row of the table multiplies nothing: 0 multiply-adds (torchinfo counts V·D)"))
         case let .recurrent(r):
@@ -84,8 +84,8 @@ extension AnalyzedLayer {
                          en: "\(r.length) steps of \(i) values → \(r.length) steps of \(u) units: \(arrow)")
                 : L.pick(es: "\(r.length) pasos de \(i) valores → el estado del último paso, \(u) unidades: \(arrow)",
                          en: "\(r.length) steps of \(i) values → the last step's state, \(u) units: \(arrow)")]
-            params = "\(gates)u·(u + i\(biasText)) = \(gates)\(u)·(\(u) + \(i)\(biasText)) = \(grouped(parameters))"
-            macs = "L·\(L.pick(es: "parámetros", en: "parameters")) = \(r.length)·\(grouped(parameters)) = \(grouped(multiplyAdds))"
+            params = "\(gates)u·(u + i\(biasText)) = \(gates)\(u)·(\(u) + \(i)\(biasText)) = \(grouped(parameters, language: L))"
+            macs = "L·\(L.pick(es: "parámetros", en: "parameters")) = \(r.length)·\(grouped(parameters, language: L)) = \(grouped(multiplyAdds, language: L))"
             switch b {
             case .keras:
                 notes.append(L.pick(es: "un vector de sesgo por compuerta, como Keras; PyTorch tiene dos (bias=pytorch): \(gates)u·(u + i + 2)",
@@ -105,9 +105,11 @@ extension AnalyzedLayer {
                                 en: "from here on, the layers no longer know where each pixel was"))
         case let .dense(d):
             shapeLines = [L.pick(es: "\(d.inFeatures) entradas → \(d.outFeatures) unidades", en: "\(d.inFeatures) inputs → \(d.outFeatures) units")]
-            params = d.bias ? "(inputs + 1)·outputs = (\(d.inFeatures) + 1)·\(d.outFeatures) = \(grouped(parameters))"
-                            : "inputs·outputs = \(d.inFeatures)·\(d.outFeatures) = \(grouped(parameters))"
-            macs = "\(d.inFeatures)·\(d.outFeatures)\(d.bias ? " + \(d.outFeatures)" : "") = \(grouped(multiplyAdds))"
+            let formula = d.bias ? L.pick(es: "(entradas + 1)·salidas", en: "(inputs + 1)·outputs")
+                                 : L.pick(es: "entradas·salidas", en: "inputs·outputs")
+            params = d.bias ? "\(formula) = (\(d.inFeatures) + 1)·\(d.outFeatures) = \(grouped(parameters, language: L))"
+                            : "\(formula) = \(d.inFeatures)·\(d.outFeatures) = \(grouped(parameters, language: L))"
+            macs = "\(d.inFeatures)·\(d.outFeatures)\(d.bias ? " + \(d.outFeatures)" : "") = \(grouped(multiplyAdds, language: L))"
         case .activation, .softmax:
             shapeLines = [L.pick(es: "se aplica a cada valor; la forma no cambia: \(arrow)",
                                  en: "applied to every value; the shape does not change: \(arrow)")]
@@ -117,10 +119,10 @@ extension AnalyzedLayer {
         case let .batchNorm(channels, _, _):
             shapeLines = [L.pick(es: "normaliza cada uno de los \(channels) canales; la forma no cambia",
                                  en: "normalizes each of the \(channels) channels; the shape does not change")]
-            params = L.pick(es: "2·c = 2·\(channels) = \(grouped(parameters)) entrenables (γ y β)",
-                            en: "2·c = 2·\(channels) = \(grouped(parameters)) trainable (γ and β)")
-            notes.append(L.pick(es: "y 2·c = \(grouped(buffers)) no entrenables: la media y la varianza móviles, que se usan en evaluación",
-                                en: "and 2·c = \(grouped(buffers)) non-trainable: the running mean and variance, used in evaluation"))
+            params = L.pick(es: "2·c = 2·\(channels) = \(grouped(parameters, language: L)) entrenables (γ y β)",
+                            en: "2·c = 2·\(channels) = \(grouped(parameters, language: L)) trainable (γ and β)")
+            notes.append(L.pick(es: "y 2·c = \(grouped(buffers, language: L)) no entrenables: la media y la varianza móviles, que se usan en evaluación",
+                                en: "and 2·c = \(grouped(buffers, language: L)) non-trainable: the running mean and variance, used in evaluation"))
         case let .dropout(p):
             shapeLines = [L.pick(es: "la forma no cambia: \(arrow)", en: "the shape does not change: \(arrow)")]
             notes.append(L.pick(es: "al entrenar apaga cada valor con probabilidad \(p) y multiplica los demás por 1/(1 − p); en evaluación no hace nada",

@@ -20,7 +20,7 @@ extension ModelAnalysis {
             default: text = layer.spec?.text ?? ""
             }
             rows.append([indent + text, layer.resolved.torchName, layer.outputShape.description,
-                         grouped(layer.parameters + layer.buffers), grouped(layer.multiplyAdds)])
+                         grouped(layer.parameters + layer.buffers, language: L), grouped(layer.multiplyAdds, language: L)])
         }
         let widths = (0..<header.count).map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
@@ -33,13 +33,13 @@ extension ModelAnalysis {
         var out = [line(header), rule] + rows.map(line) + [rule]
 
         let params = try totalParameters(), buffers = try totalBuffers(), macs = try totalMultiplyAdds()
-        out.append(L.pick(es: "Parámetros entrenables: \(grouped(params))", en: "Trainable parameters: \(grouped(params))"))
+        out.append(L.pick(es: "Parámetros entrenables: \(grouped(params, language: L))", en: "Trainable parameters: \(grouped(params, language: L))"))
         if buffers > 0 {
-            out.append(L.pick(es: "No entrenables (medias y varianzas móviles de batchnorm): \(grouped(buffers))",
-                              en: "Non-trainable (batchnorm running means and variances): \(grouped(buffers))"))
+            out.append(L.pick(es: "No entrenables (medias y varianzas móviles de batchnorm): \(grouped(buffers, language: L))",
+                              en: "Non-trainable (batchnorm running means and variances): \(grouped(buffers, language: L))"))
         }
-        out.append(L.pick(es: "Multiplicaciones-sumas por imagen: \(grouped(macs)) (≈ \(approximate(2 * Double(macs))) FLOPs)",
-                          en: "Multiply-adds per image: \(grouped(macs)) (≈ \(approximate(2 * Double(macs))) FLOPs)"))
+        out.append(L.pick(es: "Multiplicaciones-sumas por imagen: \(grouped(macs, language: L)) (≈ \(approximate(2 * Double(macs))) FLOPs)",
+                          en: "Multiply-adds per image: \(grouped(macs, language: L)) (≈ \(approximate(2 * Double(macs))) FLOPs)"))
         out.append(L.pick(es: "  (convención de torchinfo: el sesgo cuenta una multiplicación-suma por valor de salida)",
                           en: "  (torchinfo's convention: a bias counts as one multiply-add per output value)"))
         let paramBytes = Double(params + buffers) * 4
@@ -50,12 +50,24 @@ extension ModelAnalysis {
     }
 }
 
-/// 21840 → "21,840".
-public func grouped(_ n: Int) -> String {
+/// 21840 → "21,840" (English).
+public func grouped(_ n: Int) -> String { grouped(n, language: .en) }
+
+/// The separator between groups of three digits in Spanish: a no-break space
+/// (U+00A0), which terminals show as a space and which keeps a number on one line.
+public let spanishDigitSeparator: Character = "\u{00A0}"
+
+/// An integer with its digits grouped as the learner's language writes them:
+/// English 61,100,840; Spanish 61 100 840 (a no-break space every three
+/// digits, following the RAE and ISO 80000: numbers of four digits are not
+/// split, 5020 rather than 5 020).
+public func grouped(_ n: Int, language L: Language) -> String {
     let digits = String(n.magnitude)
+    let separator: Character = L == .es ? spanishDigitSeparator : ","
+    if L == .es && digits.count <= 4 { return (n < 0 ? "-" : "") + digits }
     var out = ""
     for (i, ch) in digits.reversed().enumerated() {
-        if i > 0 && i % 3 == 0 { out.append(",") }
+        if i > 0 && i % 3 == 0 { out.append(separator) }
         out.append(ch)
     }
     return (n < 0 ? "-" : "") + String(out.reversed())

@@ -269,11 +269,16 @@ struct CalcParser {
 final class Evaluator {
     let variables: [String: Value]
     let language: Language
+    /// Where `image(…)` reads datasets; nil outside the REPL and notebooks.
+    let datasets: DatasetCache?
     /// Remarks the functions make about their result (the base-10 logarithm, a floored size…).
     var notes: [String] = []
+    /// The dataset image the last `image(…)` call read.
+    var lastImage: ImageReference?
+    static let imageFunctions = ["image", "imagen"]
 
-    init(variables: [String: Value], language: Language) {
-        self.variables = variables; self.language = language
+    init(variables: [String: Value], language: Language, datasets: DatasetCache? = nil) {
+        self.variables = variables; self.language = language; self.datasets = datasets
     }
 
     func evaluate(_ e: Expression) throws -> Value {
@@ -291,6 +296,8 @@ final class Evaluator {
             return try elementwise(try evaluate(inner), .number(-1), "*", column: nil)
         case let .binary(op, a, b, column):
             return try elementwise(try evaluate(a), try evaluate(b), op, column: column)
+        case let .call(name, positional, named, column) where Evaluator.imageFunctions.contains(name):
+            return try image(positional, named, column: column, function: name)
         case let .call(name, positional, named, column):
             let args = try positional.map(evaluate)
             var options: [String: Value] = [:]

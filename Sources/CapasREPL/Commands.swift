@@ -13,12 +13,21 @@ struct CommandError: Error, LocalizedMessage {
 
 extension Interpreter {
     static let commands = [":help", ":summary", ":explain", ":model", ":undo", ":reset", ":new", ":use", ":models",
-                           ":compare", ":preset", ":presets", ":step", ":vars", ":load", ":save", ":lang", ":quit"]
+                           ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":plot", ":vars", ":load", ":save", ":lang", ":quit"]
 
     func command(_ line: String) throws -> Reply {
         let parts = line.split(separator: " ", maxSplits: 1)
-        let name = String(parts[0]).lowercased()
         let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        do {
+            return try command(String(parts[0]).lowercased(), argument)
+        } catch let error as CalculatorError {
+            // A calculation inside a command (:show conv(…), :step …): its column counts from the start of the line.
+            guard let column = error.column, let start = line.range(of: argument)?.lowerBound, !argument.isEmpty else { throw error }
+            throw CalculatorError(error.problem, column: column + line.distance(from: line.startIndex, to: start))
+        }
+    }
+
+    func command(_ name: String, _ argument: String) throws -> Reply {
         switch name {
         case ":help", ":h", ":?", ":ayuda":
             return Reply(Help.text(topic: argument, language: L))
@@ -80,15 +89,14 @@ extension Interpreter {
         case ":models", ":modelos":
             return Reply(modelOrder.map { name in
                 let m = models[name]!
-                let params = (try? m.analysis?.totalParameters()).flatMap { $0 }.map { grouped($0) } ?? "—"
+                let params = (try? m.analysis?.totalParameters()).flatMap { $0 }.map { grouped($0, language: L) } ?? "—"
                 return (name == current ? "* " : "  ") + name + "   " + L.pick(es: "\(m.entries.count) líneas, \(params) parámetros",
                                                                                    en: "\(m.entries.count) lines, \(params) parameters")
             }.joined(separator: "\n"))
         case ":compare", ":compara":
             return Reply(try compare(argument.split(separator: " ").map(String.init)))
         case ":presets":
-            return Reply(Presets.all.map { "  " + $0.name }.joined(separator: "\n")
-                         + "\n" + L.pick(es: "cárguelos con :preset NOMBRE", en: "load one with :preset NAME"))
+            return Reply(presetList())
         case ":preset":
             guard let text = Presets.text(named: argument) else {
                 throw CommandError(es: "no hay un modelo predefinido `\(argument)` (ver :presets)",
@@ -104,10 +112,19 @@ extension Interpreter {
                 case .number: shape = L.pick(es: "número", en: "number")
                 case let .tensor(t): shape = t.shape.map(String.init).joined(separator: "×")
                 }
+                if let image = imageVariables[key] { return "  \(key)  \(shape)  \(image.describe(L))" }
                 return "  \(key)  \(shape)"
             }.joined(separator: "\n"))
         case ":step", ":paso":
             return Reply(try step(argument))
+        case ":show", ":muestra":
+            return Reply(try show(argument))
+        case ":train", ":entrena":
+            return Reply(try train(argument))
+        case ":filters", ":filtros":
+            return Reply(try filters(argument))
+        case ":plot", ":grafica", ":gráfica":
+            return Reply(try plot(argument))
         case ":load", ":carga":
             return Reply(try loadFile(argument))
         case ":save", ":guarda":
@@ -117,6 +134,21 @@ extension Interpreter {
             throw CommandError(es: "no existe el comando \(name)" + (suggestion.map { "; ¿quiso decir \($0)?" } ?? " (ver :help)"),
                                en: "there is no command \(name)" + (suggestion.map { "; did you mean \($0)?" } ?? " (see :help)"))
         }
+    }
+
+    /// Every preset on one line: its name, input, parameter count (computed from its text) and description.
+    func presetList() -> String {
+        var rows = [[L.pick(es: "nombre", en: "name"), L.pick(es: "entrada", en: "input"),
+                     L.pick(es: "parámetros", en: "parameters"), L.pick(es: "descripción", en: "description")]]
+        for preset in Presets.all {
+            let analysis = try? ModelAnalysis(text: preset.text)
+            let parameters = (try? analysis?.totalParameters()).flatMap { $0 }
+            rows.append([preset.name, analysis?.input.description ?? "—", parameters.map { grouped($0, language: L) } ?? "—",
+                         preset.describe(L)])
+        }
+        return Display.table(rows, numeric: [2]) + "\n"
+            + L.pick(es: "cargue uno con :preset NOMBRE (reemplaza el modelo actual); :summary muestra sus capas",
+                     en: "load one with :preset NAME (it replaces the current model); :summary shows its layers")
     }
 
     func requireAnalysis() throws -> ModelAnalysis {
@@ -168,8 +200,8 @@ extension Interpreter {
             lines.append(L.pick(es: "  multiplicaciones-sumas por imagen: ", en: "  multiply-adds per image: ") + macs)
         }
         let values = layer.outputShape.elementCount ?? 0
-        lines.append(L.pick(es: "  memoria de la salida: \(grouped(values)) valores × 4 bytes = \(grouped(values * 4)) bytes por imagen",
-                            en: "  output memory: \(grouped(values)) values × 4 bytes = \(grouped(values * 4)) bytes per image"))
+        lines.append(L.pick(es: "  memoria de la salida: \(grouped(values, language: L)) valores × 4 bytes = \(grouped(values * 4, language: L)) bytes por imagen",
+                            en: "  output memory: \(grouped(values, language: L)) values × 4 bytes = \(grouped(values * 4, language: L)) bytes per image"))
         lines += e.notes.map { "  " + L.pick(es: "nota: ", en: "note: ") + $0 }
         return lines.joined(separator: "\n")
     }
@@ -178,8 +210,11 @@ extension Interpreter {
         guard names.count >= 2 else {
             throw CommandError(es: "uso: :compare MODELO1 MODELO2 …", en: "usage: :compare MODEL1 MODEL2 …")
         }
+        // Trained models add their test accuracy (after their last complete epoch) and the data it was measured on.
+        let trained = names.contains { run(of: $0)?.testAccuracy != nil }
         var rows = [["", L.pick(es: "salida", en: "output"), L.pick(es: "parámetros", en: "parameters"),
-                     L.pick(es: "mult-sumas", en: "mult-adds"), L.pick(es: "capas", en: "layers")]]
+                     L.pick(es: "mult-sumas", en: "mult-adds"), L.pick(es: "capas", en: "layers")]
+                    + (trained ? [L.pick(es: "exactitud prueba", en: "test accuracy"), L.pick(es: "datos", en: "data")] : [])]
         for name in names {
             guard let m = models[name] else {
                 throw CommandError(es: "no hay un modelo `\(name)` (modelos: \(modelOrder.joined(separator: ", ")))",
@@ -188,10 +223,18 @@ extension Interpreter {
             guard let a = m.analysis else {
                 throw CommandError(es: "el modelo `\(name)` no tiene capas", en: "model `\(name)` has no layers")
             }
-            rows.append([name, a.output.description, grouped(try a.totalParameters()), grouped(try a.totalMultiplyAdds()),
-                         String(a.layers.count)])
+            var row = [name, a.output.description, grouped(try a.totalParameters(), language: L), grouped(try a.totalMultiplyAdds(), language: L),
+                       String(a.layers.count)]
+            if trained {
+                if let run = run(of: name), let accuracy = run.testAccuracy {
+                    row += [String(format: "%.4f", accuracy), run.dataset + L.pick(es: ", \(run.epochs.count) ép.", en: ", \(run.epochs.count) ep.")]
+                } else {
+                    row += ["—", L.pick(es: "sin entrenar (:train)", en: "untrained (:train)")]
+                }
+            }
+            rows.append(row)
         }
-        return Display.table(rows, numeric: [2, 3, 4])
+        return Display.table(rows, numeric: [2, 3, 4, 5])
     }
 
     // MARK: :step
@@ -213,7 +256,7 @@ extension Interpreter {
             throw CommandError(es: "uso: :step conv(A, K), :step maxpool(A, 2) o :step avgpool(A, 2)",
                                en: "usage: :step conv(A, K), :step maxpool(A, 2) or :step avgpool(A, 2)")
         }
-        let evaluator = Evaluator(variables: variables, language: L)
+        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets)
         let args = try positional.map(evaluator.evaluate)
         var options: [String: Int] = [:]
         for (key, value) in named {

@@ -22,7 +22,7 @@ extension Interpreter {
         }
         let first = before.split(separator: " ").first.map(String.init)?.lowercased() ?? ""
         switch first {
-        case ":load", ":save", ":carga", ":guarda":
+        case ":load", ":save", ":carga", ":guarda", ":plot", ":grafica", ":gráfica":
             return fileCompletions(word, start: start)
         case ":preset":
             return matching(Presets.all.map(\.name))
@@ -32,6 +32,17 @@ extension Interpreter {
             return matching(Help.topics.flatMap(\.names).filter { !$0.isEmpty })
         case ":lang", ":idioma":
             return matching(["es", "en"])
+        case ":train", ":entrena":
+            return matching(language == .es ? ["épocas=", "lote=", "optimizador=", "lr=", "semilla=", "datos=", "límite=", "aumento="]
+                                            : TrainSettings.keys.map { $0 + "=" })
+        case ":filters", ":filtros":
+            return matching((model.analysis?.layers ?? []).filter { if case .conv = $0.resolved { return true } else { return false } }.map(\.name))
+        case ":show", ":muestra":
+            let words = before.split(separator: " ")
+            if words.count == 1 { return matching(["fashion-mnist", "cifar10"] + Array(variables.keys) + Functions.names) }
+            if words.count == 2, DatasetCache.datasetName(String(words[1])) != nil {
+                return matching(language == .es ? ["prueba", "entrenamiento"] : ["test", "train"])
+            }
         default:
             break
         }

@@ -17,7 +17,7 @@ import Foundation
 enum Functions {
     static let names = ["conv", "maxpool", "avgpool", "relu", "sigmoid", "tanh", "leakyrelu", "elu", "softmax",
                         "crossentropy", "outsize", "params", "sum", "max", "min", "mean", "exp", "log", "ln", "log10",
-                        "sqrt", "abs", "floor", "ceil", "round", "transpose", "rot180", "shape"]
+                        "sqrt", "abs", "floor", "ceil", "round", "transpose", "rot180", "shape", "image", "imagen"]
 
     static func call(_ name: String, _ args: [Value], _ options: [String: Value], column: Int,
                      language L: Language, notes: inout [String]) throws -> Value {

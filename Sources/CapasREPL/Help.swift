@@ -34,6 +34,11 @@ enum Help {
           :new NOMBRE          un modelo nuevo          :use NOMBRE   cambia de modelo  :models  los modelos
           :compare A B         compara modelos          :presets / :preset NOMBRE   modelos predefinidos
           :step conv(A, K) [at F C]   cómo se calcula un elemento de la salida
+          :show fashion-mnist prueba 0   dibuja una imagen del conjunto de datos (:help show)
+          :show EXPRESIÓN      dibuja una matriz o un mapa de características, p. ej. :show conv(img, K)
+          :train [épocas=1 …]  entrena el modelo con FashionMNIST o CIFAR-10 (:help train)
+          :filters N [K]       los filtros que aprendió la capa conv [N] (también :filtros)
+          :plot ARCHIVO.svg|.png   guarda las curvas del último :train (también :grafica)
           :vars                las variables            :lang es|en   idioma
           :load ARCHIVO        carga un modelo (.capas) o ejecuta un cuaderno (.md)
           :save ARCHIVO        guarda el modelo (.capas) o la sesión como cuaderno (.md)
@@ -45,6 +50,11 @@ enum Help {
           :new NAME            a new model              :use NAME   switches model      :models  the models
           :compare A B         compares models          :presets / :preset NAME   predefined models
           :step conv(A, K) [at R C]   how one output element is computed
+          :show fashion-mnist test 0   draws a dataset image (:help show)
+          :show EXPRESSION     draws a matrix or a feature map, e.g. :show conv(img, K)
+          :train [epochs=1 …]  trains the model on FashionMNIST or CIFAR-10 (:help train)
+          :filters N [K]       the filters conv layer [N] learned
+          :plot FILE.svg|.png  saves the curves of the last :train
           :vars                the variables            :lang es|en   language
           :load FILE           loads a model (.capas) or runs a notebook (.md)
           :save FILE           saves the model (.capas) or the session as a notebook (.md)
@@ -85,6 +95,7 @@ enum Help {
           crossentropy(p, clase)                −ln p[clase] (clases desde 0; también muestra log10)
           outsize(n=28, f=5, p=0, s=1)          params(f=5, c=3, k=16)   params(inputs=320, outputs=50)
           sum max min mean exp ln log10 sqrt abs transpose shape
+          image(fashion-mnist, prueba, 0)      una imagen del conjunto de datos, valores de 0 a 1 (:help show)
         Ejemplo: A = [[1,1,1,0,0],[0,1,1,1,0],[0,0,1,1,1],[0,0,1,1,0],[0,1,1,0,0]]
                  K = [[1,0,1],[0,1,0],[1,0,1]]
                  conv(A, K)      y     :step conv(A, K)
@@ -96,9 +107,55 @@ enum Help {
           crossentropy(p, label)                −ln p[label] (labels from 0; also shows log10)
           outsize(n=28, f=5, p=0, s=1)          params(f=5, c=3, k=16)   params(inputs=320, outputs=50)
           sum max min mean exp ln log10 sqrt abs transpose shape
+          image(fashion-mnist, test, 0)        a dataset image, values from 0 to 1 (:help show)
         Example: A = [[1,1,1,0,0],[0,1,1,1,0],[0,0,1,1,1],[0,0,1,1,0],[0,1,1,0,0]]
                  K = [[1,0,1],[0,1,0],[1,0,1]]
                  conv(A, K)      and     :step conv(A, K)
+        """),
+        Topic(names: ["show", "muestra", "images", "imágenes", "image", "imagen"], es: """
+          :show fashion-mnist prueba 0       una imagen de FashionMNIST y su clase (también :muestra)
+          :show cifar10 entrenamiento 12     una imagen de CIFAR-10, en color
+          img = image(fashion-mnist, prueba, 0)   la imagen como valor (alto×ancho; C×alto×ancho en color), píxeles/255
+          :show img      :show conv(img, K)       una matriz o un tensor C×H×W, un plano por canal
+        Los conjuntos: fashion-mnist (o fashion) y cifar10; las particiones: entrenamiento (train) y prueba (test).
+        Se buscan donde los busca `capas data` (CAPAS_DATA, ~/.cache/capas, /usr/share/datasets);
+        `capas data fetch fashion-mnist` los descarga.
+        Un mapa de características va de su valor más bajo (negro) al más alto (blanco): capas dice cuáles son.
+        En una terminal cada carácter ▀ muestra dos píxeles en color de 24 bits; sin terminal, con NO_COLOR
+        o con TERM=dumb cada píxel son dos caracteres de " .:-=+*#%@", de oscuro a claro.
+        """, en: """
+          :show fashion-mnist test 0         a FashionMNIST image and its class
+          :show cifar10 train 12             a CIFAR-10 image, in colour
+          img = image(fashion-mnist, test, 0)     the image as a value (height×width; C×height×width in colour), pixels/255
+          :show img      :show conv(img, K)       a matrix or a C×H×W tensor, one plane per channel
+        Datasets: fashion-mnist (or fashion) and cifar10; splits: train and test.
+        They are looked for where `capas data` looks (CAPAS_DATA, ~/.cache/capas, /usr/share/datasets);
+        `capas data fetch fashion-mnist` downloads them.
+        A feature map goes from its lowest value (black) to its highest (white): capas says which they are.
+        On a terminal each ▀ character shows two pixels in 24-bit colour; off a terminal, with NO_COLOR
+        or with TERM=dumb each pixel is two characters from " .:-=+*#%@", dark to bright.
+        """),
+        Topic(names: ["train", "entrena", "entrenar", "training", "filters", "filtros", "plot", "grafica"], es: """
+          :train                      una época con FashionMNIST (entrada 28x28x1) o CIFAR-10 (32x32x3)
+          :train épocas=5 lote=64 optimizador=adam lr=0.001 semilla=0 datos=fashion-mnist límite=2000 aumento=sí
+              también en inglés: epochs= batch= optimizer= lr= seed= data= limit= augment= weight-decay=
+              (como capas train; optimizador sgd, momentum, adam o adadelta; datos también una carpeta)
+          :filters N [K]              los filtros de la capa conv [N] (o solo el K), gris = 0
+          :plot curva.svg  :plot curva.png   las curvas del último :train en un archivo (SVG o PNG, 800×600)
+        En una terminal se ve una barra de progreso y una línea por época; Ctrl-C detiene el entrenamiento
+        después del paso en curso y conserva los pesos. Al final se dibujan las curvas de pérdida y exactitud.
+        Los pesos quedan con el modelo mientras su texto no cambie: otro :train sigue desde ellos,
+        :compare muestra su exactitud en prueba y :filters N sus filtros.
+        """, en: """
+          :train                      one epoch on FashionMNIST (input 28x28x1) or CIFAR-10 (32x32x3)
+          :train epochs=5 batch=64 optimizer=adam lr=0.001 seed=0 data=fashion-mnist limit=2000 augment=yes
+              (as capas train; optimizer sgd, momentum, adam or adadelta; data may be a folder; weight-decay=)
+          :filters N [K]              the filters of conv layer [N] (or only filter K), grey = 0
+          :plot curve.svg  :plot curve.png   the curves of the last :train in a file (SVG or PNG, 800×600)
+        On a terminal a progress bar is redrawn and each epoch prints a line; Ctrl-C stops training after
+        the current step and keeps the weights. Afterwards the loss and accuracy curves are drawn.
+        The weights stay with the model while its text does not change: another :train continues from them,
+        :compare shows their test accuracy and :filters N their filters.
         """),
         Topic(names: ["formulas", "fórmulas", "formulas", "outsize", "params"], es: """
           tamaño de salida    ⌊(n + 2p − f)/s⌋ + 1      (hacia abajo: una ventana incompleta no cuenta)

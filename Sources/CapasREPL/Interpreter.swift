@@ -1,6 +1,7 @@
 import CapasCore
 import CapasMessages
 import CapasModel
+import CapasTraining
 import Foundation
 
 // The interpreter behind the REPL and notebooks. It never reads a terminal:
@@ -39,8 +40,37 @@ public final class Interpreter {
     var current = "model"
     /// Every successful entry with its reply, for `:save` as a notebook.
     public private(set) var transcript: [(entry: String, reply: String)] = []
+    /// How pictures are drawn (`:show`, `:filters`): plain ASCII unless the session says colour.
+    public var pictureStyle: PictureStyle = .plain
+    /// The width pictures and curves fit in.
+    public var columns = 80
+    /// Datasets read by `:show` and `image(…)`, found as `capas data` finds them.
+    let datasets: DatasetCache
+    /// The variables that hold a dataset image, and which one.
+    var imageVariables: [String: ImageReference] = [:]
 
-    public init(language: Language) { self.language = language }
+    /// What :train has produced, by model name; the last training, for :plot.
+    var runs: [String: TrainingRun] = [:]
+    var lastRun: TrainingRun?
+    /// Datasets given by name to :train (tests register small made-up ones).
+    var registeredData: [String: DataSets] = [:]
+    /// Where long commands (:train) report while they run; nil puts their lines in the reply instead.
+    public var progress: ((String) -> Void)?
+    /// Whether `progress` reaches a terminal, where a bar can be redrawn.
+    public var progressIsTerminal = false
+    /// Asked after every training step: true (Ctrl-C) stops training and keeps the weights.
+    public var interruptRequested: () -> Bool = { false }
+
+    /// The environment datasets are looked up with (`CAPAS_DATA`, `XDG_CACHE_HOME`, `HOME`).
+    public var environment: [String: String] {
+        get { datasets.environment }
+        set { datasets.environment = newValue }
+    }
+
+    public init(language: Language, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.language = language
+        datasets = DatasetCache(environment: environment)
+    }
 
     var L: Language { language }
 
@@ -118,7 +148,7 @@ public final class Interpreter {
             // Only the input so far.
             candidate.analysis = nil
             model = candidate
-            return "input \(parsed.input?.description ?? "?") (\(grouped(parsed.input?.elementCount ?? 0)) " + L.pick(es: "valores)", en: "values)")
+            return "input \(parsed.input?.description ?? "?") (\(grouped(parsed.input?.elementCount ?? 0, language: L)) " + L.pick(es: "valores)", en: "values)")
         }
         let analysis: ModelAnalysis
         do { analysis = try ModelAnalysis(parsed, sourceText: candidate.text) } catch let error as ModelError {
@@ -150,7 +180,7 @@ public final class Interpreter {
         default: text = layer.spec?.text ?? ""
         }
         let count = layer.parameters == 1 ? L.pick(es: "1 parámetro", en: "1 parameter")
-            : "\(grouped(layer.parameters)) " + L.pick(es: "parámetros", en: "parameters")
+            : "\(grouped(layer.parameters, language: L)) " + L.pick(es: "parámetros", en: "parameters")
         var lines = ["[\(layer.name)] \(text)   \(layer.inputShape) → \(layer.outputShape)   \(count)"]
         lines += e.shape.map { "    " + $0 }
         if layer.parameters > 0 { lines.append("    " + L.pick(es: "parámetros: ", en: "parameters: ") + e.parameters) }
@@ -168,14 +198,25 @@ public final class Interpreter {
                 throw CalculatorError(.reservedName(name), column: 1)
             }
         }
-        let evaluator = Evaluator(variables: variables, language: L)
+        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets)
         let value = try evaluator.evaluate(expression)
         if case let .tensor(t) = value, t.data.contains(where: { !$0.isFinite }) {
             evaluator.notes.append(L.pick(es: "el resultado contiene NaN o ∞", en: "the result contains NaN or ∞"))
         }
-        var text = Display.value(value, language: L)
+        // A dataset image is described (or drawn), not printed as 784 numbers.
+        var image: ImageReference?
+        if case let .call(function, _, _, _) = expression, Evaluator.imageFunctions.contains(function) { image = evaluator.lastImage }
+        var text: String
+        if let image, case let .tensor(t) = value {
+            text = name == nil ? drawing(of: t, image: image)
+                : t.shape.map(String.init).joined(separator: "×") + ", " + image.describe(L)
+                    + L.pick(es: "; :show \(name!) la dibuja", en: "; :show \(name!) draws it")
+        } else {
+            text = Display.value(value, language: L)
+        }
         if let name {
             variables[name] = value
+            imageVariables[name] = image
             text = (text.contains("\n") ? "\(name) =\n" : "\(name) = ") + text
         }
         if !evaluator.notes.isEmpty { text += "\n" + evaluator.notes.map { "  " + $0 }.joined(separator: "\n") }
@@ -186,6 +227,14 @@ public final class Interpreter {
         var text = L.pick(es: "error: ", en: "error: ") + error.message(in: L)
         if let column = error.column, !entry.contains("\n") {
             text += "\n  \(entry)\n  " + String(repeating: " ", count: max(0, column - 1)) + "^"
+        }
+        // `cnov 10 5x5`: a misspelt layer reads as a calculation; say which layer it resembles.
+        let words = entry.split(separator: " ", maxSplits: 2)
+        if words.count >= 2, words[1].first?.isNumber == true, variables[String(words[0])] == nil,
+           let layer = Vocabulary.layers.map({ ($0, editDistance(words[0].lowercased(), $0)) }).min(by: { $0.1 < $1.1 })
+            .flatMap({ $0.1 <= (words[0].count >= 4 ? 2 : 1) ? $0.0 : nil }) {
+            text += "\n" + L.pick(es: "¿quiso escribir la capa `\(layer)`? (ver :help layers)",
+                                  en: "did you mean the layer `\(layer)`? (see :help layers)")
         }
         return text
     }

@@ -238,8 +238,11 @@ public struct Sandbox: Sendable {
     /// Runs `executable` (an absolute path the child's user can read and
     /// execute) with `arguments` (argv[1...]; argv[0] is the executable).
     /// Returns whatever the child does; throws only if it could not start.
+    /// `standardInput` names a file the child reads as its standard input
+    /// (opened here, so the child needs no path to it); nil gives /dev/null.
     public func run(executable: String, arguments: [String] = [],
-                    environment: [String: String] = Sandbox.minimalEnvironment) throws(SandboxError) -> SandboxOutcome {
+                    environment: [String: String] = Sandbox.minimalEnvironment,
+                    standardInput: String? = nil) throws(SandboxError) -> SandboxOutcome {
         let ids = try childIDs()
         let privateTmp = geteuid() == 0 || Sandbox.userNamespacesAvailable
         let directory = try WorkDirectory(root: temporaryRoot, owner: ids)
@@ -268,13 +271,23 @@ public struct Sandbox: Sendable {
         var stage = CAPAS_STAGE_NONE
         let argv = [executable] + arguments
         let envp = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        let code: Int32 = directory.path.withCString { workDir in
-            config.work_dir = workDir
-            return withCStrings(argv) { argvPointer in
-                withCStrings(envp) { envpPointer in
-                    capas_spawn(executable, argvPointer, envpPointer, &config, &child, &stage)
+        func spawn(_ config: inout capas_spawn_config) -> Int32 {
+            directory.path.withCString { workDir in
+                config.work_dir = workDir
+                return withCStrings(argv) { argvPointer in
+                    withCStrings(envp) { envpPointer in
+                        capas_spawn(executable, argvPointer, envpPointer, &config, &child, &stage)
+                    }
                 }
             }
+        }
+        let code: Int32 = if let standardInput {
+            standardInput.withCString { path in
+                config.stdin_path = path
+                return spawn(&config)
+            }
+        } else {
+            spawn(&config)
         }
         guard code == 0 else { throw SandboxError.spawn(stage: Sandbox.name(of: stage), errno: code) }
 

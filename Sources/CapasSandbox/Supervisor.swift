@@ -200,9 +200,10 @@ struct WorkDirectory {
         if let directory = opendir(path) {
             var names: [String] = []
             while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-                }
+                // Through the pointer: a record may be shorter than `dirent`,
+                // so copying the whole struct could read past readdir's buffer.
+                let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+                let name = String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
                 if name != "." && name != ".." { names.append(name) }
             }
             closedir(directory)

@@ -29,6 +29,12 @@ public struct EpochRecord: Sendable, Codable {
     public var testAccuracy: Double?
     public var seconds: Double
     public var imagesPerSecond: Double
+
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, testAccuracy: Double?, seconds: Double,
+                imagesPerSecond: Double) {
+        self.epoch = epoch; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
+        self.testAccuracy = testAccuracy; self.seconds = seconds; self.imagesPerSecond = imagesPerSecond
+    }
 }
 
 public enum TrainingEvent {

@@ -79,6 +79,16 @@ final class Session {
     /// Runs until end of input or :quit; returns true if any entry failed.
     func run() -> Bool {
         let interactive = Terminal.isTerminal(0) && Terminal.isTerminal(1)
+        interpreter.pictureStyle = PictureStyle.choose(outputIsTerminal: Terminal.isTerminal(1),
+                                                       environment: ProcessInfo.processInfo.environment)
+        if Terminal.isTerminal(1) { interpreter.columns = Terminal.columns }
+        // :train reports while it runs on a terminal (a redrawn bar and a line per epoch); in a pipe its reply holds the lines.
+        if interactive {
+            interpreter.progress = { text in fputs(text, stdout); fflush(stdout) }
+            interpreter.progressIsTerminal = true
+        }
+        // Ctrl-C while a command runs only sets the flag (the handler is installed below): :train stops and keeps its weights.
+        interpreter.interruptRequested = { Interrupt.requested }
         let completion = Completion(interpreter)
         let reader = makeLineReader(historyFile: defaultHistoryFile(environment: ProcessInfo.processInfo.environment),
                                     completer: completion, maxHistory: 1000)

@@ -82,7 +82,8 @@ struct Train: ParsableCommand {
                          en: "Training \(source.name) on \(sets.name): \(sets.train.count) images, \(sets.test.count) for testing, \(Parallel.threads) threads"))
             let trainLoader = sets.loader(.train, batchSize: batch, seed: seed, augment: augment)
             let testLoader = sets.loader(.test, batchSize: 256, seed: seed, augment: false)
-            var progress = ProgressReporter(language: L, totalEpochs: epochs)
+            var progress = ProgressReporter(language: L, totalEpochs: epochs, terminal: isTerminal(STDERR_FILENO),
+                                            bar: { writeError($0) }, line: { print($0); fflush(stdout) })
             do {
                 try trainer.train(trainBatches: { epoch in trainLoader.batches(epoch: epoch) },
                                   batchesPerEpoch: trainLoader.batchCount,

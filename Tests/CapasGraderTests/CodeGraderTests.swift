@@ -234,3 +234,40 @@ extension CodeGraderTests {
     }
 }
 
+extension CodeGraderTests {
+    /// A gradebook row says compile_error for a submission that does not
+    /// compile, and invalid for one without the file.
+    func testGradebookStatusOfCodeSubmissions() throws {
+        let rubric = try CodeSupport.rubric()
+        let broken = try CodeSupport.grade(CodeSupport.submissions.appendingPathComponent("compile_error"), rubric: rubric)
+        XCTAssertEqual(GradeReport(submission: "s", learner: nil, mode: "grade", exercises: [broken], seconds: 0).status, "compile_error")
+        let empty = try CodeSupport.workFolder()
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let missing = try CodeSupport.grade(empty, rubric: rubric)
+        XCTAssertEqual(GradeReport(submission: "s", learner: nil, mode: "grade", exercises: [missing], seconds: 0).status, "invalid")
+        let correct = try CodeSupport.grade(CodeSupport.submissions.appendingPathComponent("correct"), rubric: rubric)
+        XCTAssertEqual(GradeReport(submission: "s", learner: nil, mode: "grade", exercises: [correct], seconds: 0).status, "ok")
+    }
+}
+
+extension CodeGraderTests {
+    /// A file without the optional part (conv2dGroups) still gets every
+    /// point of the required part; the optional checks are not gradable.
+    func testAMissingOptionalFunctionDoesNotSinkTheRest() throws {
+        let rubric = try Rubric.load(CodeSupport.rubricURL)
+        XCTAssertTrue(rubric.checks.contains { $0.function == "conv2d_groups" })
+        let report = try CodeSupport.grade(CodeSupport.submissions.appendingPathComponent("correct"), rubric: rubric)
+        XCTAssertEqual(report.points, rubric.maxPoints, report.summary)
+        for check in report.checks {
+            if rubric.checks.first(where: { $0.id == check.id })?.function == "conv2d_groups" {
+                XCTAssertEqual(check.status, .notGradable)
+                XCTAssertTrue(check.feedback.en.contains("conv2dGroups"), check.feedback.en)
+            } else {
+                XCTAssertEqual(check.status, .passed, check.feedback.en)
+            }
+        }
+        // A broken required function is still a compile error for everything.
+        let broken = try CodeSupport.grade(CodeSupport.submissions.appendingPathComponent("compile_error"), rubric: rubric)
+        XCTAssertTrue(broken.checks.allSatisfy { $0.status == .notGradable && $0.tags.contains("compile") })
+    }
+}

@@ -1,4 +1,5 @@
 @testable import CapasGrader
+import CapasCore
 import Foundation
 import XCTest
 
@@ -178,6 +179,26 @@ final class CourseCodeTests: XCTestCase {
                                                   gamma: Numbers(shape: [1], values: [1]), beta: Numbers(shape: [1], values: [0]), eps: 0)
         XCTAssertEqual(worked.values[0], -1.3416, accuracy: 1e-4)
         XCTAssertEqual(worked.values[1], -0.4472, accuracy: 1e-4)
+    }
+
+    /// conv2d's optional part: the float64 definition with groups against
+    /// CapasCore's grouped convolution.
+    func testGroupedConvolutionReferenceMatchesTheCore() throws {
+        let function = Conv2DGroupsFunction()
+        var generator = CaseGenerator(seed: 5)
+        for item in try function.cases("groups", count: 0, generator: &generator)
+            + function.cases("random", count: 20, generator: &generator) {
+            let x = item.arguments[0].numbers!, w = item.arguments[1].numbers!, b = item.arguments[2].numbers
+            let s = item.arguments[3].integer!, p = item.arguments[4].integer!, groups = item.arguments[5].integer!
+            let config = ConvolutionConfig(inChannels: x.shape[1], outChannels: w.shape[0], kernel: Size2D(w.shape[2], w.shape[3]),
+                                           stride: Size2D(s, s), padding: Padding2D(p, p), groups: groups, bias: b != nil)
+            var seeded = SeededGenerator(seed: 0)
+            let layer = Conv2D(config, generator: &seeded)
+            layer.weight.value = CapasCore.Tensor(shape: w.shape, data: w.values.map { Float($0) })
+            if let b { layer.bias?.value = CapasCore.Tensor(shape: b.shape, data: b.values.map { Float($0) }) }
+            let y = layer.referenceForward(CapasCore.Tensor(shape: x.shape, data: x.values.map { Float($0) }))
+            assertClose(function.reference(item), Numbers(shape: y.shape, values: y.data.map(Double.init)), 1e-4, "groups \(groups)")
+        }
     }
 
     func assertClose(_ a: Numbers, _ b: Numbers, _ tolerance: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line) {

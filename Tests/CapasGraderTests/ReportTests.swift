@@ -89,8 +89,8 @@ final class ReportTests: XCTestCase {
         }
         let es = Reports.text(report, language: .es, colour: false)
         let en = Reports.text(report, language: .en, colour: false)
-        XCTAssertTrue(en.contains("7 of 8 checks run (7 passed); 1 hidden checks are graded later."), en)
-        XCTAssertTrue(es.contains("Se ejecutaron 7 de 8 comprobaciones (7 correctas); 1 comprobaciones ocultas se corrigen más tarde."), es)
+        XCTAssertTrue(en.contains("7 of 8 checks run (7 passed); 1 hidden check is graded later."), en)
+        XCTAssertTrue(es.contains("Se ejecutaron 7 de 8 comprobaciones (7 correctas); 1 comprobación oculta se corrige más tarde."), es)
         XCTAssertFalse(en.lowercased().contains("all passed"))
     }
 

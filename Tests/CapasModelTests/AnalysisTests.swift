@@ -132,6 +132,28 @@ final class AnalysisTests: XCTestCase {
         XCTAssertNotNil(network.backward(Tensor(repeating: 1, shape: [2, 3])))
     }
 
+    func testDigitGroupingFollowsTheLanguage() {
+        let nbsp = "\u{00A0}"
+        XCTAssertEqual(grouped(61_100_840, language: .en), "61,100,840")
+        XCTAssertEqual(grouped(61_100_840, language: .es), "61\(nbsp)100\(nbsp)840")
+        XCTAssertEqual(grouped(-1_234_567, language: .es), "-1\(nbsp)234\(nbsp)567")
+        XCTAssertEqual(grouped(5020, language: .en), "5,020")
+        XCTAssertEqual(grouped(5020, language: .es), "5020")
+        XCTAssertEqual(grouped(10_164, language: .es), "10\(nbsp)164")
+        XCTAssertEqual(grouped(999, language: .es), "999")
+        XCTAssertEqual(grouped(0, language: .es), "0")
+        XCTAssertEqual(grouped(1000), "1,000")
+        // Every group but the first has three digits, in both languages.
+        for n in [1, 12, 123, 1234, 12345, 123456, 1234567, Int.max] {
+            for (language, separator) in [(Language.en, ","), (.es, nbsp)] {
+                let text = grouped(n, language: language)
+                XCTAssertEqual(text.replacingOccurrences(of: separator, with: ""), String(n))
+                let groups = text.components(separatedBy: separator)
+                XCTAssertTrue(groups.dropFirst().allSatisfy { $0.count == 3 }, text)
+            }
+        }
+    }
+
     func testSummaryInBothLanguages() throws {
         let a = try ModelAnalysis(text: Presets.cnnLenet)
         let en = try a.summary(language: .en)
@@ -139,7 +161,10 @@ final class AnalysisTests: XCTestCase {
         XCTAssertTrue(en.contains("Trainable parameters: 21,840"))
         XCTAssertTrue(en.contains("Multiply-adds per image: 487,600"))
         let es = try a.summary(language: .es)
-        XCTAssertTrue(es.contains("Parámetros entrenables: 21,840"))
+        // Spanish groups digits with a no-break space, and leaves four-digit numbers whole.
+        XCTAssertTrue(es.contains("Parámetros entrenables: 21\u{00A0}840"), es)
+        XCTAssertTrue(es.contains("conv 20 5x5  Conv2d     8x8x20          5020     321\u{00A0}280"), es)
+        XCTAssertNil(es.range(of: "[0-9],[0-9]", options: .regularExpression), es)
         let bn = try ModelAnalysis(text: "input 8x8x3\nconv 4 3x3\nbatchnorm").summary(language: .en)
         XCTAssertTrue(bn.contains("Non-trainable (batchnorm running means and variances): 8"), bn)
     }

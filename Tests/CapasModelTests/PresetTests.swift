@@ -145,13 +145,13 @@ final class PresetTests: XCTestCase {
         capa                tipo       salida  parámetros  mult-sumas
         ─────────────────────────────────────────────────────────────
         input                          500
-        embedding 10000 32  Embedding  500x32     320,000           0
-        lstm 32             LSTM       32           8,320   4,160,000
+        embedding 10000 32  Embedding  500x32     320 000           0
+        lstm 32             LSTM       32            8320   4 160 000
         dense 1             Linear     1               33          33
         sigmoid             Sigmoid    1                0           0
         ─────────────────────────────────────────────────────────────
-        Parámetros entrenables: 328,353
-        Multiplicaciones-sumas por imagen: 4,160,033 (≈ 8.3M FLOPs)
+        Parámetros entrenables: 328 353
+        Multiplicaciones-sumas por imagen: 4 160 033 (≈ 8.3M FLOPs)
           (convención de torchinfo: el sesgo cuenta una multiplicación-suma por valor de salida)
         Memoria: parámetros 1.3 MiB, activaciones 62.6 KiB por lote de 1
 

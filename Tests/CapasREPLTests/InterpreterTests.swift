@@ -92,6 +92,11 @@ final class InterpreterTests: XCTestCase {
         XCTAssertTrue(run(["relu = 3"])[0].text.contains("name of a layer or function"))
         XCTAssertTrue(run([":summry"])[0].text.contains(":summary"))
         XCTAssertTrue(run(["conv 10 5x5"])[0].text.contains("input"))
+        // A misspelt layer reads as a calculation: the error names the layer it resembles.
+        XCTAssertTrue(run(["cnov 10 5x5"])[0].text.contains("did you mean the layer `conv`?"))
+        XCTAssertTrue(run(["maxpol 2"], .es)[0].text.contains("¿quiso escribir la capa `maxpool`?"))
+        XCTAssertFalse(run(["A 3"])[0].text.contains("did you mean"))
+        XCTAssertFalse(run(["K = 1", "K 3"])[1].text.contains("did you mean"))
     }
 
     func testModelsCanBeNamedComparedUndoneAndPrinted() {
@@ -104,6 +109,59 @@ final class InterpreterTests: XCTestCase {
         XCTAssertFalse(interpreter.execute(":use model").isError)
         XCTAssertTrue(interpreter.execute(":undo").text.contains("dense 10"))
         XCTAssertEqual(interpreter.execute(":model").text, "input 28x28x1\nflatten\ndense 200 relu")
+    }
+
+    func testSpanishGroupsDigitsWithSpacesAndEnglishWithCommas() {
+        let nbsp = "\u{00A0}"
+        for (language, separator) in [(Language.es, nbsp), (.en, ",")] {
+            let interpreter = Interpreter(language: language)
+            let input = interpreter.execute("input 224x224x3").text
+            XCTAssertTrue(input.contains("150\(separator)528"), input)
+            let layer = interpreter.execute("conv 64 11x11 stride=4 pad=2").text
+            XCTAssertTrue(layer.contains("23\(separator)296"), layer)
+            XCTAssertTrue(interpreter.execute(":explain 0").text.contains("193\(separator)600"))
+            XCTAssertFalse(interpreter.execute(":preset alexnet").isError)
+            let summary = interpreter.execute(":summary").text
+            XCTAssertTrue(summary.contains("61\(separator)100\(separator)840"), summary)
+            let models = interpreter.execute(":models").text
+            XCTAssertTrue(models.contains("61\(separator)100\(separator)840"), models)
+            XCTAssertFalse(interpreter.execute(":new lenet").isError)
+            XCTAssertFalse(interpreter.execute(":preset cnn-lenet").isError)
+            let comparison = interpreter.execute(":compare model lenet").text
+            XCTAssertTrue(comparison.contains("714\(separator)682\(separator)664"), comparison)
+            XCTAssertTrue(comparison.contains("21\(separator)840"), comparison)
+            if language == .es {
+                XCTAssertNil((summary + comparison).range(of: "[0-9],[0-9]", options: .regularExpression), summary + comparison)
+            }
+        }
+        // The calculator still reads and prints plain numbers.
+        let calculator = Interpreter(language: .es)
+        XCTAssertEqual(calculator.execute("params(f=11, c=3, k=64)").text.split(separator: "\n").first, "23296")
+        XCTAssertEqual(calculator.execute("1000000 + 1").text, "1000001")
+    }
+
+    func testPresetsListsEveryPresetWithItsParametersAndDescription() throws {
+        for language in Language.allCases {
+            let reply = run([":presets"], language)[0]
+            XCTAssertFalse(reply.isError, reply.text)
+            let lines = reply.text.split(separator: "\n").map(String.init)
+            for preset in Presets.all {
+                let matching = lines.filter { $0.hasPrefix(preset.name + " ") }
+                XCTAssertEqual(matching.count, 1, "\(preset.name): \(reply.text)")
+                guard let line = matching.first else { continue }
+                let analysis = try ModelAnalysis(text: preset.text)
+                XCTAssertTrue(line.hasSuffix(preset.describe(language)), line)
+                XCTAssertTrue(line.contains(" " + grouped(try analysis.totalParameters(), language: language) + "  "), line)
+                XCTAssertTrue(line.contains(" \(analysis.input) "), line)
+            }
+            // One header, one line per preset, one line saying how to load one.
+            XCTAssertEqual(lines.count, Presets.all.count + 2)
+            XCTAssertTrue(lines.last!.contains(":preset"))
+        }
+        let es = run([":presets"], .es)[0].text, en = run([":presets"], .en)[0].text
+        XCTAssertTrue(es.contains("61\u{00A0}100\u{00A0}840") && es.contains("LeCun et al., 1998"), es)
+        XCTAssertTrue(en.contains("61,100,840") && en.contains("as in torchvision"), en)
+        XCTAssertTrue(es.contains("como en torchvision"))
     }
 
     func testContinuationWaitsForClosingBrackets() {
@@ -169,6 +227,13 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(interpreter.completions(lineBeforeCursor: "max").candidates, ["max", "maxout", "maxpool", "maxpool1d", "maxpool2d"])
         XCTAssertEqual(interpreter.completions(lineBeforeCursor: "conv 10 5x5 str").candidates, ["stride="])
         XCTAssertEqual(interpreter.completions(lineBeforeCursor: ":preset cnn-l").candidates, ["cnn-lenet"])
+        XCTAssertEqual(interpreter.completions(lineBeforeCursor: ":show fash").candidates, ["fashion-mnist"])
+        XCTAssertEqual(interpreter.completions(lineBeforeCursor: ":train epochs=2 ba").candidates, ["batch="])
+        XCTAssertEqual(Interpreter(language: .es).completions(lineBeforeCursor: ":entrena ép").candidates, ["épocas="])
+        _ = interpreter.execute(":preset cnn-lenet")
+        XCTAssertEqual(interpreter.completions(lineBeforeCursor: ":filters ").candidates, ["0", "3"])
+        XCTAssertEqual(interpreter.completions(lineBeforeCursor: ":show cifar10 t").candidates, ["test", "train"])
+        XCTAssertEqual(Interpreter(language: .es).completions(lineBeforeCursor: ":muestra fashion-mnist p").candidates, ["prueba"])
         let r = interpreter.completions(lineBeforeCursor: "conv(ker")
         XCTAssertEqual(r.candidates, ["kernel"])
         XCTAssertEqual(r.wordStart, 5)

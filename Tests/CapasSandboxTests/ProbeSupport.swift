@@ -12,6 +12,16 @@ class ProbeTestCase: XCTestCase {
 
     static var probe: String { productsDirectory + "/SandboxProbe" }
 
+    /// What writing to one of the grader's own paths gives inside the private
+    /// namespace: read-only (EROFS), or gone (ENOENT) when the path lies under
+    /// /tmp, /var/tmp or /dev/shm, which the child's directory covers (a clone
+    /// of the course under /tmp).
+    static func refusal(writingTo path: String) -> String {
+        let resolved = (path as NSString).resolvingSymlinksInPath
+        let covered = ["/tmp", "/var/tmp", "/dev/shm"].contains { resolved.hasPrefix($0 + "/") }
+        return covered ? "ENOENT" : "EROFS"
+    }
+
     /// Generous limits: no test depends on timing beyond them.
     static let relaxed = SandboxLimits(wallClock: .seconds(60), cpuSeconds: 60, memoryBytes: 4 << 30,
                                        fileSizeBytes: 16 << 20)

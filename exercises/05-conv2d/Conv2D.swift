@@ -21,3 +21,16 @@ import CapasExercise
 func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
     notImplemented("conv2d")
 }
+
+/// Parte opcional: convolución por grupos. Los C canales de entrada y los K
+/// filtros se parten en `groups` grupos; el filtro k solo ve los C/groups
+/// canales de su grupo, así que `weight` es K×(C/groups)×FH×FW. Con
+/// groups = C = K es la convolución en profundidad (*depthwise*) de MobileNet.
+///
+/// Optional part: grouped convolution. The C input channels and the K
+/// filters are split into `groups` groups; filter k sees only the C/groups
+/// channels of its group, so `weight` is K×(C/groups)×FH×FW. With
+/// groups = C = K it is MobileNet's depthwise convolution.
+func conv2dGroups(_ input: Tensor, _ weight: Tensor, bias: Tensor?, stride: Int, padding: Int, groups: Int) -> Tensor {
+    notImplemented("conv2dGroups")
+}

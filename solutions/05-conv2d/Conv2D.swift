@@ -50,3 +50,46 @@ func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor?, stride: Int, paddi
     return output
     // END SOLUTION
 }
+
+/// Parte opcional: convolución por grupos. Los C canales de entrada y los K
+/// filtros se parten en `groups` grupos; el filtro k solo ve los C/groups
+/// canales de su grupo, así que `weight` es K×(C/groups)×FH×FW. Con
+/// groups = C = K es la convolución en profundidad (*depthwise*) de MobileNet.
+///
+/// Optional part: grouped convolution. The C input channels and the K
+/// filters are split into `groups` groups; filter k sees only the C/groups
+/// channels of its group, so `weight` is K×(C/groups)×FH×FW. With
+/// groups = C = K it is MobileNet's depthwise convolution.
+func conv2dGroups(_ input: Tensor, _ weight: Tensor, bias: Tensor?, stride: Int, padding: Int, groups: Int) -> Tensor {
+    // BEGIN SOLUTION
+    let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3]
+    let k = weight.shape[0], perGroup = weight.shape[1], fh = weight.shape[2], fw = weight.shape[3]
+    precondition(perGroup * groups == c && k % groups == 0, "channels and filters must divide into \(groups) groups")
+    let ho = (h + 2 * padding - fh) / stride + 1
+    let wo = (w + 2 * padding - fw) / stride + 1
+    var output = Tensor(shape: [n, k, ho, wo], repeating: 0)
+    for sample in 0..<n {
+        for filter in 0..<k {
+            let first = filter / (k / groups) * perGroup   // the group's first input channel
+            for i in 0..<ho {
+                for j in 0..<wo {
+                    var sum: Float = bias?[filter] ?? 0
+                    for local in 0..<perGroup {
+                        for u in 0..<fh {
+                            let row = i * stride - padding + u
+                            if row < 0 || row >= h { continue }
+                            for v in 0..<fw {
+                                let column = j * stride - padding + v
+                                if column < 0 || column >= w { continue }
+                                sum += weight[filter, local, u, v] * input[sample, first + local, row, column]
+                            }
+                        }
+                    }
+                    output[sample, filter, i, j] = sum
+                }
+            }
+        }
+    }
+    return output
+    // END SOLUTION
+}

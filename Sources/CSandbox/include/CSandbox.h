@@ -85,6 +85,9 @@ typedef struct {
     /// that hides other users' processes.
     /// As a normal user this needs a user namespace (CAP_SYS_ADMIN there).
     int private_tmp;
+    /// The child's standard input: this file, opened by the parent before
+    /// the child's view of the file system changes; NULL means /dev/null.
+    const char *stdin_path;
 } capas_spawn_config;
 
 /// A started child. The parent owns the three read ends (O_CLOEXEC, O_NONBLOCK).

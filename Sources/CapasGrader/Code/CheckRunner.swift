@@ -67,7 +67,8 @@ struct CheckRunner {
         let outcome: SandboxOutcome
         do {
             outcome = try Sandbox(limits: limits, user: user).run(executable: build.harness,
-                                                                 arguments: [inputs, function.name])
+                                                                 arguments: ["-", function.name],
+                                                                 standardInput: inputs)
         } catch {
             return result(.graderError, GraderError.internalError(Bilingual(
                 es: "no se pudo ejecutar la comprobación: \(error)", en: "the check could not be run: \(error)")).message)
@@ -211,7 +212,8 @@ struct CheckRunner {
         if let mistake {
             feedback = feedback + Bilingual(es: "\nError reconocido: ", en: "\nRecognised mistake: ") + mistake.feedback
         }
-        return result(.failed, feedback, mistake: mistake?.id, seconds: seconds)
+        // No line to point at, but the file is the learner's: CI annotations land on it.
+        return result(.failed, feedback, mistake: mistake?.id, file: rubric.files?.first, seconds: seconds)
     }
 
     /// The catalogued mistake that explains every wrong case (and is not

@@ -34,7 +34,7 @@ extension CodeFunction {
 }
 
 enum CodeFunctions {
-    static let all: [any CodeFunction] = [Conv2DFunction()] + PoolingFunctions.all + DenseFunctions.all
+    static let all: [any CodeFunction] = [Conv2DFunction(), Conv2DGroupsFunction()] + PoolingFunctions.all + DenseFunctions.all
         + NormalizationFunctions.all
     static func named(_ name: String) -> (any CodeFunction)? { all.first { $0.name == name } }
 }

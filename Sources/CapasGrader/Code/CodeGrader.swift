@@ -70,17 +70,20 @@ public enum CodeGrader {
 
     public static func grade(rubric: Rubric, exerciseFolder: URL, context: GradingContext, options: Options) -> ExerciseReport {
         var report = ExerciseReport(exercise: rubric.exercise, title: rubric.title)
-        let running = rubric.checks.filter { context.runs($0) }
+        // A hidden check from a learner's `checks.json` has no cases (they were
+        // stripped): it is listed, never run with made-up cases.
+        func runs(_ check: Rubric.Check) -> Bool { context.runs(check) && (check.visibility == .visible || check.cases != nil) }
+        let running = rubric.checks.filter(runs)
 
         // Every check gets a result, whatever happens to the others.
         func everyCheck(_ make: (Rubric.Check) -> CheckResult) {
-            report.checks = rubric.checks.map { context.runs($0) ? make($0) : .skipped($0, exercise: rubric.exercise) }
+            report.checks = rubric.checks.map { runs($0) ? make($0) : .skipped($0, exercise: rubric.exercise) }
         }
-        func failAll(_ status: CheckStatus, _ feedback: Bilingual, file: String? = nil, line: Int? = nil) {
+        func failAll(_ status: CheckStatus, _ feedback: Bilingual, file: String? = nil, line: Int? = nil, tag: String? = nil) {
             everyCheck { check in
                 CheckResult(exercise: rubric.exercise, id: check.id, name: check.name, points: 0, maxPoints: check.points,
                             status: status, visibility: check.visibility, feedback: feedback, file: file, line: line,
-                            tags: check.tags ?? [])
+                            tags: (check.tags ?? []) + (tag.map { [$0] } ?? []))
             }
         }
         guard !running.isEmpty else {
@@ -106,7 +109,7 @@ public enum CodeGrader {
             return report
         }
         for file in files where !FileManager.default.fileExists(atPath: exerciseFolder.appendingPathComponent(file).path) {
-            failAll(.notGradable, Bilingual(es: "falta el archivo \(file)", en: "the file \(file) is missing"), file: file)
+            failAll(.notGradable, Bilingual(es: "falta el archivo \(file)", en: "the file \(file) is missing"), file: file, tag: "missing")
             return report
         }
 
@@ -127,11 +130,33 @@ public enum CodeGrader {
             return report
         }
         defer { if !options.keepBuild { build.remove() } }
+        // Functions only optional checks use (no points, or tagged `optional`):
+        // if the learner left one out, the rest is still graded.
+        let optional = functions.filter { function in
+            rubric.checks.filter { $0.function == function.name }.allSatisfy { $0.points == 0 || ($0.tags ?? []).contains("optional") }
+        }.map(\.name)
+        var absent: [String] = []
         do {
-            try build.compile(functions: functions, timeout: options.compileTimeout)
+            do {
+                try build.compile(functions: functions, timeout: options.compileTimeout)
+            } catch let failure as SubmissionBuild.Failure where failure.onlyHarness && !optional.isEmpty {
+                let required = functions.filter { !optional.contains($0.name) }
+                guard !required.isEmpty, (try? build.compile(functions: required, timeout: options.compileTimeout)) != nil else {
+                    throw failure
+                }
+                absent = optional
+            }
         } catch let failure as SubmissionBuild.Failure {
-            report.notes.append(Bilingual(es: "Compilador:\n", en: "Compiler:\n") + Bilingual(failure.compilerOutput))
-            failAll(.notGradable, failure.message, file: failure.file, line: failure.line)
+            // The compiler's words once, with the first check; the others name the place.
+            let first = rubric.checks.first(where: runs)?.id
+            everyCheck { check in
+                CheckResult(exercise: rubric.exercise, id: check.id, name: check.name, points: 0, maxPoints: check.points,
+                            status: .notGradable, visibility: check.visibility,
+                            feedback: check.id == first ? failure.message : failure.summary + Bilingual(
+                                es: " (el mensaje del compilador está en `\(first ?? "")`)",
+                                en: " (the compiler's message is with `\(first ?? "")`)"),
+                            file: failure.file, line: failure.line, tags: (check.tags ?? []) + ["compile"])
+            }
             return report
         } catch {
             failAll(.graderError, (error as? GraderError)?.message ?? Bilingual("\(error)"))
@@ -141,8 +166,15 @@ public enum CodeGrader {
         // Each check in its own child.
         let user = options.user ?? (geteuid() == 0 ? .unprivileged : .current)
         report.checks = rubric.checks.enumerated().map { index, check in
-            guard context.runs(check) else { return .skipped(check, exercise: rubric.exercise) }
+            guard runs(check) else { return .skipped(check, exercise: rubric.exercise) }
             let function = functions.first { $0.name == check.function }!
+            if absent.contains(function.name) {
+                return CheckResult(exercise: rubric.exercise, id: check.id, name: check.name, points: 0, maxPoints: check.points,
+                                   status: .notGradable, visibility: check.visibility, feedback: Bilingual(
+                                       es: "parte opcional: no se encontró `\(function.learnerFunction)` con la firma del enunciado",
+                                       en: "optional part: `\(function.learnerFunction)` with the signature asked for was not found"),
+                                   file: files.first, tags: check.tags ?? [])
+            }
             return CheckRunner(rubric: rubric, check: check, index: index, function: function, build: build,
                                context: context, options: options, user: user).run()
         }

@@ -89,12 +89,12 @@ struct Conv2DFunction: CodeFunction {
     }
 
     /// The definition in float64, with the mistakes as switches.
-    static func convolve(_ item: CodeCase, _ variant: Variant) -> Numbers? {
+    static func convolve(_ item: CodeCase, _ variant: Variant, groups: Int = 1) -> Numbers? {
         let (x, w, b, s0, p0) = unpack(item)
         let s = variant.ignoreStride ? 1 : s0, p = variant.ignorePadding ? 0 : p0
         let bias = variant.noBias ? nil : b
         let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (k, fh, fw) = (w.shape[0], w.shape[2], w.shape[3])
+        let (k, cg, fh, fw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])   // cg = c / groups
         // Swift's `/` truncates toward zero: what a learner's formula gives
         // when the kernel does not fit (an empty output, or no output at all).
         func size(_ length: Int, _ f: Int) -> Int {
@@ -106,10 +106,12 @@ struct Conv2DFunction: CodeFunction {
         var y = [Double](repeating: 0, count: n * k * ho * wo)
         for sample in 0..<n {
             for filter in 0..<k {
+                let first = filter / (k / groups) * cg   // the group's first input channel
                 for i in 0..<ho {
                     for j in 0..<wo {
                         var sum = bias?.values[filter] ?? 0
-                        for channel in 0..<c {
+                        for local in 0..<cg {
+                            let channel = first + local
                             for u in 0..<fh {
                                 let row = i * s - p + u
                                 guard row >= 0, row < h else { continue }
@@ -117,7 +119,7 @@ struct Conv2DFunction: CodeFunction {
                                     let column = j * s - p + v
                                     guard column >= 0, column < wd else { continue }
                                     let (wu, wv) = variant.flip ? (fh - 1 - u, fw - 1 - v) : (u, v)
-                                    sum += w.values[((filter * c + channel) * fh + wu) * fw + wv]
+                                    sum += w.values[((filter * cg + local) * fh + wu) * fw + wv]
                                         * x.values[((sample * c + channel) * h + row) * wd + column]
                                 }
                             }
@@ -218,4 +220,63 @@ struct Conv2DFunction: CodeFunction {
         let bias: [Double]? = g.int(0...2) > 0 ? (0..<k).map { _ in g.value() } : nil
         return make(x, weight, bias: bias, stride: s, padding: p)
     }
+}
+
+/// The optional part of exercise 05: grouped and depthwise convolution,
+/// `func conv2dGroups(_ input: Tensor, _ weight: Tensor, bias: Tensor?,
+/// stride: Int, padding: Int, groups: Int) -> Tensor` with weight
+/// K×(C/groups)×FH×FW: filter k sees only the input channels of its group.
+struct Conv2DGroupsFunction: CodeFunction {
+    let name = "conv2d_groups"
+    let learnerFunction = "conv2dGroups"
+    let call = "conv2dGroups(capasHarnessTensor(0), capasHarnessTensor(1), bias: capasHarnessOptionalTensor(2), "
+        + "stride: capasHarnessInt(3), padding: capasHarnessInt(4), groups: capasHarnessInt(5))"
+    let mistakes: [KnownMistake] = []
+
+    func cases(_ set: String, count: Int, generator g: inout CaseGenerator) throws -> [CodeCase] {
+        switch set {
+        case "groups":
+            return [
+                Self.make(Conv2DFunction.integers([1, 3, 5, 5], seed: 91), Conv2DFunction.integers([3, 1, 3, 3], seed: 92),
+                          bias: [1, 0, -1], stride: 1, padding: 1, groups: 3,
+                          "en profundidad (depthwise): un filtro por canal", "depthwise: one filter per channel"),
+                Self.make(Conv2DFunction.integers([2, 4, 6, 6], seed: 93), Conv2DFunction.integers([6, 2, 3, 3], seed: 94),
+                          bias: nil, stride: 2, padding: 0, groups: 2, "dos grupos", "two groups"),
+                Self.make(Conv2DFunction.integers([1, 2, 4, 4], seed: 95), Conv2DFunction.integers([2, 2, 3, 3], seed: 96),
+                          bias: [0.5, -0.5], stride: 1, padding: 0, groups: 1, "un grupo: conv2d normal", "one group: plain conv2d"),
+                Self.make(Conv2DFunction.integers([1, 4, 5, 5], seed: 97), Conv2DFunction.integers([8, 1, 3, 3], seed: 98),
+                          bias: nil, stride: 1, padding: 1, groups: 4,
+                          "en profundidad con multiplicador 2", "depthwise with multiplier 2"),
+            ]
+        case "random":
+            return (0..<count).map { _ in
+                let groups = g.int(1...3), n = g.int(1...2)
+                let c = groups * g.int(1...2), k = groups * g.int(1...2)
+                let h = g.int(3...7), w = g.int(3...7), p = g.int(0...1), s = g.int(1...2)
+                let fh = g.int(1...min(3, h + 2 * p)), fw = g.int(1...min(3, w + 2 * p))
+                let x = Definitions.random([n, c, h, w], &g), weight = Definitions.random([k, c / groups, fh, fw], &g)
+                let bias: [Double]? = g.bool() ? (0..<k).map { _ in Double(Float(g.value())) } : nil
+                return Self.make(x, weight, bias: bias, stride: s, padding: p, groups: groups)
+            }
+        default:
+            throw Definitions.unknownSet(name, set, ["groups", "random"])
+        }
+    }
+
+    static func make(_ x: Numbers, _ w: Numbers, bias: [Double]?, stride: Int, padding: Int, groups: Int,
+                     _ es: String? = nil, _ en: String? = nil) -> CodeCase {
+        let shapes = "x \(x.shapeText), w \(w.shapeText)" + (bias == nil ? "" : ", bias \(bias!.count)")
+        return CodeCase(
+            arguments: [.tensor(x), .tensor(w), bias.map { .tensor(Numbers(shape: [$0.count], values: $0)) } ?? .none,
+                        .integer(stride), .integer(padding), .integer(groups)],
+            summary: Bilingual(es: (es.map { $0 + ": " } ?? "") + shapes + ", paso \(stride), relleno \(padding), grupos \(groups)",
+                               en: (en.map { $0 + ": " } ?? "") + shapes + ", stride \(stride), padding \(padding), groups \(groups)"))
+    }
+
+    /// The definition in float64: conv2d's, with the groups.
+    func reference(_ item: CodeCase) -> Numbers {
+        Conv2DFunction.convolve(item, Conv2DFunction.Variant(), groups: item.arguments[5].integer!)!
+    }
+
+    func mistaken(_ mistake: String, _ item: CodeCase) -> Numbers? { nil }
 }

@@ -115,7 +115,8 @@ func capasHarnessAppend<T: FixedWidthInteger>(_ value: T, _ bytes: inout [UInt8]
 var capasHarnessInput: [UInt8] = []
 do {
     guard CommandLine.arguments.count > 1 else { capasHarnessExit(«BAD_INPUTS») }
-    let file = open(CommandLine.arguments[1], O_RDONLY)
+    // "-": standard input (the grader's way: no path the child must see).
+    let file = CommandLine.arguments[1] == "-" ? 0 : open(CommandLine.arguments[1], O_RDONLY)
     if file < 0 { capasHarnessExit(«BAD_INPUTS») }
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while true {

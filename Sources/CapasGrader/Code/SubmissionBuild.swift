@@ -24,6 +24,10 @@ struct SubmissionBuild {
         var file: String?
         var line: Int?
         var compilerOutput: String
+        /// The message without the compiler's output.
+        var summary: Bilingual
+        /// The learner's files compiled; only the harness's calls failed (a function missing or with another signature).
+        var onlyHarness = false
     }
 
     /// The folder under which submission builds go. The sandbox gives its
@@ -98,10 +102,9 @@ struct SubmissionBuild {
         let run = try ToolProcess.run(toolchain.swiftc, arguments, directory: folder, timeout: timeout)
         let output = relativize(run.output)
         if run.timedOut {
-            throw Failure(message: Bilingual(
-                es: "la compilación tardó más de \(Int(timeout)) s y se detuvo",
-                en: "compilation took longer than \(Int(timeout)) s and was stopped"),
-                file: files.first, line: nil, compilerOutput: output)
+            let message = Bilingual(es: "la compilación tardó más de \(Int(timeout)) s y se detuvo",
+                                    en: "compilation took longer than \(Int(timeout)) s and was stopped")
+            throw Failure(message: message, file: files.first, line: nil, compilerOutput: output, summary: message)
         }
         guard run.status == 0, FileManager.default.isExecutableFile(atPath: harness) else {
             throw diagnose(output, functions: functions)
@@ -156,8 +159,10 @@ struct SubmissionBuild {
         } else {
             message = Bilingual(es: "no compila", en: "does not compile")
         }
+        let summary = message
         message = message + Bilingual("\n" + shown)
-        return Failure(message: message, file: firstFile ?? files.first, line: firstLine, compilerOutput: shown)
+        return Failure(message: message, file: firstFile ?? files.first, line: firstLine, compilerOutput: shown, summary: summary,
+                       onlyHarness: firstFile == nil && harnessError && !harnessClash)
     }
 
     /// The learner's file and line of a crash's return addresses, if any

