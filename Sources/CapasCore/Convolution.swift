@@ -46,8 +46,7 @@ public struct ConvolutionConfig: Hashable, Sendable {
         }
         try validate()
         guard input.channels == inChannels else {
-            throw ShapeError.invalidValue(layer: layerName, parameter: "in_channels", value: String(input.channels),
-                                          requirement: .positive)
+            throw ShapeError.channelsDiffer(layer: layerName, expected: inChannels, got: input.channels)
         }
         let w = try windowOutputSize(layer: layerName, axis: oneDimensional ? .length : .width, input: input.width,
                                      padBefore: padding.left, padAfter: padding.right,

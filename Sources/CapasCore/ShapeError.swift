@@ -20,6 +20,8 @@ public enum ShapeError: Error, Equatable, LocalizedMessage {
     case invalidValue(layer: String, parameter: String, value: String, requirement: Requirement)
     /// Padding larger than half the kernel (PyTorch's rule for pooling).
     case poolingPaddingTooLarge(padding: Int, kernel: Int)
+    /// A layer made for `expected` input channels is given another number.
+    case channelsDiffer(layer: String, expected: Int, got: Int)
 
     public enum Axis: String, Sendable { case height, width, length }
     public enum InputKind: String, Sendable { case image, sequence, vector, imageOrSequence }
@@ -76,6 +78,9 @@ public enum ShapeError: Error, Equatable, LocalizedMessage {
         case let .poolingPaddingTooLarge(p, k):
             return L.pick(es: "el relleno (\(p)) de un pooling no puede superar la mitad del kernel (\(k)/2).",
                           en: "a pooling's padding (\(p)) cannot exceed half its kernel (\(k)/2).")
+        case let .channelsDiffer(layer, expected, got):
+            return L.pick(es: "\(layer): se creó para \(expected) canales de entrada y recibe \(got).",
+                          en: "\(layer): made for \(expected) input channels but gets \(got).")
         }
     }
 }

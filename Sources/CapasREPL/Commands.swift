@@ -30,7 +30,13 @@ extension Interpreter {
     func command(_ name: String, _ argument: String) throws -> Reply {
         switch name {
         case ":help", ":h", ":?", ":ayuda":
-            return Reply(Help.text(topic: argument, language: L))
+            // Examples run in a session of their own: the learner's models and variables stay as they are.
+            var scratch: Interpreter?
+            return Reply(Help.text(topic: argument, language: L) { example in
+                let session = scratch ?? Interpreter(language: L, environment: environment)
+                scratch = session
+                return session.execute(example)
+            })
         case ":quit", ":q", ":exit", ":salir":
             return Reply("", quit: true)
         case ":lang", ":idioma":

@@ -29,7 +29,7 @@ extension Interpreter {
         case ":use", ":usar", ":compare", ":compara":
             return matching(modelOrder)
         case ":help", ":ayuda":
-            return matching(Help.topics.flatMap(\.names).filter { !$0.isEmpty })
+            return matching(Array(Set(Help.names)).sorted())
         case ":lang", ":idioma":
             return matching(["es", "en"])
         case ":train", ":entrena":

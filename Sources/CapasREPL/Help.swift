@@ -87,7 +87,7 @@ enum Help {
           rnn 32   lstm 32 [sequences=yes] [bias=pytorch]   recurrent: shapes and counts only
           residual { … } shortcut { … }     concat { branch { … } branch { … } }
         """),
-        Topic(names: ["functions", "funciones", "conv", "maxpool", "avgpool", "softmax", "crossentropy"], es: """
+        Topic(names: ["functions", "funciones", "function", "función"], es: """
           conv(A, K, stride=1, pad=0, bias=0)   A: H×W o C×H×W; K: f×f, C×f×f o N×C×f×f
           maxpool(A, 2, stride=2, pad=0)        avgpool(A, 2)
           relu(A)  sigmoid(A)  tanh(A)  leakyrelu(A, slope=0.01)  elu(A, alpha=1)
@@ -157,7 +157,7 @@ enum Help {
         The weights stay with the model while its text does not change: another :train continues from them,
         :compare shows their test accuracy and :filters N their filters.
         """),
-        Topic(names: ["formulas", "fórmulas", "formulas", "outsize", "params"], es: """
+        Topic(names: ["formulas", "fórmulas", "formula", "fórmula"], es: """
           tamaño de salida    ⌊(n + 2p − f)/s⌋ + 1      (hacia abajo: una ventana incompleta no cuenta)
           "same"              p = (f − 1)/2 con s = 1: la salida mide lo mismo que la entrada
           parámetros conv     (f·f·c + 1)·k              f kernel, c canales de entrada, k filtros
@@ -178,12 +178,21 @@ enum Help {
         """),
     ]
 
-    static func text(topic: String, language L: Language) -> String {
+    /// `:help TOPIC`: a group (layers, commands, functions, formulas, show,
+    /// train) or one layer, command or formula with an example; `run`
+    /// executes the examples in a fresh session.
+    static func text(topic: String, language L: Language, run: (String) -> Reply) -> String {
         let key = topic.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ": "))
         if let t = topics.first(where: { $0.names.contains(key) }) { return L.pick(es: t.es, en: t.en) }
-        let all = topics.flatMap(\.names).filter { !$0.isEmpty }
-        return L.pick(es: "no hay ayuda sobre `\(topic)`; temas: \(all.joined(separator: ", "))",
-                      en: "no help on `\(topic)`; topics: \(all.joined(separator: ", "))")
+        if let entry = entry(key) { return render(entry, language: L, run: run) }
+        return L.pick(es: "no hay ayuda sobre `\(topic)`; pruebe :help layers, :help commands, :help functions, :help formulas, o el nombre de una capa o un comando (:help conv, :help summary)",
+                      en: "no help on `\(topic)`; try :help layers, :help commands, :help functions, :help formulas, or the name of a layer or command (:help conv, :help summary)")
+    }
+
+    /// Every name :help answers to, for completion.
+    static var names: [String] {
+        topics.flatMap(\.names).filter { !$0.isEmpty }
+            + entries.flatMap { $0.names.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ":")) } }
     }
 }
 

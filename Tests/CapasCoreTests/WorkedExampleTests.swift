@@ -154,4 +154,16 @@ final class WorkedExampleTests: XCTestCase {
             XCTAssertEqual(padBefore + padAfter, 0)
         }
     }
+
+    func testChannelCountMismatchNamesBothCounts() {
+        // A layer made for RGB images given a greyscale one.
+        let config = ConvolutionConfig(inChannels: 3, outChannels: 16, kernel: Size2D(5, 5))
+        XCTAssertThrowsError(try config.outputShape(for: .image(height: 32, width: 32, channels: 1))) { error in
+            XCTAssertEqual(error as? ShapeError, .channelsDiffer(layer: "conv", expected: 3, got: 1))
+            let english = (error as? ShapeError)?.message(in: .en) ?? ""
+            XCTAssertTrue(english.contains("3 input channels") && english.contains("gets 1"), english)
+            let spanish = (error as? ShapeError)?.message(in: .es) ?? ""
+            XCTAssertTrue(spanish.contains("3 canales de entrada") && spanish.contains("recibe 1"), spanish)
+        }
+    }
 }
