@@ -63,7 +63,7 @@ extension Interpreter {
         let candidates = names.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") }.sorted().map { name -> String in
             var isDirectory: ObjCBool = false
             let full = ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(name)
-            FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
             let shown = shownDirectory.isEmpty ? name : (shownDirectory.hasSuffix("/") ? shownDirectory + name : shownDirectory + "/" + name)
             return shown + (isDirectory.boolValue ? "/" : "")
         }

@@ -240,7 +240,7 @@ final class CompletionTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("capas-completion-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("lenet.capas").path, contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir.appendingPathComponent("lenet.capas").path, contents: Data()))
         XCTAssertEqual(interpreter.completions(lineBeforeCursor: ":load \(dir.path)/le").candidates, ["\(dir.path)/lenet.capas"])
     }
 }

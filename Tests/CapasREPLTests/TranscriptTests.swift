@@ -96,8 +96,8 @@ func runCapas(_ executable: String, arguments: [String] = [], input: URL, enviro
     try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: home) }
     let outURL = home.appendingPathComponent("stdout"), errURL = home.appendingPathComponent("stderr")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    XCTAssertTrue(FileManager.default.createFile(atPath: outURL.path, contents: nil))
+    XCTAssertTrue(FileManager.default.createFile(atPath: errURL.path, contents: nil))
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
