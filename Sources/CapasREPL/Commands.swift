@@ -198,7 +198,7 @@ extension Interpreter {
                                en: "usage: :explain N, with N the number in brackets of a layer (0…\(analysis.layers.count - 1))")
         }
         let e = layer.explanation(language: L)
-        var lines = [describe(layer).split(separator: "\n").first.map(String.init) ?? ""]
+        var lines = [describe(layer, in: analysis).split(separator: "\n").first.map(String.init) ?? ""]
         lines.append(L.pick(es: "  forma:", en: "  shape:"))
         lines += e.shape.map { "    " + $0 }
         lines.append(L.pick(es: "  parámetros: ", en: "  parameters: ") + e.parameters)

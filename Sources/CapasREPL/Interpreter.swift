@@ -160,7 +160,7 @@ public final class Interpreter {
             return "input \(analysis.input) — " + L.pick(es: "el modelo se recalculó para esta entrada:\n", en: "the model was recomputed for this input:\n")
                 + (try analysis.summary(language: L))
         }
-        return analysis.layers[before...].map { describe($0) }.joined(separator: "\n")
+        return analysis.layers[before...].map { describe($0, in: analysis) }.joined(separator: "\n")
     }
 
     /// An error in the entry just typed: its line numbers are made relative to the entry.
@@ -171,7 +171,7 @@ public final class Interpreter {
     }
 
     /// `[3] conv 20 5x5   12x12x10 → 8x8x20   5,020 params` and the formulas.
-    func describe(_ layer: AnalyzedLayer) -> String {
+    func describe(_ layer: AnalyzedLayer, in analysis: ModelAnalysis? = nil) -> String {
         let e = layer.explanation(language: L)
         let text: String
         switch layer.resolved {
@@ -181,7 +181,13 @@ public final class Interpreter {
         }
         let count = layer.parameters == 1 ? L.pick(es: "1 parámetro", en: "1 parameter")
             : "\(grouped(layer.parameters, language: L)) " + L.pick(es: "parámetros", en: "parameters")
-        var lines = ["[\(layer.name)] \(text)   \(layer.inputShape) → \(layer.outputShape)   \(count)"]
+        // A block's closing add or concat reads several shapes: all of them are shown.
+        var input = layer.inputShape.description
+        if let analysis, layer.inputs.count > 1 {
+            input = layer.inputs.map { $0 < 0 ? analysis.input.description : analysis.layers[$0].outputShape.description }
+                .joined(separator: " + ")
+        }
+        var lines = ["[\(layer.name)] \(text)   \(input) → \(layer.outputShape)   \(count)"]
         lines += e.shape.map { "    " + $0 }
         if layer.parameters > 0 { lines.append("    " + L.pick(es: "parámetros: ", en: "parameters: ") + e.parameters) }
         lines += e.notes.map { "    " + L.pick(es: "nota: ", en: "note: ") + $0 }

@@ -38,6 +38,8 @@ final class HelpTests: XCTestCase {
         XCTAssertTrue(help("conv", .en).text.contains("(5·5·3 + 1)·16 = 1,216"), help("conv", .en).text)
         XCTAssertTrue(help("conv", .es).text.contains("(5·5·3 + 1)·16 = 1216"), help("conv", .es).text)
         XCTAssertTrue(help("outsize", .en).text.contains("⌊15.5⌋ + 1 = 16"))
+        // A concatenation shows every branch it joins.
+        XCTAssertTrue(help("concat", .en).text.contains("28x28x64 + 28x28x128 + 28x28x192 → 28x28x384"), help("concat", .en).text)
     }
 
     func testHelpExamplesLeaveTheLearnersSessionAlone() {
