@@ -45,15 +45,18 @@ public struct DataLocator: Sendable {
 
     /// The folders checked for one dataset, in order.
     public func candidates(_ dataset: DatasetName) -> [URL] {
-        bases.flatMap { base -> [URL] in
-            switch dataset {
-            case .fashionMNIST:
-                return [base, base.appendingPathComponent("fashion-mnist")]
-            case .cifar10:
-                let nested = CIFAR10.archiveFolder
-                return [base.appendingPathComponent(nested), base.appendingPathComponent("cifar10"),
-                        base.appendingPathComponent("cifar10/" + nested), base]
-            }
+        bases.flatMap { Self.candidates(dataset, in: $0) }
+    }
+
+    /// The folders checked for one dataset below one base folder, in order.
+    public static func candidates(_ dataset: DatasetName, in base: URL) -> [URL] {
+        switch dataset {
+        case .fashionMNIST:
+            return [base, base.appendingPathComponent("fashion-mnist")]
+        case .cifar10:
+            let nested = CIFAR10.archiveFolder
+            return [base.appendingPathComponent(nested), base.appendingPathComponent("cifar10"),
+                    base.appendingPathComponent("cifar10/" + nested), base]
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import CapasMessages
 
 /// Labelled images kept as bytes, N×C×H×W (NCHW), and turned into floats one
@@ -51,4 +52,21 @@ public enum Split: String, Sendable, CaseIterable { case train, test }
 public enum DatasetName: String, CaseIterable, Sendable {
     case fashionMNIST = "fashion-mnist"
     case cifar10 = "cifar10"
+
+    /// The dataset a word names: fashion-mnist (fashionmnist, fashion, fmnist) or cifar10 (cifar-10, cifar).
+    public init?(word: String) {
+        switch word.lowercased().replacingOccurrences(of: "_", with: "-") {
+        case "fashion-mnist", "fashionmnist", "fashion", "fmnist": self = .fashionMNIST
+        case "cifar10", "cifar-10", "cifar": self = .cifar10
+        default: return nil
+        }
+    }
+
+    /// One split, read from `folder`.
+    public func load(_ split: Split, from folder: URL) throws -> Dataset {
+        switch self {
+        case .fashionMNIST: try FashionMNIST.load(split: split, from: folder)
+        case .cifar10: try CIFAR10.load(split: split, from: folder)
+        }
+    }
 }

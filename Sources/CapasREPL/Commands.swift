@@ -22,7 +22,8 @@ extension Interpreter {
             return try command(String(parts[0]).lowercased(), argument)
         } catch let error as CalculatorError {
             // A calculation inside a command (:show conv(…), :step …): its column counts from the start of the line.
-            guard let column = error.column, let start = line.range(of: argument)?.lowerBound, !argument.isEmpty else { throw error }
+            guard let column = error.column, parts.count > 1,
+                  let start = parts[1].firstIndex(where: { !$0.isWhitespace }) else { throw error }
             throw CalculatorError(error.problem, column: column + line.distance(from: line.startIndex, to: start))
         }
     }

@@ -1,3 +1,4 @@
+import CapasData
 import CapasModel
 import Foundation
 
@@ -40,7 +41,7 @@ extension Interpreter {
         case ":show", ":muestra":
             let words = before.split(separator: " ")
             if words.count == 1 { return matching(["fashion-mnist", "cifar10"] + Array(variables.keys) + Functions.names) }
-            if words.count == 2, DatasetCache.datasetName(String(words[1])) != nil {
+            if words.count == 2, DatasetName(word: String(words[1])) != nil {
                 return matching(language == .es ? ["prueba", "entrenamiento"] : ["test", "train"])
             }
         default:

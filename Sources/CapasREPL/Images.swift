@@ -26,22 +26,9 @@ final class DatasetCache {
         do { folder = try DataLocator(environment: environment).require(name) } catch let error as DataError {
             throw MissingDataset(error: error)
         }
-        let loaded: Dataset
-        switch name {
-        case .fashionMNIST: loaded = try FashionMNIST.load(split: split, from: folder)
-        case .cifar10: loaded = try CIFAR10.load(split: split, from: folder)
-        }
+        let loaded = try name.load(split, from: folder)
         splits[key] = loaded
         return loaded
-    }
-
-    /// The dataset a word names: fashion-mnist (fashionmnist, fashion, fmnist) or cifar10 (cifar-10, cifar).
-    static func datasetName(_ word: String) -> DatasetName? {
-        switch word.lowercased().replacingOccurrences(of: "_", with: "-") {
-        case "fashion-mnist", "fashionmnist", "fashion", "fmnist": return .fashionMNIST
-        case "cifar10", "cifar-10", "cifar": return .cifar10
-        default: return nil
-        }
     }
 
     /// The split a word names, in either language.
@@ -93,7 +80,7 @@ extension Evaluator {
         let usage = ("use \(function)(fashion-mnist, test, 0) or \(function)(cifar10, train, 12)",
                      "use \(function)(fashion-mnist, prueba, 0) o \(function)(cifar10, entrenamiento, 12)")
         guard named.isEmpty, positional.count == 2 || positional.count == 3 else { throw fail(usage.0, usage.1) }
-        guard let word = Evaluator.word(positional[0]), let name = DatasetCache.datasetName(word) else {
+        guard let word = Evaluator.word(positional[0]), let name = DatasetName(word: word) else {
             throw fail("the first argument is the dataset, fashion-mnist or cifar10; " + usage.0,
                        "el primer argumento es el conjunto de datos, fashion-mnist o cifar10; " + usage.1)
         }
@@ -150,7 +137,7 @@ extension Interpreter {
                                  en: "usage: :show fashion-mnist test 0, :show cifar10 train 12, or :show EXPRESSION (a matrix or a C×H×W tensor, e.g. :show conv(img, K))")
         let words = argument.split(separator: " ").map(String.init)
         guard let first = words.first else { throw usage }
-        if let name = DatasetCache.datasetName(first), variables[first] == nil {
+        if let name = DatasetName(word: first), variables[first] == nil {
             guard words.count == 2 || words.count == 3, let index = Int(words[words.count - 1]) else { throw usage }
             var split = Split.test
             if words.count == 3 {

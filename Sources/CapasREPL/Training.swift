@@ -139,7 +139,7 @@ extension Interpreter {
         var sets: DataSets
         if let registered = registeredData[name!] {
             sets = registered
-        } else if let dataset = DatasetCache.datasetName(name!) {
+        } else if let dataset = DatasetName(word: name!) {
             sets = DataSets(name: dataset.rawValue, train: try datasets.dataset(dataset, .train), test: try datasets.dataset(dataset, .test))
         } else {
             sets = try DataSets.load(name!, environment: environment)
@@ -182,8 +182,6 @@ extension Interpreter {
         let live = progress
         var reporter = ProgressReporter(language: L, totalEpochs: offset + settings.epochs, terminal: live != nil && progressIsTerminal,
                                         bar: { live?($0) }, line: { line in if let live { live(line + "\n") } else { lines.append(line) } })
-        let count = sets.train.count, batch = settings.batch
-        var seenBefore = 0, lossBefore = 0.0, accuracyBefore = 0.0
         var steps = 0, position = (epoch: offset + 1, batch: 0, of: trainLoader.batchCount)
         var stopped = false
         let shouldStop = interruptRequested
@@ -196,17 +194,14 @@ extension Interpreter {
                               },
                               observe: { event in
                                   switch event {
-                                  case let .batch(epoch, index, of, loss, accuracy):
-                                      // The trainer reports running means over the epoch: each step's own values follow from two of them.
-                                      if index == 1 { (seenBefore, lossBefore, accuracyBefore) = (0, 0, 0) }
-                                      let seen = min(index * batch, count), n = Double(max(seen - seenBefore, 1))
-                                      run.stepLoss.append((loss * Double(seen) - lossBefore * Double(seenBefore)) / n)
-                                      run.stepAccuracy.append((accuracy * Double(seen) - accuracyBefore * Double(seenBefore)) / n)
-                                      (seenBefore, lossBefore, accuracyBefore) = (seen, loss, accuracy)
+                                  case let .batch(epoch, index, of, loss, accuracy, batchLoss, batchAccuracy):
+                                      run.stepLoss.append(batchLoss)
+                                      run.stepAccuracy.append(batchAccuracy)
                                       steps += 1
                                       position = (epoch + offset, index, of)
                                       if shouldStop() { trainer.stopRequested = true }
-                                      reporter.handle(.batch(epoch: epoch + offset, batch: index, of: of, loss: loss, accuracy: accuracy))
+                                      reporter.handle(.batch(epoch: epoch + offset, batch: index, of: of, loss: loss, accuracy: accuracy,
+                                                             batchLoss: batchLoss, batchAccuracy: batchAccuracy))
                                   case var .epoch(record):
                                       record.epoch += offset
                                       run.epochs.append(record)

@@ -29,7 +29,7 @@ public struct ProgressReporter {
     public mutating func handle(_ event: TrainingEvent) {
         let L = language
         switch event {
-        case let .batch(epoch, batch, of, loss, accuracy):
+        case let .batch(epoch, batch, of, loss, accuracy, _, _):
             guard terminal, batch == of || Date().timeIntervalSince(lastDraw) > 0.1 else { return }
             lastDraw = Date()
             drawBar(Self.bar(language: L, epoch: epoch, totalEpochs: totalEpochs, batch: batch, of: of, loss: loss,

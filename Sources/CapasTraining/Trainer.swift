@@ -38,7 +38,8 @@ public struct EpochRecord: Sendable, Codable {
 }
 
 public enum TrainingEvent {
-    case batch(epoch: Int, batch: Int, of: Int, loss: Double, accuracy: Double)
+    /// After each step: running means over the epoch so far (`loss`, `accuracy`) and the step's own batch.
+    case batch(epoch: Int, batch: Int, of: Int, loss: Double, accuracy: Double, batchLoss: Double, batchAccuracy: Double)
     case epoch(EpochRecord)
 }
 
@@ -126,7 +127,8 @@ public final class Trainer {
                 correct += right
                 seen += batch.labels.count
                 observe(.batch(epoch: epoch, batch: index, of: batchesPerEpoch, loss: lossSum / Double(seen),
-                               accuracy: Double(correct) / Double(seen)))
+                               accuracy: Double(correct) / Double(seen), batchLoss: Double(loss),
+                               batchAccuracy: Double(right) / Double(max(batch.labels.count, 1))))
             }
             let seconds = Date().timeIntervalSince(start)
             let testAccuracy = try evaluate?()

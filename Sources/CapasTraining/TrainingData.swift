@@ -15,43 +15,28 @@ public struct DataSets {
     /// the cache and the system folders), or whatever dataset a folder path holds.
     public static func load(_ nameOrPath: String, directory: String? = nil, limit: Int? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DataSets {
-        var explicit = directory
-        var which = DatasetName(rawValue: nameOrPath.lowercased())
-            ?? (nameOrPath.lowercased() == "fashionmnist" ? .fashionMNIST : nil)
-            ?? (nameOrPath.lowercased() == "cifar-10" ? .cifar10 : nil)
-        if which == nil {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw UnknownDataset(argument: nameOrPath)
-            }
-            // A folder names a dataset by what it holds itself, never by what the search path finds elsewhere.
-            explicit = nameOrPath
-            let locator = DataLocator(explicit: nameOrPath, environment: environment)
-            let base = URL(fileURLWithPath: nameOrPath).standardizedFileURL.path
-            func inFolder(_ d: DatasetName) -> URL? {
-                locator.candidates(d).first { $0.standardizedFileURL.path.hasPrefix(base) && DataLocator.isPresent(d, in: $0) }
-            }
-            which = DatasetName.allCases.first { inFolder($0) != nil }
-            guard let found = which, let folder = inFolder(found) else { throw UnknownDataset(argument: nameOrPath) }
-            return try load(found, from: folder, limit: limit)
+        if let dataset = DatasetName(word: nameOrPath) {
+            let locator = DataLocator(explicit: directory, environment: environment)
+            return try load(dataset, from: try locator.require(dataset), limit: limit)
         }
-        let dataset = which!
-        let locator = DataLocator(explicit: explicit, environment: environment)
-        return try load(dataset, from: try locator.require(dataset), limit: limit)
+        // A folder names a dataset by what it holds itself, never by what the search path finds elsewhere.
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw UnknownDataset(argument: nameOrPath)
+        }
+        let base = URL(fileURLWithPath: nameOrPath)
+        for dataset in DatasetName.allCases {
+            if let folder = DataLocator.candidates(dataset, in: base).first(where: { DataLocator.isPresent(dataset, in: $0) }) {
+                return try load(dataset, from: folder, limit: limit)
+            }
+        }
+        throw UnknownDataset(argument: nameOrPath)
     }
 
     static func load(_ dataset: DatasetName, from folder: URL, limit: Int?) throws -> DataSets {
-        var train: Dataset, test: Dataset
-        switch dataset {
-        case .fashionMNIST:
-            train = try FashionMNIST.load(split: .train, from: folder)
-            test = try FashionMNIST.load(split: .test, from: folder)
-        case .cifar10:
-            train = try CIFAR10.load(split: .train, from: folder)
-            test = try CIFAR10.load(split: .test, from: folder)
-        }
+        var train = try dataset.load(.train, from: folder)
         if let limit, limit < train.count { train = train.subset(Array(0..<limit)) }
-        return DataSets(name: dataset.rawValue, train: train, test: test)
+        return DataSets(name: dataset.rawValue, train: train, test: try dataset.load(.test, from: folder))
     }
 
     public init(name: String, train: Dataset, test: Dataset) {

@@ -58,7 +58,7 @@ struct DataCommand: ParsableCommand {
         func run() throws {
             try global.apply()
             try guarded {
-                guard let name = DatasetName(rawValue: dataset.lowercased()) else {
+                guard let name = DatasetName(word: dataset) else {
                     throw ValidationError("dataset must be fashion-mnist or cifar10, not \(dataset)")
                 }
                 let folder = to.map { URL(fileURLWithPath: $0) } ?? DataLocator().cacheDirectory

@@ -56,4 +56,11 @@ final class HelpTests: XCTestCase {
         XCTAssertTrue(reply.text.contains(":help layers") && reply.text.contains(":help conv"), reply.text)
         XCTAssertTrue(help("nada", .es).text.hasPrefix("no hay ayuda"))
     }
+
+    func testAnErrorAfterACommandPointsAtItsPlaceNotAnEarlierMatch() {
+        // `s` also occurs inside ":show": the caret must land on the argument.
+        let reply = Interpreter(language: .en).execute(":show s")
+        XCTAssertTrue(reply.isError)
+        XCTAssertTrue(reply.text.hasSuffix("  :show s\n        ^"), reply.text)
+    }
 }
