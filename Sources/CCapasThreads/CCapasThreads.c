@@ -80,12 +80,14 @@ static void *pool_thread(void *argument) {
 }
 
 /// A forked child has only the thread that forked: it starts its own pool.
+/// Runs between fork and exec in sandbox children too: plain assignments
+/// only (no pthread_*_init, which is not async-signal-safe).
 static void reset_in_child(void) {
     started = 0;
     atomic_store(&sleepers, 0);
-    pthread_mutex_init(&run_lock, 0);
-    pthread_mutex_init(&sleep_lock, 0);
-    pthread_cond_init(&wake, 0);
+    run_lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+    sleep_lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+    wake = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
 }
 
 static pthread_once_t registered = PTHREAD_ONCE_INIT;

@@ -414,13 +414,17 @@ static void child_main(child_plan *plan) {
         child_fail(plan, CAPAS_STAGE_CHDIR, errno, protections);
 
     child_report(plan->status_fd, CAPAS_STAGE_NONE, 0, protections);
+    int error_by_descriptor = ENOSYS;
 #ifdef __NR_execveat
     syscall(__NR_execveat, program, "", plan->argv, plan->envp, AT_EMPTY_PATH);
-    if (errno != ENOSYS) child_fail(plan, CAPAS_STAGE_EXEC, errno, protections);
+    error_by_descriptor = errno;
+    if (error_by_descriptor != ENOSYS && error_by_descriptor != EPERM)
+        child_fail(plan, CAPAS_STAGE_EXEC, error_by_descriptor, protections);
 #endif
-    // Kernels before 3.19: by path (still there unless it was under /tmp).
+    // Kernels before 3.19, or an outer seccomp profile that refuses
+    // execveat: by path (still there unless it was under /tmp).
     execve(plan->path, plan->argv, plan->envp);
-    child_fail(plan, CAPAS_STAGE_EXEC, errno, protections);
+    child_fail(plan, CAPAS_STAGE_EXEC, error_by_descriptor == ENOSYS ? errno : error_by_descriptor, protections);
 }
 
 static void close_if_open(int *fd) {

@@ -165,7 +165,7 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
         let cache = training && perSample > 0 && g.n * perSample * MemoryLayout<Float>.size <= Conv2D.columnCacheLimit
         if cache {
             if columns.count != g.n * perSample {
-                columns = [Float](unsafeUninitializedCapacity: g.n * perSample) { _, count in count = g.n * perSample }
+                columns = workspace(g.n * perSample)
             }
         } else if training {
             columns = []
@@ -178,7 +178,7 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
                     Tensor(shape: outputShape(g)) { yb, _ in
                         let xb = xp.baseAddress!, wb = wp.baseAddress!, cacheBase = cachep.baseAddress
                         Parallel.forChunks(g.n) { _, range in
-                            var scratch = g.isPointwise || cache ? [] : [Float](repeating: 0, count: g.rows * g.cols)
+                            var scratch = workspace(g.isPointwise || cache ? 0 : g.rows * g.cols)
                             scratch.withUnsafeMutableBufferPointer { scratchp in
                                 for s in range {
                                     let ysample = yb + s * outPlane
@@ -250,9 +250,8 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
                                 Parallel.forChunks(g.n, workers: workers) { worker, range in
                                     let dwLocal = dwb + worker * wCount
                                     let dbLocal = dbb + worker * g.k
-                                    var col = [Float](repeating: 0, count: g.isPointwise || cached ? 0 : g.rows * g.cols)
-                                    var dcol = [Float](repeating: 0, count: g.isPointwise || skipInput ? 0
-                                                                                : flipped ? gT.rows * gT.cols : g.rows * g.cols)
+                                    var col = workspace(g.isPointwise || cached ? 0 : g.rows * g.cols)
+                                    var dcol = workspace(g.isPointwise || skipInput ? 0 : flipped ? gT.rows * gT.cols : g.rows * g.cols)
                                     col.withUnsafeMutableBufferPointer { colp in
                                         dcol.withUnsafeMutableBufferPointer { dcolp in
                                             for s in range {
@@ -375,17 +374,10 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
                         }
                         let src = plane + iy * g.w
                         let offset = j * g.dw - g.pl
-                        if g.sw == 1 {
-                            // Contiguous run: zero the borders, copy the middle.
-                            let lo = max(0, -offset), hi = min(g.wo, g.w - offset)
-                            if lo > 0 { dst.update(repeating: 0, count: min(lo, g.wo)) }
-                            if hi > lo { dst.advanced(by: lo).update(from: src + (lo + offset), count: hi - lo) }
-                            if hi < g.wo { dst.advanced(by: max(hi, lo)).update(repeating: 0, count: g.wo - max(hi, lo)) }
-                        } else {
-                            for ox in 0..<g.wo {
-                                let ix = ox * g.sw + offset
-                                dst[ox] = (ix >= 0 && ix < g.w) ? src[ix] : 0
-                            }
+                        // Horizontal stride > 1 here (stride 1 went to im2colUnitStride).
+                        for ox in 0..<g.wo {
+                            let ix = ox * g.sw + offset
+                            dst[ox] = (ix >= 0 && ix < g.w) ? src[ix] : 0
                         }
                     }
                     row += 1
@@ -520,4 +512,12 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
         }
         return y
     }
+}
+
+/// Room for `count` floats that the caller writes in full before reading
+/// (im2col fills every element, padding included; sgemm with beta = 0
+/// overwrites its output), so no zeroing pass.
+@inline(__always)
+func workspace(_ count: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
 }
