@@ -24,13 +24,9 @@ public enum ModelGrader {
         var report = ExerciseReport(exercise: rubric.exercise, title: rubric.title)
         let modelFile = rubric.model ?? "model.capas"
         let loaded = load(exerciseFolder.appendingPathComponent(modelFile), name: modelFile)
-        var dataCache: DataSets?
         func data() throws -> DataSets {
-            if let dataCache { return dataCache }
             do {
-                let sets = try DataSets.load(rubric.dataset ?? "fashion-mnist", directory: context.dataDirectory)
-                dataCache = sets
-                return sets
+                return try loadedData(rubric.dataset ?? "fashion-mnist", directory: context.dataDirectory)
             } catch {
                 // The machine lacks the dataset: the grader's environment, never the learner's fault.
                 // A self-check says so and moves on; grading stops the class with exit status 3.
@@ -47,7 +43,6 @@ public enum ModelGrader {
             var result = CheckResult(exercise: rubric.exercise, id: check.id, name: check.name, points: 0, maxPoints: check.points,
                                      status: .failed, visibility: check.visibility, feedback: Bilingual(""), file: modelFile,
                                      tags: check.tags ?? [])
-            defer { }
             switch loaded {
             case let .failure(problem):
                 result.status = .notGradable
@@ -259,13 +254,31 @@ public enum ModelGrader {
         return evaluation.accuracy
     }
 
+    /// Datasets loaded once per process: a class of forty is graded against one copy.
+    nonisolated(unsafe) private static var dataSets: [String: DataSets] = [:]
+    private static let dataLock = NSLock()
+
+    static func loadedData(_ name: String, directory: String?) throws -> DataSets {
+        // Everything the search depends on: the name, the folder given, and where it looks by default.
+        let environment = ProcessInfo.processInfo.environment
+        let key = [name, directory ?? "", environment["CAPAS_DATA"] ?? "", environment["XDG_CACHE_HOME"] ?? "",
+                   environment["HOME"] ?? ""].joined(separator: "\u{0}")
+        dataLock.lock()
+        defer { dataLock.unlock() }
+        if let sets = dataSets[key] { return sets }
+        let sets = try DataSets.load(name, directory: directory)
+        dataSets[key] = sets
+        return sets
+    }
+
     struct Recipe {
         var options = TrainingOptions()
         var augment = false
         var seed: UInt64 { options.seed }
     }
 
-    /// `recipe.txt`: `key = value` lines (epochs, batch, optimizer, lr, weight_decay, seed, augment); `#` comments.
+    /// `recipe.txt`: `key = value` lines (epochs, batch, optimizer, lr, weight_decay or weight-decay, seed, augment,
+    /// or their Spanish names); `#` comments.
     static func recipe(_ folder: URL, rubric: Rubric) -> Recipe {
         var recipe = Recipe()
         guard let text = try? String(contentsOf: folder.appendingPathComponent(rubric.recipe ?? "recipe.txt"), encoding: .utf8) else {
@@ -275,14 +288,16 @@ public enum ModelGrader {
             let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let parts = code.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2 else { continue }
-            switch parts[0] {
-            case "epochs": if let v = Int(parts[1]), (1...1000).contains(v) { recipe.options.epochs = v }
-            case "batch": if let v = Int(parts[1]), (1...4096).contains(v) { recipe.options.batchSize = v }
-            case "optimizer": if let v = OptimizerKind(rawValue: parts[1]) { recipe.options.optimizer = v }
-            case "lr": if let v = Float(parts[1]), v.isFinite, v > 0 { recipe.options.learningRate = v }
-            case "weight_decay": if let v = Float(parts[1]), v.isFinite, v >= 0 { recipe.options.weightDecay = v }
-            case "seed": if let v = UInt64(parts[1]) { recipe.options.seed = v }
-            case "augment": recipe.augment = ["1", "true", "yes", "sí", "si"].contains(parts[1].lowercased())
+            // The keys of `capas train` and `:train`, in either language, with - or _.
+            let value = parts[1].lowercased()
+            switch parts[0].lowercased().replacingOccurrences(of: "-", with: "_") {
+            case "epochs", "épocas", "epocas": if let v = Int(value), (1...1000).contains(v) { recipe.options.epochs = v }
+            case "batch", "lote": if let v = Int(value), (1...4096).contains(v) { recipe.options.batchSize = v }
+            case "optimizer", "optimizador": if let v = OptimizerKind(rawValue: value) { recipe.options.optimizer = v }
+            case "lr": if let v = Float(value), v.isFinite, v > 0 { recipe.options.learningRate = v }
+            case "weight_decay": if let v = Float(value), v.isFinite, v >= 0 { recipe.options.weightDecay = v }
+            case "seed", "semilla": if let v = UInt64(value) { recipe.options.seed = v }
+            case "augment", "aumento": recipe.augment = ["1", "true", "yes", "sí", "si"].contains(value)
             default: break
             }
         }

@@ -28,6 +28,9 @@ public struct Rubric: Codable, Sendable {
     public var recipe: String?
     public var dataset: String?
     public var checks: [Check]
+    /// Read from a learner's `checks.json` (hidden checks stripped of their
+    /// cases and references), not from the instructor's `grading/`. Not saved.
+    public var isPublicCopy = false
 
     /// A per-learner number, or a matrix of them (`shape`), drawn from `from`…`to` by `step`.
     public struct ParameterRange: Codable, Sendable, Equatable {
@@ -174,7 +177,9 @@ public struct Rubric: Codable, Sendable {
             throw GraderError.rubric(file: url.path, problem: Bilingual("\(error)"))
         }
         try rubric.validate(file: url.path, isPublic: isPublic)
-        return rubric
+        var loaded = rubric
+        loaded.isPublicCopy = isPublic
+        return loaded
     }
 
     public func validate(file: String, isPublic: Bool = false) throws {

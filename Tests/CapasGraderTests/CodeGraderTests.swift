@@ -53,6 +53,17 @@ extension CodeGraderTests {
         XCTAssertEqual(report.check("hidden_random")?.points, 0)
     }
 
+    /// In the instructor's rubric a hidden check without a `cases` field (the
+    /// default set) is graded like any other; only a learner's stripped copy skips it.
+    func testAHiddenCheckWithDefaultCasesIsGradedFromTheCourseRubric() throws {
+        var rubric = try CodeSupport.rubric()
+        let index = try XCTUnwrap(rubric.checks.firstIndex { $0.id == "hidden_random" })
+        rubric.checks[index].cases = nil
+        let report = try CodeSupport.grade(CodeSupport.solution, rubric: rubric)
+        XCTAssertEqual(report.check("hidden_random")?.status, .passed)
+        XCTAssertEqual(report.check("hidden_random")?.points, rubric.checks[index].points)
+    }
+
     func testMissingFunctionIsNotGradable() throws {
         let folder = try CodeSupport.workFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -154,4 +154,22 @@ final class ModelTests: XCTestCase {
         let check = grade(folder).checks.first { $0.id == "loss" }!
         XCTAssertTrue(check.feedback.en.contains("ln 10 = 2.3026"), check.feedback.en)
     }
+
+    /// A recipe is read with the keys of `capas train` and `:train`: either spelling of
+    /// weight decay, Spanish names, any case.
+    func testRecipeKeysFollowTheTrainingOptionsInBothLanguages() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("recipe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rubric = try Course(root: repositoryRoot).rubric("09-fnn-fashion-mnist")
+        try "épocas = 7\nlote = 32\noptimizer = Adam\nweight-decay = 0.0005\nsemilla = 11\naumento = sí\n"
+            .write(to: folder.appendingPathComponent(rubric.recipe ?? "recipe.txt"), atomically: true, encoding: .utf8)
+        let recipe = ModelGrader.recipe(folder, rubric: rubric)
+        XCTAssertEqual(recipe.options.epochs, 7)
+        XCTAssertEqual(recipe.options.batchSize, 32)
+        XCTAssertEqual(recipe.options.optimizer, .adam)
+        XCTAssertEqual(recipe.options.weightDecay, 0.0005)
+        XCTAssertEqual(recipe.seed, 11)
+        XCTAssertTrue(recipe.augment)
+    }
 }

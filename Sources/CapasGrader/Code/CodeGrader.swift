@@ -71,8 +71,9 @@ public enum CodeGrader {
     public static func grade(rubric: Rubric, exerciseFolder: URL, context: GradingContext, options: Options) -> ExerciseReport {
         var report = ExerciseReport(exercise: rubric.exercise, title: rubric.title)
         // A hidden check from a learner's `checks.json` has no cases (they were
-        // stripped): it is listed, never run with made-up cases.
-        func runs(_ check: Rubric.Check) -> Bool { context.runs(check) && (check.visibility == .visible || check.cases != nil) }
+        // stripped): it is listed, never run with made-up cases. The instructor's
+        // rubric runs every check the mode runs.
+        func runs(_ check: Rubric.Check) -> Bool { context.runs(check) && !(rubric.isPublicCopy && check.visibility != .visible) }
         let running = rubric.checks.filter(runs)
 
         // Every check gets a result, whatever happens to the others.
