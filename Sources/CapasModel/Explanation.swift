@@ -214,8 +214,8 @@ struct WindowAxes {
             let which = square ? L.pick(es: "en cada eje", en: "on each axis")
                                : L.pick(es: "en \(axis.name.spanish)", en: "in \(axis.name.rawValue)")
             notes.append(L.pick(
-                es: "(n + 2p − f) = \(axis.n + axis.before + axis.after - axis.span) no es divisible por s = \(axis.s): el resultado se redondea hacia abajo y \(which) se pierden \(axis.remainder) píxel(es) del borde final, que ninguna ventana cubre",
-                en: "(n + 2p − f) = \(axis.n + axis.before + axis.after - axis.span) is not divisible by s = \(axis.s): the result is floored, and \(which) the last \(axis.remainder) border pixel(s) are dropped, covered by no window"))
+                es: "(n + 2p − f) = \(axis.n + axis.before + axis.after - axis.span) no es divisible por s = \(axis.s): el resultado se redondea hacia abajo y \(which) \(axis.remainder == 1 ? "se pierde 1 píxel" : "se pierden \(axis.remainder) píxeles") del borde final, que ninguna ventana cubre",
+                en: "(n + 2p − f) = \(axis.n + axis.before + axis.after - axis.span) is not divisible by s = \(axis.s): the result is floored, and \(which) \(axis.remainder == 1 ? "the last border pixel is" : "the last \(axis.remainder) border pixels are") dropped, covered by no window"))
         }
         if axes.contains(where: { $0.d > 1 }) {
             notes.append(L.pick(es: "con dilatación d, el kernel abarca d·(f − 1) + 1 píxeles",

@@ -121,8 +121,8 @@ enum Functions {
                 notes.append("(n + 2p − f)/s + 1 = (\(n) + 2·\(p) − \(f))/\(s) + 1 = \(out)")
             } else {
                 notes.append("⌊(n + 2p − f)/s⌋ + 1 = ⌊(\(n) + 2·\(p) − \(f))/\(s)⌋ + 1 = ⌊\(format(Double(numerator) / Double(s)))⌋ + 1 = \(out)")
-                notes.append(L.pick(es: "\(numerator) no es divisible por \(s): se redondea hacia abajo y se pierden \(numerator % s) píxel(es) del borde",
-                                    en: "\(numerator) is not divisible by \(s): the result is floored and \(numerator % s) border pixel(s) are dropped"))
+                notes.append(L.pick(es: "\(numerator) no es divisible por \(s): se redondea hacia abajo y \(numerator % s == 1 ? "se pierde 1 píxel" : "se pierden \(numerator % s) píxeles") del borde",
+                                    en: "\(numerator) is not divisible by \(s): the result is floored and \(numerator % s == 1 ? "1 border pixel is" : "\(numerator % s) border pixels are") dropped"))
             }
             return .number(Double(out))
         case "params":
