@@ -11,8 +11,10 @@
 // A 1-D convolution ([N, C, L]) runs as a 2-D one with height 1.
 //
 // Fast path: im2col then one sgemm per sample and group, batch split across
-// workers. `referenceForward` keeps the plain seven-loop definition beside it
-// and the tests hold the two together.
+// workers; 3x3 stride-1 convolutions with 16 or more channels in and out run
+// as Winograd F(2×2, 3×3) instead (Winograd.swift), with 16 products per 2×2
+// outputs instead of 36. `referenceForward` keeps the plain seven-loop
+// definition beside them and the tests hold them together.
 
 /// Everything that defines a convolution once the input channels are known.
 public struct ConvolutionConfig: Hashable, Sendable {
@@ -98,8 +100,12 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
     public var kind: String { config.oneDimensional ? "Conv1d" : "Conv2d" }
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
-    private var input = Tensor(zeros: [0])
+    var input = Tensor(zeros: [0])
     private var geometry: Geometry?
+    /// How the products are computed (`.automatic`: Winograd where it pays).
+    public var algorithm: ConvolutionAlgorithm = .automatic
+    /// The Winograd plan of the last training batch, when it ran that way.
+    var winogradPlan: Winograd.Plan?
 
     public init(_ config: ConvolutionConfig, generator: inout SeededGenerator) {
         self.config = config
@@ -146,9 +152,9 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
     }
 
     /// The im2col matrices of the last training batch, one per sample and
-    /// group, kept for backward when they fit in `columnCacheLimit` bytes
-    /// (otherwise backward unrolls the input again).
-    private var columns: [Float] = []
+    /// group (or its Winograd-transformed input), kept for backward when they
+    /// fit in `columnCacheLimit` bytes (otherwise backward computes them again).
+    var columns: [Float] = []
     /// Bytes of im2col matrices a layer may keep between forward and backward.
     nonisolated(unsafe) public static var columnCacheLimit = 256 << 20
     /// Set when nothing needs the gradient with respect to this layer's input
@@ -156,11 +162,24 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
     public var skipsInputGradient = false
     var fusesReLU = false
 
+    /// Whether a pass with these sizes runs as Winograd F(2×2, 3×3).
+    func usesWinograd(_ g: Geometry) -> Bool {
+        switch algorithm {
+        case .automatic: return Winograd.pays(for: g)
+        case .im2col: return false
+        case .winograd: return Winograd.applies(to: g)
+        }
+    }
+
+    /// Whether this layer computes an input of `shape` with Winograd F(2×2, 3×3).
+    public func usesWinograd(forInputShape shape: [Int]) -> Bool { usesWinograd(geometry(for: shape)) }
+
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let g = geometry(for: x.shape)
         let rectified = fusesReLU
         let training = mode == .training
-        if training { input = x; geometry = g }
+        if training { input = x; geometry = g; winogradPlan = nil }
+        if usesWinograd(g) { return winogradForward(x, g, training: training) }
         let perSample = g.isPointwise ? 0 : g.groups * g.rows * g.cols
         let cache = training && perSample > 0 && g.n * perSample * MemoryLayout<Float>.size <= Conv2D.columnCacheLimit
         if cache {
@@ -214,6 +233,7 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
     public func backward(_ dy: Tensor) -> Tensor {
         guard let g = geometry else { preconditionFailure("\(kind).backward before a training forward") }
         precondition(dy.shape == outputShape(g), "\(kind).backward: gradient shape \(dy.shape), output \(outputShape(g))")
+        if let plan = winogradPlan { return winogradBackward(dy, plan) }
         let skipInput = skipsInputGradient
         // With stride 1 the input gradient is itself a convolution: the output
         // gradient correlated with the kernel flipped in both axes (input and

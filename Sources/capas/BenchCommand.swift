@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Training and inference images/s and peak memory of the reference models (or --accuracy).")
 
-    @Option(help: "Comma-separated models (default: fnn-small,fnn-deep,cnn-lenet,cnn-medium,cnn-cifar).")
+    @Option(help: "Comma-separated models.")
     var models: String = "fnn-small,fnn-deep,cnn-lenet,cnn-medium,cnn-cifar"
 
     @Option(help: "Seconds of training to time per model, after one warm-up batch.")

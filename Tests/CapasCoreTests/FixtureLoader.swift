@@ -118,7 +118,7 @@ struct FixtureFile: Decodable {
 
 enum Fixtures {
     /// Every file make_fixtures.py writes.
-    static let fileNames = ["convolution", "pooling", "linear", "activation", "batch_norm", "loss", "blocks", "optimizer"]
+    static let fileNames = ["convolution", "winograd", "pooling", "linear", "activation", "batch_norm", "loss", "blocks", "optimizer"]
 
     nonisolated(unsafe) private static var cache: [String: FixtureFile] = [:]
 

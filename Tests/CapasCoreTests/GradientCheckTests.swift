@@ -46,6 +46,25 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// The Winograd path's backward (adjoint transforms) against finite differences,
+    /// with partial tiles and asymmetric padding.
+    func testWinogradConvolutionGradients() {
+        var gen = SeededGenerator(seed: 12)
+        let configs: [(String, ConvolutionConfig, [Int])] = [
+            ("pad 1", ConvolutionConfig(inChannels: 3, outChannels: 2, kernel: Size2D(3, 3), padding: Padding2D(1, 1)),
+             [2, 3, 5, 6]),
+            ("asymmetric pad, no bias",
+             ConvolutionConfig(inChannels: 2, outChannels: 3, kernel: Size2D(3, 3),
+                               padding: Padding2D(top: 2, bottom: 0, left: 0, right: 1), bias: false), [1, 2, 4, 7]),
+        ]
+        for (i, (name, config, shape)) in configs.enumerated() {
+            let layer = conv(config, seed: UInt64(20 + i))
+            layer.algorithm = .winograd
+            XCTAssertTrue(layer.usesWinograd(forInputShape: shape), name)
+            check.run("conv2d winograd \(name)", layer: layer, inputs: [gen.normalTensor(shape)])
+        }
+    }
+
     func testConv1DGradients() {
         var gen = SeededGenerator(seed: 11)
         let plain = ConvolutionConfig(inChannels: 2, outChannels: 3, kernel: Size2D(1, 3),

@@ -143,6 +143,30 @@ final class TorchAgreementTests: XCTestCase {
         XCTAssertTrue(ps.contains { !$0.bool("bias") })
     }
 
+    /// 3x3 stride-1 convolutions with 16 channels, which `.automatic` computes
+    /// with Winograd F(2×2, 3×3); and the same cases on the im2col path. The
+    /// small cases of the general fixtures that Winograd can take are run through it too.
+    func testWinogradConvolutionMatchesPyTorch() throws {
+        let cases = try Fixtures.cases("winograd", op: "conv2d", atLeast: 3)
+        for c in cases {
+            let automatic = convolution(c)
+            XCTAssertTrue(automatic.usesWinograd(forInputShape: c.inputs![0].shape), c.name)
+            check(c, automatic)
+            let plain = convolution(c)
+            plain.algorithm = .im2col
+            check(c, plain)
+        }
+        var forced = 0
+        for c in try Fixtures.cases("convolution", op: "conv2d", atLeast: 10) {
+            let layer = convolution(c)
+            layer.algorithm = .winograd
+            guard layer.usesWinograd(forInputShape: c.inputs![0].shape) else { continue }
+            check(c, layer)
+            forced += 1
+        }
+        XCTAssertGreaterThanOrEqual(forced, 2)
+    }
+
     func testConv1DMatchesPyTorch() throws {
         for c in try Fixtures.cases("convolution", op: "conv1d", atLeast: 3) {
             let conv = convolution(c)

@@ -156,6 +156,19 @@ def convolution_cases():
     ]
 
 
+def winograd_cases():
+    """3x3 stride-1 convolutions wide enough (16+ channels in and out) that
+    capas computes them with Winograd F(2x2, 3x3): odd sizes leave partial
+    tiles, asymmetric and zero padding move the tile grid."""
+    torch.manual_seed(9)
+    return [
+        conv2d_case("winograd 16->16 pad 1 on 9x10", 1, 16, 16, 9, 10, (3, 3), padding=(1, 1, 1, 1)),
+        conv2d_case("winograd 16->16 asym pad t0 b2 l1 r0 no bias", 1, 16, 16, 11, 7, (3, 3),
+                    padding=(0, 2, 1, 0), bias=False),
+        conv2d_case("winograd 16->16 valid on 6x6", 1, 16, 16, 6, 6, (3, 3)),
+    ]
+
+
 # ----------------------------------------------------------------------------- pooling
 
 def pool_case(name, kind, shape, kernel, stride, padding):
@@ -446,6 +459,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     files = {
         "convolution": convolution_cases(),
+        "winograd": winograd_cases(),
         "pooling": pooling_cases(),
         "linear": linear_cases(),
         "activation": activation_cases(),
