@@ -1,4 +1,5 @@
 import CapasMessages
+import CapasModel
 import Foundation
 
 /// Shows training progress: a bar redrawn in place on a terminal, and one line
@@ -50,7 +51,7 @@ public struct ProgressReporter {
                       L.pick(es: "pérdida", en: "loss"), loss, L.pick(es: "exactitud", en: "acc"), accuracy)
     }
 
-    /// `epoch 1/5  train loss 0.6706  train acc 0.7533  test acc 0.8134  19.2 s  3127 img/s`
+    /// `epoch 1/5  train loss 0.6706  train acc 0.7533  test acc 0.8134  19.2 s  3,127 img/s`
     public static func line(language L: Language, record r: EpochRecord, totalEpochs: Int) -> String {
         var line = String(format: "%@ %d/%d  %@ %.4f  %@ %.4f",
                           L.pick(es: "época", en: "epoch"), r.epoch, totalEpochs,
@@ -59,7 +60,8 @@ public struct ProgressReporter {
         if let test = r.testAccuracy {
             line += String(format: "  %@ %.4f", L.pick(es: "exactitud prueba", en: "test acc"), test)
         }
-        line += String(format: "  %.1f s  %.0f img/s", r.seconds, r.imagesPerSecond)
+        let rate = r.imagesPerSecond.isFinite ? grouped(Int(r.imagesPerSecond.rounded()), language: L) : "—"
+        line += String(format: "  %.1f s  %@ img/s", r.seconds, rate)
         return line
     }
 }

@@ -40,8 +40,9 @@ struct Evaluate: ParsableCommand {
             let evaluation = try Evaluation.run({ try trainer.logits($0, mode: .evaluation) }, classes: sets.classCount,
                                                 batches: sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0))
             let names = sets.test.classNames(in: L)
-            print(L.pick(es: "Exactitud en \(sets.name) (prueba, \(evaluation.total) imágenes): ",
-                         en: "Accuracy on \(sets.name) (test, \(evaluation.total) images): ")
+            let total = grouped(evaluation.total, language: L)
+            print(L.pick(es: "Exactitud en \(sets.name) (prueba, \(total) imágenes): ",
+                         en: "Accuracy on \(sets.name) (test, \(total) images): ")
                   + String(format: "%.4f", evaluation.accuracy))
             print("")
             print(L.pick(es: "Por clase:", en: "Per class:"))
