@@ -140,7 +140,7 @@ public enum ModelGrader {
         case "first_loss":
             let sets = try data()
             try checkAgainstData(analysis, sets)
-            let seed = recipe(folder, rubric: rubric).seed
+            let seed = try recipe(folder, rubric: rubric).seed
             let trainer = try Trainer(analysis: analysis, options: TrainingOptions(), network: try analysis.makeNetwork(seed: seed))
             let batch = sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0).first(where: { _ in true })!
             let logits = try trainer.logits(batch.images, mode: .evaluation)
@@ -207,7 +207,7 @@ public enum ModelGrader {
             }
             let claimed = try checkpointAccuracyValue(model, rubric: rubric, folder: folder, data: data, cache: &accuracy)
             let budget = check.limits?.wallSeconds ?? 600
-            let (retrained, finished) = try retrain(analysis, recipe: recipe(folder, rubric: rubric), data: try data(), budget: budget)
+            let (retrained, finished) = try retrain(analysis, recipe: try recipe(folder, rubric: rubric), data: try data(), budget: budget)
             let gap = claimed - retrained
             let ok = gap <= check.threshold!
             return (ok, Bilingual(
@@ -278,27 +278,62 @@ public enum ModelGrader {
     }
 
     /// `recipe.txt`: `key = value` lines (epochs, batch, optimizer, lr, weight_decay or weight-decay, seed, augment,
-    /// or their Spanish names); `#` comments.
-    static func recipe(_ folder: URL, rubric: Rubric) -> Recipe {
+    /// or their Spanish names, any case); `#` comments. No file: `capas train`'s defaults. An unknown key, a
+    /// value out of range or a line that is not `key = value` is an error naming the line: a typo must not
+    /// quietly train with a default.
+    static func recipe(_ folder: URL, rubric: Rubric) throws -> Recipe {
         var recipe = Recipe()
-        guard let text = try? String(contentsOf: folder.appendingPathComponent(rubric.recipe ?? "recipe.txt"), encoding: .utf8) else {
+        let name = rubric.recipe ?? "recipe.txt"
+        guard let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) else {
             return recipe
         }
-        for line in text.split(whereSeparator: \.isNewline) {
-            let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let parts = code.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else { continue }
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let code = (line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+                .trimmingCharacters(in: .whitespaces)
+            if code.isEmpty { continue }
+            func problem(_ es: String, _ en: String) -> ModelProblem {
+                ModelProblem(status: .notGradable, message: Bilingual(es: "\(name):\(index + 1): \(es)", en: "\(name):\(index + 1): \(en)"))
+            }
+            let parts = code.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw problem("se espera `clave = valor`, no `\(code)`", "expected `key = value`, not `\(code)`")
+            }
+            let (key, value) = (parts[0], parts[1].lowercased())
+            func invalid(_ es: String, _ en: String) -> ModelProblem {
+                problem("`\(key)` debe ser \(es), no `\(parts[1])`", "`\(key)` must be \(en), not `\(parts[1])`")
+            }
             // The keys of `capas train` and `:train`, in either language, with - or _.
-            let value = parts[1].lowercased()
-            switch parts[0].lowercased().replacingOccurrences(of: "-", with: "_") {
-            case "epochs", "épocas", "epocas": if let v = Int(value), (1...1000).contains(v) { recipe.options.epochs = v }
-            case "batch", "lote": if let v = Int(value), (1...4096).contains(v) { recipe.options.batchSize = v }
-            case "optimizer", "optimizador": if let v = OptimizerKind(rawValue: value) { recipe.options.optimizer = v }
-            case "lr": if let v = Float(value), v.isFinite, v > 0 { recipe.options.learningRate = v }
-            case "weight_decay": if let v = Float(value), v.isFinite, v >= 0 { recipe.options.weightDecay = v }
-            case "seed", "semilla": if let v = UInt64(value) { recipe.options.seed = v }
-            case "augment", "aumento": recipe.augment = ["1", "true", "yes", "sí", "si"].contains(value)
-            default: break
+            switch key.lowercased().replacingOccurrences(of: "-", with: "_") {
+            case "epochs", "épocas", "epocas":
+                guard let v = Int(value), (1...1000).contains(v) else { throw invalid("un entero de 1 a 1000", "a whole number from 1 to 1000") }
+                recipe.options.epochs = v
+            case "batch", "lote":
+                guard let v = Int(value), (1...4096).contains(v) else { throw invalid("un entero de 1 a 4096", "a whole number from 1 to 4096") }
+                recipe.options.batchSize = v
+            case "optimizer", "optimizador":
+                guard let v = OptimizerKind(rawValue: value) else {
+                    throw invalid("sgd, momentum, adam o adadelta", "sgd, momentum, adam or adadelta")
+                }
+                recipe.options.optimizer = v
+            case "lr":
+                guard let v = Float(value), v.isFinite, v > 0 else { throw invalid("un número positivo", "a positive number") }
+                recipe.options.learningRate = v
+            case "weight_decay":
+                guard let v = Float(value), v.isFinite, v >= 0 else { throw invalid("un número ≥ 0", "a number ≥ 0") }
+                recipe.options.weightDecay = v
+            case "seed", "semilla":
+                guard let v = UInt64(value) else { throw invalid("un entero ≥ 0", "a whole number ≥ 0") }
+                recipe.options.seed = v
+            case "augment", "aumento":
+                switch value {
+                case "1", "true", "yes", "sí", "si": recipe.augment = true
+                case "0", "false", "no": recipe.augment = false
+                default: throw invalid("sí o no", "yes or no")
+                }
+            default:
+                throw problem("clave desconocida `\(key)`; las claves son épocas, lote, optimizador, lr, weight_decay, semilla, aumento (o en inglés: epochs, batch, optimizer, seed, augment)",
+                              "unknown key `\(key)`; the keys are epochs, batch, optimizer, lr, weight_decay, seed, augment (or in Spanish: épocas, lote, optimizador, semilla, aumento)")
             }
         }
         return recipe

@@ -62,7 +62,8 @@ final class ModelTests: XCTestCase {
         let exercise = folder.appendingPathComponent("09-fnn")
         try FileManager.default.createDirectory(at: exercise, withIntermediateDirectories: true)
         try Data(model.utf8).write(to: exercise.appendingPathComponent("model.capas"))
-        try Data("epochs = \(epochs)\nbatch = 32\noptimizer = adam\nlr = 0.01\nseed = 3\n".utf8)
+        // The recipe asks for at least one epoch; with `epochs` 0 there is no checkpoint.
+        try Data("epochs = \(max(1, epochs))\nbatch = 32\noptimizer = adam\nlr = 0.01\nseed = 3\n".utf8)
             .write(to: exercise.appendingPathComponent("recipe.txt"))
         if epochs > 0 {
             let analysis = try ModelAnalysis(text: checkpointModel ?? model)
@@ -164,12 +165,40 @@ final class ModelTests: XCTestCase {
         let rubric = try Course(root: repositoryRoot).rubric("09-fnn-fashion-mnist")
         try "épocas = 7\nlote = 32\noptimizer = Adam\nweight-decay = 0.0005\nsemilla = 11\naumento = sí\n"
             .write(to: folder.appendingPathComponent(rubric.recipe ?? "recipe.txt"), atomically: true, encoding: .utf8)
-        let recipe = ModelGrader.recipe(folder, rubric: rubric)
+        let recipe = try ModelGrader.recipe(folder, rubric: rubric)
         XCTAssertEqual(recipe.options.epochs, 7)
         XCTAssertEqual(recipe.options.batchSize, 32)
         XCTAssertEqual(recipe.options.optimizer, .adam)
         XCTAssertEqual(recipe.options.weightDecay, 0.0005)
         XCTAssertEqual(recipe.seed, 11)
         XCTAssertTrue(recipe.augment)
+    }
+
+    /// A typo or a bad value in a recipe is an error naming the file, the line and
+    /// the problem in both languages, never a silent default.
+    func testRecipeMistakesNameTheLine() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("recipe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rubric = try Course(root: repositoryRoot).rubric("09-fnn-fashion-mnist")
+        let file = folder.appendingPathComponent(rubric.recipe ?? "recipe.txt")
+        let cases: [(String, String, String)] = [
+            ("# comment\nepochs = 5\nlerning_rate = 0.01\n", "recipe.txt:3:", "unknown key `lerning_rate`"),
+            ("epochs = 0\n", "recipe.txt:1:", "`epochs` must be a whole number from 1 to 1000, not `0`"),
+            ("\n\nlr = fast\n", "recipe.txt:3:", "`lr` must be a positive number, not `fast`"),
+            ("optimizer = rmsprop\n", "recipe.txt:1:", "sgd, momentum, adam or adadelta"),
+            ("augment = maybe\n", "recipe.txt:1:", "`augment` must be yes or no"),
+            ("epochs 5\n", "recipe.txt:1:", "expected `key = value`, not `epochs 5`"),
+        ]
+        for (text, place, english) in cases {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try ModelGrader.recipe(folder, rubric: rubric), text) { error in
+                guard let problem = error as? ModelGrader.ModelProblem else { return XCTFail("\(error)") }
+                XCTAssertTrue(problem.message.en.hasPrefix(place) && problem.message.en.contains(english), problem.message.en)
+                XCTAssertTrue(problem.message.es.hasPrefix(place) && problem.message.es != problem.message.en, problem.message.es)
+            }
+        }
+        try "augment = no   # sin aumento\n\n".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertFalse(try ModelGrader.recipe(folder, rubric: rubric).augment)
     }
 }
