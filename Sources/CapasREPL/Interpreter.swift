@@ -20,6 +20,8 @@ public struct Reply: Equatable {
     public var text: String
     public var isError: Bool
     public var quit: Bool
+    /// The error's text names its own line and column (a model error with a place).
+    public var isPlaced = false
     public init(_ text: String, isError: Bool = false, quit: Bool = false) {
         self.text = text; self.isError = isError; self.quit = quit
     }
@@ -80,6 +82,7 @@ public final class Interpreter {
     public func execute(_ entry: String) -> Reply {
         let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty || trimmed.hasPrefix("#") { return Reply("") }
+        errorIsInEntry = true
         let reply: Reply
         do {
             if trimmed.hasPrefix(":") {
@@ -92,7 +95,9 @@ public final class Interpreter {
         } catch let error as CalculatorError {
             return Reply(render(error, entry: trimmed), isError: true)
         } catch let error as ModelError {
-            return Reply(render(error), isError: true)
+            var reply = Reply(render(error), isError: true)
+            reply.isPlaced = error.span != nil && errorIsInEntry
+            return reply
         } catch let error as LocalizedMessage {
             return Reply(L.pick(es: "error: ", en: "error: ") + error.message(in: L), isError: true)
         } catch {
@@ -164,11 +169,19 @@ public final class Interpreter {
     }
 
     /// An error in the entry just typed: its line numbers are made relative to the entry.
+    /// An error in an earlier line of the model (found when a new input line
+    /// re-analyses it) keeps the model's numbering and is not in the entry.
     func relocate(_ error: ModelError, firstLine: Int) -> ModelError {
-        guard let span = error.span, span.line > firstLine else { return error }
+        guard let span = error.span else { errorIsInEntry = true; return error }
+        // The entry is the model's lines after `firstLine`; a new input line (firstLine 0) is line 1.
+        errorIsInEntry = firstLine == 0 ? span.line == 1 : span.line > firstLine
+        guard firstLine > 0, span.line > firstLine else { return error }
         return ModelError(error.problem, at: SourceSpan(line: span.line - firstLine, column: span.column, length: span.length),
                           sourceLine: error.sourceLine)
     }
+
+    /// Whether the last model error's place is in the entry that was run.
+    var errorIsInEntry = true
 
     /// `[3] conv 20 5x5   12x12x10 → 8x8x20   5,020 params` and the formulas.
     func describe(_ layer: AnalyzedLayer, in analysis: ModelAnalysis? = nil) -> String {
@@ -245,5 +258,13 @@ public final class Interpreter {
         return text
     }
 
-    func render(_ error: ModelError) -> String { error.message(in: L) }
+    /// Where the entry being run starts in its source: 1 at the prompt, the
+    /// line in the file for a notebook's cell, so a model error names the file's line.
+    public var entryLine = 1
+
+    func render(_ error: ModelError) -> String {
+        guard entryLine > 1, errorIsInEntry, let span = error.span else { return error.message(in: L) }
+        let placed = SourceSpan(line: span.line + entryLine - 1, column: span.column, length: span.length)
+        return ModelError(error.problem, at: placed, sourceLine: error.sourceLine).message(in: L)
+    }
 }

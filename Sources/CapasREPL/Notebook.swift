@@ -70,6 +70,8 @@ public struct Notebook {
     public struct Failure: Error {
         public let line: Int
         public let message: String
+        /// The message names the line and column itself (`error at line 7, column 13: …`).
+        public var isPlaced = false
     }
 
     /// Runs every cell; returns the notebook with outputs and the failures
@@ -78,6 +80,7 @@ public struct Notebook {
         var out: [String] = [], failures: [Failure] = []
         var next = 0
         var stopped = false
+        defer { interpreter.entryLine = 1 }
         for cell in cells {
             out += lines[next...cell.close]
             next = (cell.outputClose ?? cell.close) + 1
@@ -85,11 +88,12 @@ public struct Notebook {
             var outputs: [String] = []
             var lineOffset = 0
             for entry in Notebook.entries(in: cell.source, interpreter: interpreter) {
+                let line = cell.line + lineOffset
+                interpreter.entryLine = line
                 let reply = interpreter.execute(entry)
                 if !reply.text.isEmpty { outputs.append(reply.text) }
                 if reply.isError {
-                    let line = cell.line + lineOffset
-                    failures.append(Failure(line: line, message: reply.text))
+                    failures.append(Failure(line: line, message: reply.text, isPlaced: reply.isPlaced))
                     if !keepGoing { stopped = true; break }
                 }
                 if reply.quit { stopped = true; break }

@@ -53,10 +53,12 @@ struct Run: ParsableCommand {
             throw ExitCode(1)
         }
         for failure in failures {
-            writeError("\(notebook):\(failure.line): \(failure.message)\n")
+            // `nb.md: error at line 7, column 13: …` when the message places itself, `nb.md:7: error: …` otherwise.
+            writeError(failure.isPlaced ? "\(notebook): \(failure.message)\n" : "\(notebook):\(failure.line): \(failure.message)\n")
         }
-        print(L.pick(es: "\(book.cells.count) celdas ejecutadas, \(failures.count) con error → \(target)",
-                     en: "\(book.cells.count) cells run, \(failures.count) with errors → \(target)"))
+        let (cells, errors) = (book.cells.count, failures.count)
+        print(L.pick(es: "\(cells) \(cells == 1 ? "celda ejecutada" : "celdas ejecutadas"), \(errors) con error → \(target)",
+                     en: "\(cells) \(cells == 1 ? "cell" : "cells") run, \(errors) with \(errors == 1 ? "an error" : "errors") → \(target)"))
         if !failures.isEmpty { throw ExitCode(1) }
     }
 }

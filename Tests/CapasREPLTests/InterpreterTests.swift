@@ -189,6 +189,30 @@ final class InterpreterTests: XCTestCase {
         XCTAssertEqual(errors.first?.line, 3)
     }
 
+    /// A model error in a notebook names the file's line and column, and its
+    /// caret line carries the file's line number; at the prompt it stays line 1.
+    func testNotebookModelErrorsNameTheFileLine() {
+        let text = "# t\n\n```capas\ninput 28x28x1\nconv 8 3x3 strde=2\n```\n"
+        for (language, phrase) in [(Language.en, "error at line 5, column 12:"), (.es, "error en la línea 5, columna 12:")] {
+            let (_, failures) = Notebook(text: text).run(with: Interpreter(language: language), keepGoing: false)
+            XCTAssertEqual(failures.count, 1)
+            guard let failure = failures.first else { continue }
+            XCTAssertEqual(failure.line, 5)
+            XCTAssertTrue(failure.isPlaced)
+            XCTAssertTrue(failure.message.hasPrefix(phrase), failure.message)
+            XCTAssertTrue(failure.message.contains("\n 5 | conv 8 3x3 strde=2\n   |            ^~~~~~~"), failure.message)
+        }
+        let prompt = Interpreter(language: .en)
+        _ = prompt.execute("input 28x28x1")
+        XCTAssertTrue(prompt.execute("conv 8 3x3 strde=2").text.hasPrefix("error at line 1, column 12:"))
+        // An error found in an earlier layer when a new input line re-analyses the
+        // model keeps the model's numbering: the notebook names the entry's line.
+        let reinput = "```capas\ninput 28x28x1\nconv 8 5x5\n```\n\n```capas\ninput 3x3x1\n```\n"
+        let (_, failures) = Notebook(text: reinput).run(with: Interpreter(language: .en), keepGoing: false)
+        XCTAssertEqual(failures.first?.line, 7)
+        XCTAssertEqual(failures.first?.isPlaced, false, failures.first?.message ?? "")
+    }
+
     /// 100,000 random and mutated lines: every one gets a reply, nothing traps.
     func testFuzzNoLineCrashes() {
         var gen = SeededGenerator(seed: 99)
