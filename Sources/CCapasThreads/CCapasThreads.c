@@ -1,9 +1,13 @@
 // The core's worker threads: a fixed set of pool threads, each with its own
 // mailbox, that spin briefly between jobs and then sleep on a condition.
+#define _GNU_SOURCE   // sched_getaffinity, CPU_COUNT
 #include "CCapasThreads.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -119,7 +123,7 @@ int capas_pool_run(long workers, capas_task task, void *context) {
         started++;
     }
     static long processors;
-    if (processors == 0) processors = sysconf(_SC_NPROCESSORS_ONLN);
+    if (processors == 0) processors = capas_available_processors();
     atomic_store_explicit(&spin, workers <= processors, memory_order_relaxed);
     job_task = task;
     job_context = context;
@@ -143,4 +147,30 @@ int capas_pool_run(long workers, capas_task task, void *context) {
     }
     pthread_mutex_unlock(&run_lock);
     return 0;
+}
+
+long capas_available_processors(void) {
+    long count = sysconf(_SC_NPROCESSORS_ONLN);
+    if (count < 1) count = 1;
+#ifdef __linux__
+    // `taskset -c 0 capas …`: the processors this process may run on.
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        long allowed = CPU_COUNT(&set);
+        if (allowed > 0 && allowed < count) count = allowed;
+    }
+    // A container limited to a share of the machine (`docker run --cpus=1`):
+    // cgroup v2's "quota period" in microseconds, or "max period" when unlimited.
+    FILE *limits = fopen("/sys/fs/cgroup/cpu.max", "r");
+    if (limits) {
+        char quota[32];
+        long period;
+        if (fscanf(limits, "%31s %ld", quota, &period) == 2 && strcmp(quota, "max") != 0 && period > 0) {
+            long share = (atol(quota) + period - 1) / period;
+            if (share > 0 && share < count) count = share;
+        }
+        fclose(limits);
+    }
+#endif
+    return count;
 }

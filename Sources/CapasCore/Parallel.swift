@@ -13,11 +13,12 @@ public enum Parallel {
         if let value = ProcessInfo.processInfo.environment["CAPAS_THREADS"], let n = Int(value), n > 0 {
             return n
         }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return max(1, capas_available_processors())
     }()
     nonisolated(unsafe) private static var blasConfigured = false
 
-    /// The number of workers (default: every core; `--threads N` or `CAPAS_THREADS` set it).
+    /// The number of workers (default: every core this process may use, after
+    /// its CPU affinity and container quota; `--threads N` or `CAPAS_THREADS` set it).
     public static var threads: Int {
         get { _threads }
         set { _threads = max(1, newValue) }

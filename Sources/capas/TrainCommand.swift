@@ -79,8 +79,9 @@ struct Train: ParsableCommand {
             let trainer = try Trainer(analysis: analysis, options: options)
 
             let (train, test) = (grouped(sets.train.count, language: L), grouped(sets.test.count, language: L))
-            print(L.pick(es: "Entrenando \(source.name) en \(sets.name): \(train) imágenes, \(test) de prueba, \(Parallel.threads) hilos",
-                         en: "Training \(source.name) on \(sets.name): \(train) images, \(test) for testing, \(Parallel.threads) threads"))
+            let threads = Parallel.threads
+            print(L.pick(es: "Entrenando \(source.name) en \(sets.name): \(train) imágenes, \(test) de prueba, \(threads) \(threads == 1 ? "hilo" : "hilos")",
+                         en: "Training \(source.name) on \(sets.name): \(train) images, \(test) for testing, \(threads) \(threads == 1 ? "thread" : "threads")"))
             let trainLoader = sets.loader(.train, batchSize: batch, seed: seed, augment: augment)
             let testLoader = sets.loader(.test, batchSize: 256, seed: seed, augment: false)
             var progress = ProgressReporter(language: L, totalEpochs: epochs, terminal: isTerminal(STDERR_FILENO),

@@ -15,4 +15,9 @@ typedef void (*capas_task)(void *context, long worker);
 /// could not be started. The caller then runs the work some other way.
 int capas_pool_run(long workers, capas_task task, void *context);
 
+/// The processors this process can use: the online ones, fewer when its CPU
+/// affinity (taskset) or its container's CPU quota (cgroup v2 cpu.max) allows
+/// fewer. At least 1.
+long capas_available_processors(void);
+
 #endif
