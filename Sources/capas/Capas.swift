@@ -49,7 +49,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Language of messages: es or en (default: from LANG).")
     var lang: String?
 
-    @Option(name: .long, help: "Worker threads (default: every core).")
+    @Option(name: .long, help: "Worker threads (default: every core this process may use).")
     var threads: Int?
 
     /// Applies the options to the process.

@@ -41,18 +41,13 @@ enum CodeFunctions {
 
 /// Seeded numbers for random cases: SplitMix64, the same on every machine.
 struct CaseGenerator: Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
+    private var numbers: SplitMix64
+    init(seed: UInt64) { numbers = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { numbers.next() }
 
-    /// Uniform in `range` (inclusive).
+    /// Uniform in `range` (inclusive). By modulo, not `SplitMix64.int(in:)`'s
+    /// rejection: the published cases of every rubric were drawn this way.
     mutating func int(_ range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
     }
