@@ -248,8 +248,7 @@ public enum ModelGrader {
             throw ModelProblem(status: .invalid, message: bilingual(error, prefix: name))
         }
         let trainer = try Trainer(analysis: model.analysis, options: TrainingOptions(), network: network)
-        let evaluation = try Evaluation.run({ try trainer.logits($0, mode: .evaluation) }, classes: sets.classCount,
-                                            batches: sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0))
+        let evaluation = try trainer.evaluateTestSet(of: sets)
         cache = evaluation.accuracy
         return evaluation.accuracy
     }
@@ -353,8 +352,7 @@ public enum ModelGrader {
             guard case .interrupted = error.problem else { throw ModelProblem(status: .failed, message: bilingual(error, prefix: nil)) }
             finished = false
         }
-        let evaluation = try Evaluation.run({ try trainer.logits($0, mode: .evaluation) }, classes: sets.classCount,
-                                            batches: sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0))
+        let evaluation = try trainer.evaluateTestSet(of: sets)
         return (evaluation.accuracy, finished)
     }
 }

@@ -39,3 +39,12 @@ public struct Evaluation: Sendable, Codable {
         return evaluation
     }
 }
+
+extension Trainer {
+    /// Accuracy, per-class accuracy and confusion matrix over the whole test
+    /// set of `sets`, in evaluation mode (dropout off, batch norm's running statistics).
+    public func evaluateTestSet(of sets: DataSets) throws -> Evaluation {
+        try Evaluation.run({ try logits($0, mode: .evaluation) }, classes: sets.classCount,
+                           batches: sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0))
+    }
+}

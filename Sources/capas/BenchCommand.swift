@@ -148,8 +148,7 @@ struct Bench: ParsableCommand {
                 let t0 = Date()
                 try trainer.train(trainBatches: { loader.batches(epoch: $0) }, batchesPerEpoch: loader.batchCount,
                                   evaluate: nil, observe: { _ in })
-                let evaluation = try Evaluation.run({ try trainer.logits($0, mode: .evaluation) }, classes: 10,
-                                                    batches: sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0))
+                let evaluation = try trainer.evaluateTestSet(of: sets)
                 accuracies.append(evaluation.accuracy)
                 print(String(format: "%@ seed %d: test accuracy %.4f after %d epochs (%.0f s)", name, Int(seed),
                              evaluation.accuracy, epochs, Date().timeIntervalSince(t0)))

@@ -37,8 +37,7 @@ struct Evaluate: ParsableCommand {
             let sets = try DataSets.load(dataName, directory: dataDirectory)
             try sets.check(against: analysis)
             let trainer = try Trainer(analysis: analysis, options: TrainingOptions(), network: network)
-            let evaluation = try Evaluation.run({ try trainer.logits($0, mode: .evaluation) }, classes: sets.classCount,
-                                                batches: sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0))
+            let evaluation = try trainer.evaluateTestSet(of: sets)
             let names = sets.test.classNames(in: L)
             let total = grouped(evaluation.total, language: L)
             print(L.pick(es: "Exactitud en \(sets.name) (prueba, \(total) imágenes): ",
