@@ -48,7 +48,7 @@ enum Winograd {
     static let minimumChannels = 16
     /// Tiles per matrix product: enough for the product to run at speed,
     /// few enough that a chunk's transformed tiles stay in cache.
-    nonisolated(unsafe) static var targetTiles = 1024
+    static let targetTiles = 1024
 
     typealias V8 = SIMD8<Float>
     typealias V16 = SIMD16<Float>
