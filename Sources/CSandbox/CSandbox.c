@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -86,118 +87,185 @@ static void allow_only_arg0(filter_builder *b, long number, uint32_t allowed, ui
     // Not taken: the accumulator still holds nr.
 }
 
-int capas_sandbox_lockdown(void) {
-    return capas_sandbox_lockdown_with(CAPAS_DENY_ERRNO);
+/// `if nr == number && (arg0 & 0xffffffff) == a0 && (arg4 & 0xffffffff) == a4 { return ALLOW } else if nr == number { return deny }`.
+static void allow_only_arg0_arg4(filter_builder *b, long number, uint32_t a0, uint32_t a4, uint32_t deny) {
+    emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)number, 0, 6));
+    load(b, OFFSET_ARG0);
+    emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, a0, 0, 3));
+    load(b, offsetof(struct seccomp_data, args[4]));
+    emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, a4, 0, 1));
+    ret(b, SECCOMP_RET_ALLOW);
+    ret(b, deny);
 }
 
-int capas_sandbox_lockdown_with(capas_deny_action action) {
+/// Builds the filter of `profile` into `b`. `self` is the pid the program
+/// will have when the filter applies (its own pid, or 2 inside
+/// bubblewrap's pid namespace, where bubblewrap's reaper is 1).
+static void build_filter(filter_builder *b, capas_filter_profile profile, capas_deny_action action, uint32_t self) {
     const uint32_t deny = action == CAPAS_DENY_KILL
         ? SECCOMP_RET_KILL_PROCESS
         : SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA);
-    const uint32_t self = (uint32_t)getpid();
-    static filter_builder b;   // big; built once per process, never concurrently
-    memset(&b, 0, sizeof b);
+    memset(b, 0, sizeof *b);
 
     // A system call made under another ABI (i386 via int 0x80) has other
     // numbers: the checks below would be meaningless, so kill.
-    load(&b, OFFSET_ARCH);
-    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CAPAS_AUDIT_ARCH, 1, 0));
-    ret(&b, SECCOMP_RET_KILL_PROCESS);
-    load(&b, OFFSET_NR);
+    load(b, OFFSET_ARCH);
+    emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CAPAS_AUDIT_ARCH, 1, 0));
+    ret(b, SECCOMP_RET_KILL_PROCESS);
+    load(b, OFFSET_NR);
 #if defined(__x86_64__)
     // x32 numbers carry bit 30 and alias the x86_64 ones.
-    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1));
-    ret(&b, SECCOMP_RET_KILL_PROCESS);
+    emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1));
+    ret(b, SECCOMP_RET_KILL_PROCESS);
 #endif
 
-    // New processes. Threads are clone() with CLONE_THREAD and stay allowed.
-    // clone3 passes its flags in memory the filter cannot read: it fails
-    // with ENOSYS, on which glibc's pthread_create falls back to clone.
+    if (profile != CAPAS_FILTER_TOOL) {
+        // New processes. Threads are clone() with CLONE_THREAD and stay allowed.
+        // clone3 passes its flags in memory the filter cannot read: it fails
+        // with ENOSYS, on which glibc's pthread_create falls back to clone.
 #ifdef __NR_fork
-    refuse(&b, __NR_fork, deny);
+        refuse(b, __NR_fork, deny);
 #endif
 #ifdef __NR_vfork
-    refuse(&b, __NR_vfork, deny);
+        refuse(b, __NR_vfork, deny);
 #endif
 #ifdef __NR_clone3
-    refuse(&b, __NR_clone3, SECCOMP_RET_ERRNO | ENOSYS);
+        refuse(b, __NR_clone3, SECCOMP_RET_ERRNO | ENOSYS);
 #endif
-    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 4));
-    load(&b, OFFSET_ARG0);
-    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1));
-    ret(&b, SECCOMP_RET_ALLOW);
-    ret(&b, deny);
+        emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 4));
+        load(b, OFFSET_ARG0);
+        emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1));
+        ret(b, SECCOMP_RET_ALLOW);
+        ret(b, deny);
 
-    // Other programs.
-    refuse(&b, __NR_execve, deny);
+        // Other programs.
+        switch (profile) {
+        case CAPAS_FILTER_SELF:
+            refuse(b, __NR_execve, deny);
 #ifdef __NR_execveat
-    refuse(&b, __NR_execveat, deny);
+            refuse(b, __NR_execveat, deny);
 #endif
+            break;
+        case CAPAS_FILTER_EXEC_ONCE:
+            // The spawner's own start of the program: execveat on the
+            // descriptor it holds as 5, which is close-on-exec, so the
+            // program finds nothing there; any other exec is refused.
+            refuse(b, __NR_execve, deny);
+#ifdef __NR_execveat
+            allow_only_arg0_arg4(b, __NR_execveat, CAPAS_PROGRAM_FD, AT_EMPTY_PATH, deny);
+#endif
+            break;
+        default:
+            // CAPAS_FILTER_EXEC_BY_PATH: bubblewrap installs the filter and
+            // then starts the program with execve, which must pass. Inside its
+            // view there is nothing else to start: no shell, no tools.
+#ifdef __NR_execveat
+            refuse(b, __NR_execveat, deny);
+#endif
+            break;
+        }
+
+        // Other processes: signals only to itself (raise and abort use
+        // tgkill with our own pid). pid 0 (the process group) and -1
+        // (everyone) are refused.
+        allow_only_arg0(b, __NR_kill, self, deny);
+        allow_only_arg0(b, __NR_tgkill, self, deny);
+        allow_only_arg0(b, __NR_rt_sigqueueinfo, self, deny);
+        allow_only_arg0(b, __NR_rt_tgsigqueueinfo, self, deny);
+        refuse(b, __NR_tkill, deny);
+#ifdef __NR_pidfd_open
+        refuse(b, __NR_pidfd_open, deny);
+#endif
+#ifdef __NR_pidfd_send_signal
+        refuse(b, __NR_pidfd_send_signal, deny);
+#endif
+#ifdef __NR_pidfd_getfd
+        refuse(b, __NR_pidfd_getfd, deny);
+#endif
+        // Staying in the process group and session the grader kills.
+        refuse(b, __NR_setsid, deny);
+        refuse(b, __NR_setpgid, deny);
+    }
 
     // Network: only AF_UNIX sockets (socketpair-style plumbing), and no
     // connect at all, so no TCP/UDP, netlink, vsock or packet sockets.
-    allow_only_arg0(&b, __NR_socket, AF_UNIX, deny);
-    refuse(&b, __NR_connect, deny);
+    allow_only_arg0(b, __NR_socket, AF_UNIX, deny);
+    refuse(b, __NR_connect, deny);
 
-    // Other processes: no tracing, no reading their memory, signals only to
-    // itself (raise and abort use tgkill with our own pid). pid 0 (the
-    // process group) and -1 (everyone) are refused.
-    refuse(&b, __NR_ptrace, deny);
-    refuse(&b, __NR_process_vm_readv, deny);
-    refuse(&b, __NR_process_vm_writev, deny);
-    allow_only_arg0(&b, __NR_kill, self, deny);
-    allow_only_arg0(&b, __NR_tgkill, self, deny);
-    allow_only_arg0(&b, __NR_rt_sigqueueinfo, self, deny);
-    allow_only_arg0(&b, __NR_rt_tgsigqueueinfo, self, deny);
-    refuse(&b, __NR_tkill, deny);
-#ifdef __NR_pidfd_open
-    refuse(&b, __NR_pidfd_open, deny);
-#endif
-#ifdef __NR_pidfd_send_signal
-    refuse(&b, __NR_pidfd_send_signal, deny);
-#endif
-#ifdef __NR_pidfd_getfd
-    refuse(&b, __NR_pidfd_getfd, deny);
-#endif
+    // Tracing and reading other processes' memory.
+    refuse(b, __NR_ptrace, deny);
+    refuse(b, __NR_process_vm_readv, deny);
+    refuse(b, __NR_process_vm_writev, deny);
 #ifdef __NR_kcmp
-    refuse(&b, __NR_kcmp, deny);
+    refuse(b, __NR_kcmp, deny);
 #endif
-
-    // Staying in the process group the grader kills on timeout.
-    refuse(&b, __NR_setsid, deny);
-    refuse(&b, __NR_setpgid, deny);
 
     // Namespaces and mounts (ways around the rest), and interfaces that
     // run work outside this filter's view (io_uring) or inside the kernel.
-    refuse(&b, __NR_unshare, deny);
-    refuse(&b, __NR_setns, deny);
-    refuse(&b, __NR_mount, deny);
-    refuse(&b, __NR_umount2, deny);
-    refuse(&b, __NR_pivot_root, deny);
-    refuse(&b, __NR_chroot, deny);
+    refuse(b, __NR_unshare, deny);
+    refuse(b, __NR_setns, deny);
+    refuse(b, __NR_mount, deny);
+    refuse(b, __NR_umount2, deny);
+    refuse(b, __NR_pivot_root, deny);
+    refuse(b, __NR_chroot, deny);
 #ifdef __NR_open_tree
-    refuse(&b, __NR_open_tree, deny);
-    refuse(&b, __NR_move_mount, deny);
-    refuse(&b, __NR_fsopen, deny);
-    refuse(&b, __NR_fsmount, deny);
+    refuse(b, __NR_open_tree, deny);
+    refuse(b, __NR_move_mount, deny);
+    refuse(b, __NR_fsopen, deny);
+    refuse(b, __NR_fsmount, deny);
 #endif
 #ifdef __NR_io_uring_setup
-    refuse(&b, __NR_io_uring_setup, deny);
-    refuse(&b, __NR_io_uring_enter, deny);
-    refuse(&b, __NR_io_uring_register, deny);
+    refuse(b, __NR_io_uring_setup, deny);
+    refuse(b, __NR_io_uring_enter, deny);
+    refuse(b, __NR_io_uring_register, deny);
 #endif
-    refuse(&b, __NR_bpf, deny);
-    refuse(&b, __NR_perf_event_open, deny);
-    refuse(&b, __NR_userfaultfd, deny);
-    refuse(&b, __NR_keyctl, deny);
-    refuse(&b, __NR_add_key, deny);
-    refuse(&b, __NR_request_key, deny);
-    refuse(&b, __NR_open_by_handle_at, deny);
+    refuse(b, __NR_bpf, deny);
+    refuse(b, __NR_perf_event_open, deny);
+    refuse(b, __NR_userfaultfd, deny);
+    refuse(b, __NR_keyctl, deny);
+    refuse(b, __NR_add_key, deny);
+    refuse(b, __NR_request_key, deny);
+    refuse(b, __NR_open_by_handle_at, deny);
 
-    ret(&b, SECCOMP_RET_ALLOW);
+    ret(b, SECCOMP_RET_ALLOW);
+}
+
+int capas_sandbox_filter(capas_filter_profile profile, capas_deny_action action, uint32_t self_pid,
+                         void *buffer, size_t capacity, size_t *length) {
+    filter_builder b;
+    build_filter(&b, profile, action, self_pid);
     if (b.overflow) return E2BIG;
+    size_t bytes = (size_t)b.count * sizeof(struct sock_filter);
+    if (bytes > capacity) return E2BIG;
+    memcpy(buffer, b.code, bytes);
+    *length = bytes;
+    return 0;
+}
 
-    struct sock_fprog program = { .len = b.count, .filter = b.code };
+int capas_sandbox_filter_fd(capas_filter_profile profile, capas_deny_action action, uint32_t self_pid, int *fd) {
+    filter_builder b;
+    build_filter(&b, profile, action, self_pid);
+    if (b.overflow) return E2BIG;
+    size_t bytes = (size_t)b.count * sizeof(struct sock_filter);
+    int made = memfd_create("capas-seccomp", MFD_CLOEXEC);
+    if (made < 0) return errno;
+    const char *at = (const char *)b.code;
+    size_t left = bytes;
+    while (left > 0) {
+        ssize_t n = write(made, at, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) { int error = n < 0 ? errno : EIO; close(made); return error; }
+        at += n;
+        left -= (size_t)n;
+    }
+    if (lseek(made, 0, SEEK_SET) != 0) { int error = errno; close(made); return error; }
+    *fd = made;
+    return 0;
+}
+
+/// Installs `b` on the calling process (TSYNC: every thread).
+static int install_filter(const filter_builder *b) {
+    struct sock_fprog program = { .len = b->count, .filter = (struct sock_filter *)b->code };
     // Required for an unprivileged filter; also makes setuid binaries inert.
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
     // TSYNC: threads the runtime may already have started get the filter too.
@@ -206,9 +274,20 @@ int capas_sandbox_lockdown_with(capas_deny_action action) {
     if (result > 0) return ESRCH;   // the id of a thread that could not be synchronised
     if (errno != ENOSYS) return errno;
     // Kernels before 3.17 lack seccomp(2): the prctl form covers only the
-    // calling thread, which is all there is before learner code runs.
+    // calling thread, which is all there is where it is called.
     if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) != 0) return errno;
     return 0;
+}
+
+int capas_sandbox_lockdown(void) {
+    return capas_sandbox_lockdown_with(CAPAS_DENY_ERRNO);
+}
+
+int capas_sandbox_lockdown_with(capas_deny_action action) {
+    static filter_builder b;   // big; built once per process, never concurrently
+    build_filter(&b, CAPAS_FILTER_SELF, action, (uint32_t)getpid());
+    if (b.overflow) return E2BIG;
+    return install_filter(&b);
 }
 
 // MARK: - Spawn
@@ -292,8 +371,10 @@ static void child_main(child_plan *plan) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
 
-    // Its own process group, so that one killpg reaches all it started.
-    setpgid(0, 0);
+    // Its own session (no controlling terminal: nothing can be typed into
+    // the grader's terminal with TIOCSTI) and so its own process group, so
+    // that one killpg reaches all it started.
+    if (setsid() < 0) setpgid(0, 0);
 
     // The program is opened now and started from this descriptor: once /tmp
     // is covered below, a program that lives under /tmp (a clone of the
@@ -355,9 +436,12 @@ static void child_main(child_plan *plan) {
     // Descriptors: first lift every source above 9 so that no dup2 below
     // overwrites another source, then 0 /dev/null (or the given input), 1 and 2 the output
     // pipes, 3 the result channel, 4 the status pipe and 5 the program
-    // (both close-on-exec), and nothing else.
-    int sources[6] = { plan->null_fd, plan->out_fd, plan->err_fd, plan->channel_fd, plan->status_fd, program };
-    for (int i = 0; i < 6; i++) {
+    // (both close-on-exec), 6 the passed descriptor if any, and nothing else.
+    int passing = config->pass_count > 0 && config->pass_count <= 4 ? config->pass_count : 0;
+    int sources[10] = { plan->null_fd, plan->out_fd, plan->err_fd, plan->channel_fd, plan->status_fd, program, -1, -1, -1, -1 };
+    for (int i = 0; i < passing; i++) sources[6 + i] = config->pass_fds[i];
+    int source_count = 6 + passing;
+    for (int i = 0; i < source_count; i++) {
         int high = fcntl(sources[i], F_DUPFD_CLOEXEC, 10);
         if (high < 0) child_fail(plan, CAPAS_STAGE_DESCRIPTORS, errno, protections);
         sources[i] = high;
@@ -368,17 +452,22 @@ static void child_main(child_plan *plan) {
             child_fail(plan, CAPAS_STAGE_DESCRIPTORS, errno, protections);
     if (dup3(sources[4], 4, O_CLOEXEC) != 4) child_fail(plan, CAPAS_STAGE_DESCRIPTORS, errno, protections);
     plan->status_fd = 4;
-    if (dup3(sources[5], 5, O_CLOEXEC) != 5) child_fail(plan, CAPAS_STAGE_DESCRIPTORS, errno, protections);
-    program = 5;
+    if (dup3(sources[5], CAPAS_PROGRAM_FD, O_CLOEXEC) != CAPAS_PROGRAM_FD)
+        child_fail(plan, CAPAS_STAGE_DESCRIPTORS, errno, protections);
+    program = CAPAS_PROGRAM_FD;
+    for (int i = 0; i < passing; i++)
+        if (dup2(sources[6 + i], CAPAS_PASSED_FD + i) != CAPAS_PASSED_FD + i)
+            child_fail(plan, CAPAS_STAGE_DESCRIPTORS, errno, protections);
+    const unsigned first_closed = (unsigned)(CAPAS_PASSED_FD + passing);
 #ifdef __NR_close_range
-    if (syscall(__NR_close_range, 6u, ~0u, 0u) != 0)
+    if (syscall(__NR_close_range, first_closed, ~0u, 0u) != 0)
 #endif
     {
         struct rlimit files;
         rlim_t end = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_max != RLIM_INFINITY
             ? files.rlim_max : 1 << 20;
         if (end > (1 << 20)) end = 1 << 20;
-        for (rlim_t fd = 6; fd < end; fd++) close((int)fd);
+        for (rlim_t fd = first_closed; fd < end; fd++) close((int)fd);
     }
 
     // After the descriptors: RLIMIT_NOFILE may be lower than the numbers
@@ -413,18 +502,39 @@ static void child_main(child_plan *plan) {
     if (chdir(config->private_tmp ? "/tmp" : config->work_dir) != 0)
         child_fail(plan, CAPAS_STAGE_CHDIR, errno, protections);
 
-    child_report(plan->status_fd, CAPAS_STAGE_NONE, 0, protections);
-    int error_by_descriptor = ENOSYS;
+    // Is execveat there? An outer seccomp profile (some container runtimes)
+    // may refuse it: EBADF for the bad descriptor means it is allowed.
+    int by_descriptor = 1;
 #ifdef __NR_execveat
-    syscall(__NR_execveat, program, "", plan->argv, plan->envp, AT_EMPTY_PATH);
-    error_by_descriptor = errno;
-    if (error_by_descriptor != ENOSYS && error_by_descriptor != EPERM)
-        child_fail(plan, CAPAS_STAGE_EXEC, error_by_descriptor, protections);
+    if (syscall(__NR_execveat, -1, "", NULL, NULL, AT_EMPTY_PATH) != 0 && errno != EBADF) by_descriptor = 0;
+#else
+    by_descriptor = 0;
 #endif
-    // Kernels before 3.19, or an outer seccomp profile that refuses
-    // execveat: by path (still there unless it was under /tmp).
+
+    if (config->impose_filter) {
+        // The filter goes on here, by the spawner, before the program's first
+        // instruction: static initialisers and .init_array entries included.
+        filter_builder filter;
+        capas_filter_profile profile = config->impose_filter == 2 ? CAPAS_FILTER_TOOL
+            : by_descriptor ? CAPAS_FILTER_EXEC_ONCE : CAPAS_FILTER_EXEC_BY_PATH;
+        build_filter(&filter, profile, config->deny_action, (uint32_t)getpid());
+        if (filter.overflow) child_fail(plan, CAPAS_STAGE_FILTER, E2BIG, protections);
+        protections |= CAPAS_PROTECT_FILTER;
+        child_report(plan->status_fd, CAPAS_STAGE_NONE, 0, protections);
+        if ((error = install_filter(&filter)) != 0) child_fail(plan, CAPAS_STAGE_FILTER, error, protections);
+    } else {
+        child_report(plan->status_fd, CAPAS_STAGE_NONE, 0, protections);
+    }
+    if (by_descriptor) {
+#ifdef __NR_execveat
+        syscall(__NR_execveat, program, "", plan->argv, plan->envp, AT_EMPTY_PATH);
+#endif
+        child_fail(plan, CAPAS_STAGE_EXEC, errno, protections);
+    }
+    // Kernels before 3.19, or an outer profile that refuses execveat: by
+    // path (still there unless it was under /tmp).
     execve(plan->path, plan->argv, plan->envp);
-    child_fail(plan, CAPAS_STAGE_EXEC, error_by_descriptor == ENOSYS ? errno : error_by_descriptor, protections);
+    child_fail(plan, CAPAS_STAGE_EXEC, errno, protections);
 }
 
 static void close_if_open(int *fd) {
@@ -535,4 +645,24 @@ int capas_user_namespaces_available(void) {
     int status;
     while (waitpid(pid, &status, 0) < 0) if (errno != EINTR) return 0;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+int capas_kill_user(uid_t uid, gid_t gid) {
+    if (uid == 0 || geteuid() != 0) return EPERM;
+    sigset_t all_signals, previous;
+    sigfillset(&all_signals);
+    pthread_sigmask(SIG_SETMASK, &all_signals, &previous);
+    pid_t pid = fork();
+    if (pid == 0) {
+        // As that user, kill(-1) reaches every process of that user and no
+        // other (the caller itself is spared).
+        if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) _exit(2);
+        int remaining = kill(-1, SIGKILL) == 0;
+        _exit(remaining ? 1 : 0);
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    if (pid < 0) return errno;
+    int status;
+    while (waitpid(pid, &status, 0) < 0) if (errno != EINTR) return errno;
+    return WIFEXITED(status) && WEXITSTATUS(status) <= 1 ? 0 : EPERM;
 }

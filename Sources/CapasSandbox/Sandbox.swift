@@ -141,6 +141,13 @@ public struct SandboxProtections: OptionSet, Sendable, Hashable {
     public static let readOnlyRoot = SandboxProtections(rawValue: UInt32(CAPAS_PROTECT_READ_ONLY_ROOT))
     /// The private mounts came from an unprivileged user namespace.
     public static let userNamespace = SandboxProtections(rawValue: UInt32(CAPAS_PROTECT_USER_NS))
+    /// The seccomp filter was installed from outside, before the program's first instruction.
+    public static let filter = SandboxProtections(rawValue: UInt32(CAPAS_PROTECT_FILTER))
+    /// Fresh pid, network, IPC and UTS namespaces (bubblewrap).
+    public static let namespaces = SandboxProtections(rawValue: 1 << 16)
+    /// A root file system of its own: the run's directory, the program and
+    /// the libraries it needs, nothing of /home, /srv, /work or the course.
+    public static let privateView = SandboxProtections(rawValue: 1 << 17)
 }
 
 /// Everything the parent learned about one run.
@@ -204,17 +211,36 @@ public enum SandboxError: Error, Equatable, CustomStringConvertible {
 
 public struct Sandbox: Sendable {
     public enum User: Sendable, Equatable {
+        /// A uid and gid of the run's own, from a reserved range (see
+        /// `RunIdentity`): no two runs on the machine share a process budget,
+        /// can signal each other or read each other's files. Needs root; the
+        /// default as root.
+        case perRun
         /// nobody:nogroup (65534:65534); needs a grader running as root.
         case unprivileged
-        /// The grader's own uid and gid (as root: root, with only seccomp,
-        /// limits and the private /tmp as protection).
+        /// The grader's own uid and gid (as root: root, with only the filter,
+        /// limits and namespaces as protection). The default as a normal user.
         case current
         /// Any other uid/gid; needs a grader running as root.
         case account(uid: UInt32, gid: UInt32)
+
+        /// `.perRun` as root, `.current` otherwise.
+        public static var automatic: User { geteuid() == 0 ? .perRun : .current }
+    }
+
+    /// What the program may still start, and so which filter it gets.
+    public enum Profile: Sendable, Equatable {
+        /// A learner's program: no processes, no exec, no network; the filter
+        /// is installed before its first instruction.
+        case program
+        /// One of the grader's tools run on learner input (the compiler, the
+        /// symbolizer): it starts its own helpers, so processes and exec are
+        /// allowed; no network, tracing, mounts or namespaces.
+        case tool
     }
 
     /// PATH, a UTF-8 locale, and Swift's crash backtracer off (it would need
-    /// to exec a helper, which the lockdown refuses). The sandbox adds HOME,
+    /// to exec a helper, which the filter refuses). The sandbox adds HOME,
     /// TMPDIR and PWD pointing at the run's directory unless given.
     public static let minimalEnvironment: [String: String] = [
         "PATH": "/usr/bin:/bin",
@@ -224,29 +250,97 @@ public struct Sandbox: Sendable {
 
     public var limits: SandboxLimits
     public var user: User
+    public var profile: Profile
+    /// What the run sees besides its own directory (bubblewrap only).
+    public var view: SandboxView
     /// Where run directories are created (outside the child's view of /tmp
-    /// whenever the private mount namespace applies).
+    /// whenever the private mount namespace applies). Every folder on the
+    /// way must be searchable by the run's user (bubblewrap binds by path).
     public var temporaryRoot: String
+    /// bubblewrap when this machine allows it (`Sandbox.isolation`), else the spawner alone.
+    public var isolation: Isolation
+    /// Under bubblewrap: the program is bound read-only at /sandbox/NAME
+    /// (false), or started at its own path, which the view must show (true:
+    /// a tool that finds its helpers next to itself, like the compiler).
+    public var runInPlace = false
 
-    public init(limits: SandboxLimits = SandboxLimits(), user: User = .unprivileged,
-                temporaryRoot: String = "/tmp") {
+    public init(limits: SandboxLimits = SandboxLimits(), user: User = .automatic, profile: Profile = .program,
+                view: SandboxView = .program(), temporaryRoot: String = "/tmp",
+                isolation: Isolation = Sandbox.isolation) {
+        self.isolation = isolation
         self.limits = limits
         self.user = user
+        self.profile = profile
+        self.view = view
         self.temporaryRoot = temporaryRoot
     }
 
     /// Runs `executable` (an absolute path the child's user can read and
-    /// execute) with `arguments` (argv[1...]; argv[0] is the executable).
+    /// execute) with `arguments` (argv[1...]).
     /// Returns whatever the child does; throws only if it could not start.
     /// `standardInput` names a file the child reads as its standard input
     /// (opened here, so the child needs no path to it); nil gives /dev/null.
     public func run(executable: String, arguments: [String] = [],
                     environment: [String: String] = Sandbox.minimalEnvironment,
-                    standardInput: String? = nil) throws(SandboxError) -> SandboxOutcome {
+                    standardInput: String? = nil,
+                    collect: ((_ workDirectory: Int32) -> Void)? = nil) throws(SandboxError) -> SandboxOutcome {
         let ids = try childIDs()
-        let privateTmp = geteuid() == 0 || Sandbox.userNamespacesAvailable
+        defer { ids.release() }
         let directory = try WorkDirectory(root: temporaryRoot, owner: ids)
         defer { directory.remove() }
+
+        var config = capas_spawn_config()
+        config.cpu_seconds = UInt64(max(0, limits.cpuSeconds))
+        config.memory_bytes = UInt64(max(0, limits.memoryBytes))
+        config.file_size_bytes = UInt64(max(0, limits.fileSizeBytes))
+        config.open_files = UInt64(max(0, limits.openFiles))
+        config.switch_user = ids.switchUser ? 1 : 0
+        config.uid = ids.uid
+        config.gid = ids.gid
+        config.deny_action = CAPAS_DENY_ERRNO
+
+        var program = executable
+        var argv = [executable] + arguments
+        var passed: [Int32] = []
+        defer { for fd in passed { close(fd) } }
+        let privateTmp: Bool
+        switch isolation {
+        case .bubblewrap(let bubblewrap):
+            // bubblewrap makes the namespaces and the view, binds the run's
+            // folder and the program from descriptors opened here (the run's
+            // user needs no path to either), installs the filter it reads
+            // from descriptor 6 and starts the program.
+            privateTmp = true
+            let filter = try Sandbox.filterDescriptor(profile: profile)
+            passed.append(filter)
+            let work = open(directory.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard work >= 0 else { throw SandboxError.workDirectory(path: directory.path, errno: errno) }
+            passed.append(work)
+            let image = open(executable, 0o10000000 | O_CLOEXEC)   // O_PATH
+            guard image >= 0 else { throw SandboxError.spawn(stage: "execve", errno: errno) }
+            passed.append(image)
+            config.pass_count = 3
+            config.pass_fds = (filter, work, image, -1)
+            let inside = runInPlace ? executable
+                : "/sandbox/" + (executable.split(separator: "/").last.map(String.init) ?? "program")
+            argv = [bubblewrap] + view.bubblewrapArguments(workDescriptor: CAPAS_PASSED_FD + 1,
+                                                          programDescriptor: runInPlace ? nil : CAPAS_PASSED_FD + 2,
+                                                          at: inside)
+                + ["--seccomp", String(CAPAS_PASSED_FD), "--chdir", "/tmp", "--", inside] + arguments
+            program = bubblewrap
+            // RLIMIT_NPROC counts per user: with a uid of the run's own it is
+            // the run's budget. Under the grader's own uid it would be shared
+            // with every process of that user (and checked against this value
+            // in the parent namespace too), so it is left alone: the filter
+            // refuses new processes, the address-space limit bounds threads
+            // and the pid namespace ends with the run.
+            config.processes = ids.switchUser ? UInt64(max(0, limits.processes)) : 0
+        case .direct:
+            privateTmp = geteuid() == 0 || Sandbox.userNamespacesAvailable
+            config.private_tmp = privateTmp ? 1 : 0
+            config.impose_filter = profile == .program ? 1 : 2
+            config.processes = ids.switchUser || privateTmp ? UInt64(max(0, limits.processes)) : 0
+        }
 
         // Inside the private namespace the directory is /tmp; without it, its real path.
         let home = privateTmp ? "/tmp" : directory.path
@@ -255,28 +349,18 @@ public struct Sandbox: Sendable {
             environment[key] = home
         }
 
-        var config = capas_spawn_config()
-        config.cpu_seconds = UInt64(max(0, limits.cpuSeconds))
-        config.memory_bytes = UInt64(max(0, limits.memoryBytes))
-        config.file_size_bytes = UInt64(max(0, limits.fileSizeBytes))
-        config.processes = UInt64(max(0, limits.processes))
-        config.open_files = UInt64(max(0, limits.openFiles))
-        config.switch_user = ids.switchUser ? 1 : 0
-        config.uid = ids.uid
-        config.gid = ids.gid
-        config.private_tmp = privateTmp ? 1 : 0
-
         let started = ContinuousClock.now
         var child = capas_child()
         var stage = CAPAS_STAGE_NONE
-        let argv = [executable] + arguments
         let envp = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        // bubblewrap starts in / and moves into the run's folder by itself.
+        let startIn = privateTmp && config.private_tmp == 0 ? "/" : directory.path
         func spawn(_ config: inout capas_spawn_config) -> Int32 {
-            directory.path.withCString { workDir in
+            startIn.withCString { workDir in
                 config.work_dir = workDir
                 return withCStrings(argv) { argvPointer in
                     withCStrings(envp) { envpPointer in
-                        capas_spawn(executable, argvPointer, envpPointer, &config, &child, &stage)
+                        capas_spawn(program, argvPointer, envpPointer, &config, &child, &stage)
                     }
                 }
             }
@@ -289,13 +373,34 @@ public struct Sandbox: Sendable {
         } else {
             spawn(&config)
         }
+        for fd in passed { close(fd) }
+        passed = []
         guard code == 0 else { throw SandboxError.spawn(stage: Sandbox.name(of: stage), errno: code) }
 
         var supervisor = Supervisor(child: child, limits: limits, deadline: started + limits.wallClock)
-        let result = supervisor.superviseAndReap()
+        var result = supervisor.superviseAndReap()
         let wallTime = ContinuousClock.now - started
+        // Nothing of the run's uid survives it, whatever it started.
+        if ids.switchUser && ids.ownUID { _ = capas_kill_user(ids.uid, ids.gid) }
+        // What the run left for the caller, read before its folder goes.
+        collect?(directory.fd)
 
-        let stderr = String(decoding: supervisor.stderr.kept, as: UTF8.self)
+        var stderr = String(decoding: supervisor.stderr.kept, as: UTF8.self)
+        var protections = SandboxProtections(rawValue: child.protections)
+        if case .bubblewrap = isolation {
+            if case .exited(1) = result.termination, stderr.hasPrefix("bwrap: "), supervisor.channel.kept.isEmpty {
+                // bubblewrap itself could not build the sandbox: no learner code ran.
+                var message = String(stderr.dropFirst(7).prefix(300))
+                while message.last?.isNewline == true { message.removeLast() }
+                throw SandboxError.spawn(stage: "bubblewrap: " + message, errno: EPERM)
+            }
+            // bubblewrap exits with 128 + n when the program died of signal n.
+            if case .exited(let status) = result.termination, status > 128, status < 128 + 65 {
+                result.termination = .signaled(status - 128)
+            }
+            protections.formUnion([.namespaces, .privateTmp, .readOnlyRoot, .hiddenProc, .filter, .privateView])
+            if !ids.switchUser { protections.insert(.userNamespace) }
+        }
         let reason = Sandbox.violation(termination: result.termination, cpuTime: result.cpuTime,
                                        peakMemory: result.peakMemoryBytes, limits: limits, stderr: stderr)
         return SandboxOutcome(
@@ -304,23 +409,58 @@ public struct Sandbox: Sendable {
             outputTruncated: supervisor.stdout.dropped > 0 || supervisor.stderr.dropped > 0,
             channel: supervisor.channel.kept, wallTime: wallTime, cpuTime: result.cpuTime,
             peakMemoryBytes: result.peakMemoryBytes,
-            protections: SandboxProtections(rawValue: child.protections), pid: child.pid)
+            protections: protections, pid: child.pid)
     }
 
     /// Can this process give children a private /tmp without being root?
     /// Probed once, in a short-lived child.
     public static let userNamespacesAvailable: Bool = capas_user_namespaces_available() != 0
 
+    /// How runs are isolated on this machine: bubblewrap when it is
+    /// installed and can make its namespaces here, otherwise the spawner
+    /// alone. `CAPAS_SANDBOX=direct` forces the spawner alone (to test the
+    /// fallback); `CAPAS_BWRAP` names another bubblewrap.
+    public enum Isolation: Sendable, Equatable {
+        case bubblewrap(String)
+        case direct
+    }
+
+    public static let isolation: Isolation = {
+        func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } }
+        if variable("CAPAS_SANDBOX") == "direct" { return .direct }
+        let candidates = [variable("CAPAS_BWRAP"), "/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"]
+        guard let bubblewrap = candidates.compactMap({ $0 }).first(where: { access($0, X_OK) == 0 }) else { return .direct }
+        return BubblewrapProbe.works(bubblewrap) ? .bubblewrap(bubblewrap) : .direct
+    }()
+
+    /// A memfd holding the filter for bubblewrap's --seccomp: the program
+    /// will be pid 2 of its pid namespace (bubblewrap's reaper is 1).
+    static func filterDescriptor(profile: Profile) throws(SandboxError) -> Int32 {
+        var fd: Int32 = -1
+        let code = capas_sandbox_filter_fd(profile == .program ? CAPAS_FILTER_EXEC_BY_PATH : CAPAS_FILTER_TOOL,
+                                           CAPAS_DENY_ERRNO, 2, &fd)
+        guard code == 0 else { throw SandboxError.spawn(stage: "seccomp filter", errno: code) }
+        return fd
+    }
+
     struct ChildIDs {
         var uid: uid_t
         var gid: gid_t
         var switchUser: Bool
+        /// A uid of this run alone (safe to sweep with kill(-1) afterwards).
+        var ownUID = false
+
+        func release() { if ownUID { RunIdentity.release(uid) } }
     }
 
     func childIDs() throws(SandboxError) -> ChildIDs {
         switch user {
         case .current:
             return ChildIDs(uid: geteuid(), gid: getegid(), switchUser: false)
+        case .perRun:
+            guard geteuid() == 0 else { throw SandboxError.cannotSwitchUser(uid: RunIdentity.base) }
+            let uid = RunIdentity.acquire()
+            return ChildIDs(uid: uid, gid: uid, switchUser: true, ownUID: true)
         case .unprivileged:
             return try switching(to: 65534, 65534)
         case .account(let uid, let gid):
@@ -368,6 +508,7 @@ public struct Sandbox: Sendable {
         case CAPAS_STAGE_NO_NEW_PRIVS: "no-new-privileges"
         case CAPAS_STAGE_CHDIR: "working directory"
         case CAPAS_STAGE_EXEC: "execve"
+        case CAPAS_STAGE_FILTER: "seccomp filter"
         default: "setup"
         }
     }

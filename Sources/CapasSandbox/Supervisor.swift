@@ -166,8 +166,10 @@ struct Supervisor {
 
 /// The run's private directory: created empty, owned by the child's user,
 /// mode 0700; removed with everything the child left in it.
-struct WorkDirectory {
+public struct WorkDirectory {
     let path: String
+    /// Held from creation: what the run left is read through it, never by path.
+    let fd: Int32
 
     init(root: String, owner: Sandbox.ChildIDs) throws(SandboxError) {
         var template = Array((root.hasSuffix("/") ? root : root + "/").utf8CString.dropLast())
@@ -176,7 +178,8 @@ struct WorkDirectory {
             throw SandboxError.workDirectory(path: root, errno: errno)
         }
         path = String(cString: made)
-        if chmod(path, 0o700) != 0 || (owner.switchUser && chown(path, owner.uid, owner.gid) != 0) {
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 || fchmod(fd, 0o700) != 0 || (owner.switchUser && fchown(fd, owner.uid, owner.gid) != 0) {
             let code = errno
             remove()
             throw SandboxError.workDirectory(path: path, errno: code)
@@ -184,31 +187,74 @@ struct WorkDirectory {
     }
 
     func remove() {
+        if fd >= 0 { close(fd) }
         WorkDirectory.removeTree(path)
     }
 
-    /// `rm -rf` that does not follow symbolic links and first makes each
-    /// directory searchable, so a child's `chmod 000` cannot leave it behind.
-    static func removeTree(_ path: String) {
+    /// `rm -rf` that never follows a symbolic link: the tree is walked
+    /// through descriptors (openat with O_NOFOLLOW, unlinkat relative to the
+    /// folder held open), so a child that swaps a folder for a link while
+    /// this runs can only make a link be removed, never what it points to.
+    /// Each folder is first made searchable, so `chmod 000` cannot leave it behind.
+    public static func removeTree(_ path: String) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard info.st_mode & S_IFMT == S_IFDIR else {
             unlink(path)
             return
         }
-        chmod(path, 0o700)
-        if let directory = opendir(path) {
-            var names: [String] = []
-            while let entry = readdir(directory) {
-                // Through the pointer: a record may be shorter than `dirent`,
-                // so copying the whole struct could read past readdir's buffer.
-                let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
-                let name = String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
-                if name != "." && name != ".." { names.append(name) }
+        let slash = path.lastIndex(of: "/")
+        let parentPath = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let parent = open(parentPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard parent >= 0 else { return }
+        defer { close(parent) }
+        removeEntry(named: name, in: parent, depth: 0)
+    }
+
+    /// Removes `name` inside the folder `parent` (a descriptor), recursively.
+    public static func removeEntry(named name: String, in parent: Int32, depth: Int) {
+        if unlinkat(parent, name, 0) == 0 { return }          // a file, link, FIFO…
+        guard errno == EISDIR || errno == EPERM else { return }
+        fchmodatNoFollow(parent, name)
+        let folder = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if folder >= 0 {
+            // A tree deeper than this was made by a hostile child: what is
+            // left is removed by the loop below as far as it can go.
+            if depth < 4096, let directory = fdopendir(folder) {
+                var names: [String] = []
+                while let entry = readdir(directory) {
+                    // Through the pointer: a record may be shorter than `dirent`,
+                    // so copying the whole struct could read past readdir's buffer.
+                    let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+                    let entryName = String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
+                    if entryName != "." && entryName != ".." { names.append(entryName) }
+                }
+                let held = dirfd(directory)
+                for entryName in names { removeEntry(named: entryName, in: held, depth: depth + 1) }
+                closedir(directory)
+            } else {
+                close(folder)
             }
-            closedir(directory)
-            for name in names { removeTree(path + "/" + name) }
         }
-        rmdir(path)
+        unlinkat(parent, name, AT_REMOVEDIR)
+    }
+
+    /// chmod 0700 of a folder entry without following a link (a link's
+    /// open fails with ELOOP above, so only real folders get here).
+    private static func fchmodatNoFollow(_ parent: Int32, _ name: String) {
+        let fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if fd >= 0 {
+            fchmod(fd, 0o700)
+            close(fd)
+        } else if errno == EACCES {
+            // A folder with mode 000: O_PATH (0o10000000) needs no permission on it.
+            let handle = openat(parent, name, 0o10000000 | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if handle >= 0 {
+                var procPath = Array("/proc/self/fd/\(handle)".utf8CString)
+                chmod(&procPath, 0o700)
+                close(handle)
+            }
+        }
     }
 }

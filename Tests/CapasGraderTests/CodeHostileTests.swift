@@ -123,7 +123,26 @@ final class CodeHostileTests: XCTestCase {
         }
     }
 
+    /// A decoy course the test makes outside the grader's folders, readable
+    /// by everyone (as a course carelessly left world-readable would be), and
+    /// a decoy variable in the grader's environment: `snoop` answers wrong if
+    /// it can read either. Removed by the caller.
+    static func plantDecoys() -> String? {
+        setenv("CAPAS_DECOY_SECRET", "decoy", 1)
+        guard geteuid() == 0 else { return nil }
+        let folder = "/srv/capas-decoy-\(getpid())"
+        let grading = folder + "/grading"
+        guard (try? FileManager.default.createDirectory(atPath: grading, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o755])) != nil else { return nil }
+        chmod(folder, 0o755)
+        FileManager.default.createFile(atPath: grading + "/secret", contents: Data("decoy course secret\n".utf8),
+                                       attributes: [.posixPermissions: 0o644])
+        return folder
+    }
+
     func testHostileSubmissions() throws {
+        let decoy = Self.plantDecoys()
+        defer { if let decoy { try? FileManager.default.removeItem(atPath: decoy) } }
         let rubric = try Self.testRubric()
         let listener = try? TCPListener(port: 47913)
         defer { listener?.close() }
@@ -171,6 +190,7 @@ final class CodeHostileTests: XCTestCase {
     /// again as nobody (65534) via setpriv.
     func testContainmentAsNormalUser() throws {
         try XCTSkipIf(geteuid() == 0, "runs as a normal user (testContainmentAsNobody does that from root)")
+        _ = Self.plantDecoys()
         let rubric = try Self.testRubric()
         let listener = try? TCPListener(port: 47913)
         defer { listener?.close() }
@@ -191,6 +211,8 @@ final class CodeHostileTests: XCTestCase {
         try XCTSkipUnless(geteuid() == 0, "already a normal user: testContainmentAsNormalUser runs directly")
         let setpriv = "/usr/bin/setpriv"
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: setpriv), "no setpriv")
+        let decoy = Self.plantDecoys()
+        defer { if let decoy { try? FileManager.default.removeItem(atPath: decoy) } }
         let bundle = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         // Builds go beside the products (the child's /tmp is private), in a folder nobody may write.
         let runs = (bundle as NSString).deletingLastPathComponent + "/capas-grader-runs-nobody"
@@ -201,7 +223,8 @@ final class CodeHostileTests: XCTestCase {
         process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
                              bundle, "CapasGraderTests.CodeHostileTests/testContainmentAsNormalUser"]
         process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                               "HOME": "/tmp", "LANG": "C.UTF-8", "CAPAS_GRADER_RUNS": runs]
+                               "HOME": "/tmp", "LANG": "C.UTF-8", "CAPAS_GRADER_RUNS": runs,
+                               "CAPAS_DECOY_SECRET": "decoy"]
         process.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
         let output = Pipe()
         process.standardOutput = output

@@ -29,26 +29,48 @@ class ProbeTestCase: XCTestCase {
     /// A private root for run directories, so a test can see that nothing is left.
     var runRoot = ""
 
+    /// The isolation under test: what this machine offers, and, where that
+    /// is bubblewrap, each test runs a second time with the spawner alone
+    /// (the fallback for machines without user namespaces).
+    var isolation: Sandbox.Isolation = Sandbox.isolation
+    var bubblewrap: Bool { if case .bubblewrap = isolation { true } else { false } }
+    static var isolations: [Sandbox.Isolation] {
+        if case .bubblewrap = Sandbox.isolation { return [Sandbox.isolation, .direct] }
+        return [.direct]
+    }
+
+    /// Runs `check` once per isolation in `isolations`.
+    func eachIsolation(_ check: () throws -> Void) rethrows {
+        for each in Self.isolations {
+            isolation = each
+            try check()
+        }
+        isolation = Sandbox.isolation
+    }
+
     override func setUpWithError() throws {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: Self.probe),
                           "SandboxProbe not built next to the tests (\(Self.probe))")
         var template = Array("/tmp/capas-sandbox-test-XXXXXX".utf8CString)
         let made = try XCTUnwrap(mkdtemp(&template))
         runRoot = String(cString: made)
+        // Searchable by the runs' users (as /tmp is): bubblewrap, running as them, binds folders by path.
+        chmod(runRoot, 0o711)
     }
 
     override func tearDown() {
         try? FileManager.default.removeItem(atPath: runRoot)
     }
 
-    func sandbox(limits: SandboxLimits = relaxed, user: Sandbox.User) -> Sandbox {
-        Sandbox(limits: limits, user: user, temporaryRoot: runRoot)
+    func sandbox(limits: SandboxLimits = relaxed, user: Sandbox.User, profile: Sandbox.Profile = .program) -> Sandbox {
+        Sandbox(limits: limits, user: user, profile: profile, temporaryRoot: runRoot, isolation: isolation)
     }
 
     func probe(_ behaviour: String, _ extra: [String] = [], limits: SandboxLimits = relaxed,
-               user: Sandbox.User, file: StaticString = #filePath, line: UInt = #line) throws -> SandboxOutcome {
-        let outcome = try sandbox(limits: limits, user: user).run(executable: Self.probe,
-                                                                  arguments: [behaviour] + extra)
+               user: Sandbox.User, profile: Sandbox.Profile = .program,
+               file: StaticString = #filePath, line: UInt = #line) throws -> SandboxOutcome {
+        let outcome = try sandbox(limits: limits, user: user, profile: profile).run(executable: Self.probe,
+                                                                                    arguments: [behaviour] + extra)
         // Every run: its directory is gone, and nothing of its process group is left.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: runRoot), [],
                        "run directory left behind", file: file, line: line)

@@ -111,6 +111,7 @@ case "identity":
     while environ[count] != nil { count += 1 }
     report("environment", "\(count)")
     report("pgid", getpgrp() == getpid() ? "own" : "shared")
+    report("pid", "\(getpid())")
     let resources: [(String, __rlimit_resource)] = [("cpu", RLIMIT_CPU), ("as", RLIMIT_AS), ("fsize", RLIMIT_FSIZE),
                              ("nproc", __RLIMIT_NPROC), ("nofile", RLIMIT_NOFILE), ("core", RLIMIT_CORE)]
     for (name, resource) in resources {
@@ -235,7 +236,7 @@ case "write-everywhere":
 
 case "proc":
     // The grader's secrets: its environment and command line.
-    let parent = getppid()
+    let parent = Int32(argument) ?? getppid()
     report("environ", readFile("/proc/\(parent)/environ"))
     report("cmdline", readFile("/proc/\(parent)/cmdline"))
     report("self", readFile("/proc/self/cmdline"))
@@ -272,7 +273,7 @@ case "close-channel":
 case "kill-parent":
     // The grader itself, its process group, everyone (signal 0 only probes
     // permission), and then itself, which must still work.
-    let parent = getppid()
+    let parent = Int32(argument) ?? getppid()
     report("kill parent", outcome(kill(parent, argument == "probe" ? 0 : SIGKILL)))
     report("kill group 0", outcome(kill(0, 0)))
     report("kill everyone", outcome(kill(-1, 0)))

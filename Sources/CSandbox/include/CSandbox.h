@@ -19,6 +19,7 @@
 #ifndef CAPAS_SANDBOX_H
 #define CAPAS_SANDBOX_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -48,6 +49,38 @@ typedef enum {
     CAPAS_DENY_KILL = 1,
 } capas_deny_action;
 
+/// The descriptor from which the spawner starts the program (execveat).
+#define CAPAS_PROGRAM_FD 5
+/// The first descriptor a spawned program (bubblewrap) is handed, when
+/// `capas_spawn_config.pass_count` is positive.
+#define CAPAS_PASSED_FD 6
+
+/// Which filter: what the program may still start.
+typedef enum {
+    /// The program installs it on itself (`capas_sandbox_lockdown`): no exec at all.
+    CAPAS_FILTER_SELF = 0,
+    /// The spawner installs it just before its own execveat of descriptor
+    /// CAPAS_PROGRAM_FD: that call passes, every later exec is refused.
+    CAPAS_FILTER_EXEC_ONCE = 1,
+    /// bubblewrap installs it just before its execve of the program, so
+    /// execve must pass; nothing else can be started inside bubblewrap's view.
+    CAPAS_FILTER_EXEC_BY_PATH = 2,
+    /// Tools of the grader (the compiler) that start their own helpers:
+    /// processes and exec allowed; no network, tracing, mounts or namespaces.
+    CAPAS_FILTER_TOOL = 3,
+} capas_filter_profile;
+
+/// Writes the BPF program of `profile` (struct sock_filter records) into
+/// `buffer`; `self_pid` is the pid the program will have when the filter
+/// applies (signals go only there). Returns 0 and sets `*length` in bytes,
+/// or E2BIG if `capacity` is too small.
+int capas_sandbox_filter(capas_filter_profile profile, capas_deny_action action, uint32_t self_pid,
+                         void *buffer, size_t capacity, size_t *length);
+
+/// The same program in a new memfd (close-on-exec, at offset 0) for
+/// bubblewrap's --seccomp. Returns 0 and sets `*fd`, or an errno.
+int capas_sandbox_filter_fd(capas_filter_profile profile, capas_deny_action action, uint32_t self_pid, int *fd);
+
 /// Installs the filter with `CAPAS_DENY_ERRNO`. Returns 0, or a positive
 /// errno if the kernel refused (EINVAL: no seccomp filter support; other
 /// values from prctl/seccomp). On failure nothing is installed: the caller
@@ -64,6 +97,7 @@ enum {
     CAPAS_PROTECT_HIDDEN_PROC = 1 << 2,  ///< fresh /proc with hidepid=invisible
     CAPAS_PROTECT_USER_NS     = 1 << 3,  ///< private user namespace (unprivileged grader)
     CAPAS_PROTECT_READ_ONLY_ROOT = 1 << 4, ///< the root file system is read-only for the child
+    CAPAS_PROTECT_FILTER      = 1 << 5,  ///< the spawner installed the seccomp filter before exec
 };
 
 /// How to start the child. Zero limits mean "leave as inherited".
@@ -88,6 +122,18 @@ typedef struct {
     /// The child's standard input: this file, opened by the parent before
     /// the child's view of the file system changes; NULL means /dev/null.
     const char *stdin_path;
+    /// 1: the child installs the CAPAS_FILTER_EXEC_ONCE filter on
+    /// itself just before it starts the program, so nothing of the program
+    /// (not even code that runs before its main) runs unfiltered.
+    /// 2: the CAPAS_FILTER_TOOL filter. 0: none.
+    int impose_filter;
+    /// What a forbidden call does under the imposed filter.
+    capas_deny_action deny_action;
+    /// `pass_fds[i]` becomes the program's descriptor CAPAS_PASSED_FD + i
+    /// (not close-on-exec) for the first `pass_count` (at most 4): the
+    /// filter for bubblewrap's --seccomp, folders for its --bind-fd.
+    int pass_count;
+    int pass_fds[4];
 } capas_spawn_config;
 
 /// A started child. The parent owns the three read ends (O_CLOEXEC, O_NONBLOCK).
@@ -112,6 +158,7 @@ typedef enum {
     CAPAS_STAGE_NO_NEW_PRIVS,
     CAPAS_STAGE_CHDIR,
     CAPAS_STAGE_EXEC,
+    CAPAS_STAGE_FILTER,
 } capas_stage;
 
 /// Starts `path` with `argv` and `envp` (both NULL-terminated, prepared by
@@ -121,6 +168,11 @@ typedef enum {
 int capas_spawn(const char *path, char *const argv[], char *const envp[],
                 const capas_spawn_config *config, capas_child *child,
                 capas_stage *failed_stage);
+
+/// Kills every process running as `uid` (from a short-lived child that
+/// switches to that user and sends kill(-1, SIGKILL)). Root only; returns
+/// 0 or an errno.
+int capas_kill_user(uid_t uid, gid_t gid);
 
 /// 1 if this process may create a user plus mount namespace (probed in a
 /// short-lived child), else 0.

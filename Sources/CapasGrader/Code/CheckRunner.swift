@@ -66,7 +66,8 @@ struct CheckRunner {
 
         let outcome: SandboxOutcome
         do {
-            outcome = try Sandbox(limits: limits, user: user).run(executable: build.harness,
+            outcome = try Sandbox(limits: limits, user: user, view: .program(libraries: build.toolchain.runtimeLibraries),
+                                  isolation: build.isolation).run(executable: build.harness,
                                                                  arguments: ["-", function.name],
                                                                  standardInput: inputs)
         } catch {

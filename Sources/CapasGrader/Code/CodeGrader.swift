@@ -109,7 +109,7 @@ public enum CodeGrader {
                 es: "un ejercicio de código necesita `files`", en: "a code exercise needs `files`")).message)
             return report
         }
-        for file in files where !FileManager.default.fileExists(atPath: exerciseFolder.appendingPathComponent(file).path) {
+        for file in files where !SubmissionFiles.exists(file, in: exerciseFolder) {
             failAll(.notGradable, Bilingual(es: "falta el archivo \(file)", en: "the file \(file) is missing"), file: file, tag: "missing")
             return report
         }
@@ -121,11 +121,17 @@ public enum CodeGrader {
         }
 
         // Compile once.
+        let user = options.user ?? .automatic
         let build: SubmissionBuild
         do {
             build = try SubmissionBuild.prepare(
                 exerciseFolder: exerciseFolder, files: files,
-                root: SubmissionBuild.runsRoot(workFolder: context.workFolder, toolchain: toolchain), toolchain: toolchain)
+                root: SubmissionBuild.runsRoot(workFolder: context.workFolder, toolchain: toolchain), toolchain: toolchain,
+                user: user)
+        } catch let refusal as SubmissionFiles.Refusal {
+            // A link, device, FIFO, hard link or oversized file: the learner's to fix, named.
+            failAll(.notGradable, refusal.message, file: refusal.file, tag: "invalid_file")
+            return report
         } catch {
             failAll(.graderError, (error as? GraderError)?.message ?? Bilingual("\(error)"))
             return report
@@ -165,7 +171,6 @@ public enum CodeGrader {
         }
 
         // Each check in its own child.
-        let user = options.user ?? (geteuid() == 0 ? .unprivileged : .current)
         report.checks = rubric.checks.enumerated().map { index, check in
             guard runs(check) else { return .skipped(check, exercise: rubric.exercise) }
             let function = functions.first { $0.name == check.function }!

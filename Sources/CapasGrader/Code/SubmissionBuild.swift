@@ -9,14 +9,26 @@ import Glibc
 #endif
 
 struct SubmissionBuild {
-    /// The submission's build folder (outside any /tmp the sandbox replaces).
+    /// The submission's build folder (outside any /tmp the sandbox replaces),
+    /// the grader's own: mode 0711, nothing in it written by learner code.
     let folder: String
     /// The learner's files as given in the rubric (relative paths).
     let files: [String]
     let toolchain: Toolchain
+    /// How runs are isolated (bubblewrap, or the spawner alone).
+    let isolation: Sandbox.Isolation
+    let user: Sandbox.User
 
+    /// The harness, copied by content out of the compiler's folder.
     var harness: String { folder + "/harness" }
+    /// The learner's files (copies) on the grader's side.
     var sources: String { folder + "/src" }
+    var bubblewrap: Bool { if case .bubblewrap = isolation { true } else { false } }
+    /// Where the compiler and the symbolizer see the learner's files: under
+    /// bubblewrap a neutral path (so `#filePath` and debug information show
+    /// no folder of the grader's machine), else the copies' real folder.
+    var sourcesSeen: String { bubblewrap ? "/submission/src" : sources }
+    var harnessSourceSeen: String { bubblewrap ? "/submission/harness-src/main.swift" : folder + "/harness-src/main.swift" }
 
     /// A compile that did not produce a harness.
     struct Failure: Error {
@@ -55,8 +67,11 @@ struct SubmissionBuild {
     }
 
     /// Creates a fresh folder (mode 0711: the sandboxed user may run the
-    /// harness in it but not list it) and copies the learner's files in.
-    static func prepare(exerciseFolder: URL, files: [String], root: String, toolchain: Toolchain) throws -> SubmissionBuild {
+    /// harness in it but not list it) and copies the learner's files in by
+    /// content (`SubmissionFiles`: no link, device, FIFO or hard link is
+    /// ever followed or read; each is refused by name).
+    static func prepare(exerciseFolder: URL, files: [String], root: String, toolchain: Toolchain,
+                        user: Sandbox.User) throws -> SubmissionBuild {
         let fm = FileManager.default
         try fm.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
         chmod(root, 0o711)
@@ -66,9 +81,12 @@ struct SubmissionBuild {
         }
         let folder = String(cString: made)
         chmod(folder, 0o711)
-        let build = SubmissionBuild(folder: folder, files: files, toolchain: toolchain)
-        try fm.createDirectory(atPath: build.sources, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try fm.createDirectory(atPath: folder + "/modules", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let build = SubmissionBuild(folder: folder, files: files, toolchain: toolchain, isolation: Sandbox.isolation, user: user)
+        // Readable by the compiler's user, which is not the grader's.
+        for sub in ["src", "harness-src", "modules"] {
+            try fm.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true,
+                                   attributes: [.posixPermissions: 0o755])
+        }
         // Only CapasExercise can be imported: not CapasCore or any other module of the build.
         for suffix in [".swiftmodule", ".swiftdoc"] {
             let source = toolchain.modules + "/CapasExercise" + suffix
@@ -79,42 +97,141 @@ struct SubmissionBuild {
         for file in files {
             let destination = build.sources + "/" + file
             try fm.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
-                                   withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            try fm.copyItem(atPath: exerciseFolder.appendingPathComponent(file).path, toPath: destination)
-            chmod(destination, 0o600)
+                                   withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            try SubmissionFiles.copy(file, in: exerciseFolder, to: destination, mode: 0o644, limit: 1 << 20)
         }
         return build
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: folder) }
+    func remove() { WorkDirectory.removeTree(folder) }
+
+    /// What the compiler and the symbolizer see under bubblewrap: /usr, the
+    /// toolchain at its own path, the learner's files and the harness
+    /// source at /submission, CapasExercise's module and objects at /capas.
+    func toolView(harnessInside: Bool) -> SandboxView {
+        var mounts: [SandboxView.Mount] = toolchain.roots.map { .readOnly($0, at: $0) }
+        mounts.append(.readOnly(sources, at: "/submission/src"))
+        mounts.append(.readOnly(folder + "/harness-src", at: "/submission/harness-src"))
+        for suffix in [".swiftmodule", ".swiftdoc"] {
+            let source = toolchain.modules + "/CapasExercise" + suffix
+            if FileManager.default.fileExists(atPath: source) {
+                mounts.append(.readOnly(source, at: "/capas/modules/CapasExercise" + suffix))
+            }
+        }
+        for object in toolchain.objects {
+            mounts.append(.readOnly(object, at: "/capas/objects/" + (object as NSString).lastPathComponent))
+        }
+        if harnessInside { mounts.append(.readOnly(harness, at: "/submission/harness")) }
+        return .tool(mounts)
+    }
+
+    /// Runs one of the toolchain's programs on learner input, sandboxed
+    /// like the learner's own code (its own uid, no network, nothing of the
+    /// host but the toolchain, limits), with `collect` reading what it left.
+    func runTool(_ program: String, _ arguments: [String], timeout: Double, harnessInside: Bool = false,
+                 collect: ((Int32) -> Void)? = nil) throws -> SandboxOutcome {
+        let limits = SandboxLimits(wallClock: .milliseconds(Int64(timeout * 1000)), cpuSeconds: max(1, Int(timeout.rounded(.up))),
+                                   memoryBytes: 4 << 30, fileSizeBytes: 256 << 20, outputBytes: 64 << 10,
+                                   channelBytes: 0, openFiles: 256, processes: 64)
+        var sandbox = Sandbox(limits: limits, user: user, profile: .tool, view: toolView(harnessInside: harnessInside),
+                              temporaryRoot: folder, isolation: isolation)
+        sandbox.runInPlace = true
+        var environment = Sandbox.minimalEnvironment
+        environment["PATH"] = ((program as NSString).deletingLastPathComponent) + ":/usr/bin:/bin"
+        do {
+            return try sandbox.run(executable: program, arguments: arguments, environment: environment, collect: collect)
+        } catch {
+            throw GraderError.internalError(Bilingual(
+                es: "no se pudo ejecutar \((program as NSString).lastPathComponent) aislado: \(error)",
+                en: "could not run \((program as NSString).lastPathComponent) in the sandbox: \(error)"))
+        }
+    }
 
     /// Compiles the harness; throws `Failure` with the learner-facing story.
     func compile(functions: [any CodeFunction], timeout: Double) throws {
         // Top-level code is only allowed in a file called main.swift.
-        try FileManager.default.createDirectory(atPath: folder + "/harness-src", withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
         let main = folder + "/harness-src/main.swift"
+        unlink(main)
         try Harness.mainSource(calls: functions.map { ($0.name, $0.call) })
-            .write(toFile: main, atomically: true, encoding: .utf8)
+            .write(toFile: main, atomically: false, encoding: .utf8)
+        chmod(main, 0o644)
+        unlink(harness)
+        let modules = bubblewrap ? "/capas/modules" : folder + "/modules"
+        let objects = bubblewrap ? toolchain.objects.map { "/capas/objects/" + ($0 as NSString).lastPathComponent }
+            : toolchain.objects
+        // Relative paths: the compiler works in its run's own folder (/tmp to it).
         let arguments = ["-Onone", "-g", "-swift-version", "5", "-module-name", "Submission",
-                         "-I", folder + "/modules", "-o", harness]
-            + files.map { sources + "/" + $0 } + [main] + toolchain.objects + ["-lm"]
-        let run = try ToolProcess.run(toolchain.swiftc, arguments, directory: folder, timeout: timeout)
-        let output = relativize(run.output)
-        if run.timedOut {
+                         "-I", modules, "-module-cache-path", "module-cache", "-o", "harness"]
+            + files.map { sourcesSeen + "/" + $0 } + [harnessSourceSeen] + objects + ["-lm"]
+        var produced = false
+        var copyProblem: String?
+        let run = try runTool(toolchain.swiftc, arguments, timeout: timeout) { work in
+            // The compiler's output is the run's: copied by content into the
+            // grader's folder, never used where it was made.
+            do {
+                try SubmissionBuild.copyRegular(named: "harness", from: work, to: harness, limit: 256 << 20)
+                produced = true
+            } catch { copyProblem = "\(error)" }
+        }
+        let output = relativize(run.stdout + run.stderr)
+        if run.termination == .timedOut || run.reason == .cpuTime {
             let message = Bilingual(es: "la compilación tardó más de \(Int(timeout)) s y se detuvo",
                                     en: "compilation took longer than \(Int(timeout)) s and was stopped")
             throw Failure(message: message, file: files.first, line: nil, compilerOutput: output, summary: message)
         }
-        guard run.status == 0, FileManager.default.isExecutableFile(atPath: harness) else {
+        if run.reason == .memory {
+            let message = Bilingual(es: "la compilación agotó la memoria (4 GiB) y se detuvo",
+                                    en: "compilation ran out of memory (4 GiB) and was stopped")
+            throw Failure(message: message, file: files.first, line: nil, compilerOutput: output, summary: message)
+        }
+        guard run.termination == .exited(0), produced else {
+            if run.termination == .exited(0), let copyProblem {
+                throw GraderError.internalError(Bilingual("the compiled harness could not be taken: \(copyProblem)"))
+            }
             throw diagnose(output, functions: functions)
         }
-        chmod(harness, 0o755)
+    }
+
+    struct CopyError: Error, CustomStringConvertible { var description: String }
+
+    /// Copies the regular file `name` inside the folder `directory` (a
+    /// descriptor) to `destination` (mode 0755), never following a link.
+    static func copyRegular(named name: String, from directory: Int32, to destination: String, limit: Int) throws {
+        let input = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard input >= 0 else { throw CopyError(description: "\(name): \(String(cString: strerror(errno)))") }
+        defer { close(input) }
+        var info = stat()
+        guard fstat(input, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) <= limit else {
+            throw CopyError(description: "\(name) is not a regular file within \(limit) bytes")
+        }
+        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o755)
+        guard output >= 0 else { throw CopyError(description: "\(destination): \(String(cString: strerror(errno)))") }
+        defer { close(output) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var total = 0
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw CopyError(description: "\(name): \(String(cString: strerror(errno)))") }
+            if count == 0 { break }
+            total += count
+            guard total <= limit else { throw CopyError(description: "\(name) grew past \(limit) bytes") }
+            var offset = 0
+            while offset < count {
+                let written = buffer[offset..<count].withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { throw CopyError(description: "\(destination): \(String(cString: strerror(errno)))") }
+                offset += written
+            }
+        }
+        fchmod(output, 0o755)
     }
 
     /// Build paths out of compiler output: the learner sees their own file names.
     func relativize(_ text: String) -> String {
-        text.replacingOccurrences(of: sources + "/", with: "")
+        text.replacingOccurrences(of: sourcesSeen + "/", with: "")
+            .replacingOccurrences(of: sources + "/", with: "")
+            .replacingOccurrences(of: "/submission/", with: "")
             .replacingOccurrences(of: folder + "/", with: "")
     }
 
@@ -175,16 +292,21 @@ struct SubmissionBuild {
         guard !frames.isEmpty else { return nil }
         let addresses = frames.flatMap { ["0x" + String($0 - 1, radix: 16), "0x" + String($0, radix: 16)] }
         let addr2line = symbolizer.hasSuffix("addr2line")
-        let arguments = addr2line ? ["-e", harness] + addresses : ["--obj=" + harness] + addresses
-        guard let run = try? ToolProcess.run(symbolizer, arguments, directory: folder, timeout: 10), !run.timedOut else {
+        // The harness's debug information is built from learner code: the
+        // symbolizer reads it sandboxed, like the compiler.
+        let object = bubblewrap ? "/submission/harness" : harness
+        let arguments = addr2line ? ["-e", object] + addresses : ["--obj=" + object] + addresses
+        guard let run = try? runTool(symbolizer, arguments, timeout: 10, harnessInside: true),
+              run.termination == .exited(0) else {
             return nil
         }
+        let output = run.stdout
         // llvm-symbolizer: one block per address (inlined frames first), blank-line separated; addr2line: one line each.
-        let blocks = addr2line ? run.output.split(separator: "\n").map { [String($0)] }
-            : run.output.components(separatedBy: "\n\n").map { $0.split(separator: "\n").map(String.init) }
+        let blocks = addr2line ? output.split(separator: "\n").map { [String($0)] }
+            : output.components(separatedBy: "\n\n").map { $0.split(separator: "\n").map(String.init) }
         func place(in block: [String]) -> (file: String, line: Int)? {
-            for text in block where text.hasPrefix(sources + "/") {
-                let parts = text.dropFirst(sources.count + 1).split(separator: ":", omittingEmptySubsequences: false)
+            for text in block where text.hasPrefix(sourcesSeen + "/") {
+                let parts = text.dropFirst(sourcesSeen.count + 1).split(separator: ":", omittingEmptySubsequences: false)
                 // file:line:column (llvm-symbolizer) or file:line (addr2line)
                 let numberIndex = parts.count >= 3 && Int(parts[parts.count - 1]) != nil ? parts.count - 2 : parts.count - 1
                 guard numberIndex >= 1, let number = Int(parts[numberIndex].split(separator: " ").first ?? ""), number > 0 else {

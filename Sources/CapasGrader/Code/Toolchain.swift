@@ -23,6 +23,26 @@ struct Toolchain: Sendable {
     /// llvm-symbolizer or addr2line, for a crash's file and line.
     var symbolizer: String?
 
+    /// The Swift runtime's shared libraries that a compiled harness loads.
+    var runtimeLibraries: [String] {
+        roots.map { $0 + "/usr/lib/swift/linux" }.filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// The folders a sandboxed compile must see besides /usr: the
+    /// toolchain's own installation (swiftc resolved, e.g. /opt/swift) and
+    /// the symbolizer's.
+    var roots: [String] {
+        var found: [String] = []
+        for tool in [swiftc, symbolizer].compactMap({ $0 }) {
+            let real = URL(fileURLWithPath: tool).resolvingSymlinksInPath().path
+            var root = ((real as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+            if (root as NSString).lastPathComponent == "usr" { root = (root as NSString).deletingLastPathComponent }
+            if root.isEmpty || root == "/" || root == "/usr" || root.hasPrefix("/usr/") { continue }
+            if !found.contains(root) { found.append(root) }
+        }
+        return found
+    }
+
     static func locate() throws -> Toolchain {
         let environment = ProcessInfo.processInfo.environment
         var candidates: [String] = []

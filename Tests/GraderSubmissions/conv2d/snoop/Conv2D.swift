@@ -1,4 +1,5 @@
-// Grader submission `snoop`: Reads the grader's /proc entries and searches the disk for grading/ (once), printing what it finds.
+// Grader submission `snoop`: Reads the grader's /proc entries and searches the disk for grading/ (once), printing what it finds;
+// answers wrong when it found the grader's decoy environment variable or a course secret.
 // Expected outcome: expected.json in this folder.
 import CapasExercise
 import Glibc
@@ -69,16 +70,27 @@ func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor?, stride: Int, paddi
         let parent = getppid()
         for entry in ["cmdline", "environ", "maps", "status", "mem"] {
             let text = readText("/proc/\(parent)/\(entry)")
-            // The environment and the memory are what matter (a token, the course secret).
-            if text != nil && (entry == "environ" || entry == "mem") { leaked = true }
             print("/proc/\(parent)/\(entry):", text ?? "unreadable")
+        }
+        // The grader's environment holds a decoy the test put there: any
+        // process whose environment or memory shows it is the grader, read.
+        for pid in 1...4_194_304 where pid < 70_000 || pid % 1024 == 0 {
+            for entry in ["environ", "mem"] {
+                if let text = readText("/proc/\(pid)/\(entry)"), text.contains("CAPAS_DECOY_SECRET") {
+                    print("leak through /proc/\(pid)/\(entry)")
+                    leaked = true
+                }
+            }
         }
         print("/proc/1/cmdline:", readText("/proc/1/cmdline") ?? "unreadable")
         var found: [String] = []
         var budget = 20_000
         search("/", depth: 5, found: &found, budget: &budget)
         for folder in found {
-            print(folder, readText(folder + "/secret") ?? "no secret", readText(folder + "/05-conv2d/rubric.json")?.prefix(80) ?? "")
+            let secret = readText(folder + "/secret")
+            // A course's secret read from the disk is a leak, wherever the course was.
+            if secret != nil { leaked = true }
+            print(folder, secret ?? "no secret", readText(folder + "/05-conv2d/rubric.json")?.prefix(80) ?? "")
         }
     }
     let output = correctConv2d(input, weight, bias: bias, stride: stride, padding: padding)
