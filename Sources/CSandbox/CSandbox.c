@@ -666,3 +666,11 @@ int capas_kill_user(uid_t uid, gid_t gid) {
     while (waitpid(pid, &status, 0) < 0) if (errno != EINTR) return errno;
     return WIFEXITED(status) && WEXITSTATUS(status) <= 1 ? 0 : EPERM;
 }
+
+int capas_become_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : errno;
+}
+
+int capas_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
+}

@@ -302,7 +302,11 @@ public struct Sandbox: Sendable {
         var program = executable
         var argv = [executable] + arguments
         var passed: [Int32] = []
-        defer { for fd in passed { close(fd) } }
+        var infoRead: Int32 = -1
+        defer {
+            for fd in passed { close(fd) }
+            if infoRead >= 0 { close(infoRead) }
+        }
         let privateTmp: Bool
         switch isolation {
         case .bubblewrap(let bubblewrap):
@@ -319,14 +323,22 @@ public struct Sandbox: Sendable {
             let image = open(executable, 0o10000000 | O_CLOEXEC)   // O_PATH
             guard image >= 0 else { throw SandboxError.spawn(stage: "execve", errno: errno) }
             passed.append(image)
-            config.pass_count = 3
-            config.pass_fds = (filter, work, image, -1)
+            // bubblewrap's --info-fd: the pid of its process inside, to reap.
+            var info: [Int32] = [-1, -1]
+            let piped = info.withUnsafeMutableBufferPointer { capas_pipe_cloexec($0.baseAddress) }
+            guard piped == 0 else { throw SandboxError.spawn(stage: "pipes", errno: piped) }
+            infoRead = info[0]
+            passed.append(info[1])
+            config.pass_count = 4
+            config.pass_fds = (filter, work, image, info[1])
+            Sandbox.becomeSubreaper
             let inside = runInPlace ? executable
                 : "/sandbox/" + (executable.split(separator: "/").last.map(String.init) ?? "program")
             argv = [bubblewrap] + view.bubblewrapArguments(workDescriptor: CAPAS_PASSED_FD + 1,
                                                           programDescriptor: runInPlace ? nil : CAPAS_PASSED_FD + 2,
                                                           at: inside)
-                + ["--seccomp", String(CAPAS_PASSED_FD), "--chdir", "/tmp", "--", inside] + arguments
+                + ["--seccomp", String(CAPAS_PASSED_FD), "--info-fd", String(CAPAS_PASSED_FD + 3),
+                   "--chdir", "/tmp", "--", inside] + arguments
             program = bubblewrap
             // RLIMIT_NPROC counts per user: with a uid of the run's own it is
             // the run's budget. Under the grader's own uid it would be shared
@@ -380,6 +392,12 @@ public struct Sandbox: Sendable {
         var supervisor = Supervisor(child: child, limits: limits, deadline: started + limits.wallClock)
         var result = supervisor.superviseAndReap()
         let wallTime = ContinuousClock.now - started
+        // bubblewrap's own process inside the namespaces outlives the one we
+        // started by a moment and is then orphaned: this process, a child
+        // subreaper, adopts it; it is killed and reaped here, not left a zombie.
+        if infoRead >= 0, let inner = Sandbox.childPid(fromInfo: infoRead) {
+            Sandbox.killAndReap(inner)
+        }
         // Nothing of the run's uid survives it, whatever it started.
         if ids.switchUser && ids.ownUID { _ = capas_kill_user(ids.uid, ids.gid) }
         // What the run left for the caller, read before its folder goes.
@@ -410,6 +428,44 @@ public struct Sandbox: Sendable {
             channel: supervisor.channel.kept, wallTime: wallTime, cpuTime: result.cpuTime,
             peakMemoryBytes: result.peakMemoryBytes,
             protections: protections, pid: child.pid)
+    }
+
+    /// Makes this process the reaper of its orphaned descendants (once).
+    static let becomeSubreaper: Void = { _ = capas_become_subreaper() }()
+
+    /// "child-pid" from bubblewrap's --info-fd JSON.
+    static func childPid(fromInfo fd: Int32) -> pid_t? {
+        _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        while bytes.count < 8192 {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes += buffer[..<count]
+        }
+        let key = Array("\"child-pid\"".utf8)
+        guard bytes.count >= key.count,
+              let start = (0...(bytes.count - key.count)).first(where: { Array(bytes[$0..<($0 + key.count)]) == key }) else {
+            return nil
+        }
+        let digits = bytes[(start + key.count)...].drop { !(48...57).contains($0) }.prefix { (48...57).contains($0) }
+        return pid_t(String(decoding: digits, as: UTF8.self)).flatMap { $0 > 1 ? $0 : nil }
+    }
+
+    /// SIGKILL to `pid`, then reap it if it is (now) our child; a few
+    /// hundred milliseconds at most.
+    static func killAndReap(_ pid: pid_t) {
+        _ = kill(pid, SIGKILL)
+        var status: Int32 = 0
+        for _ in 0..<100 {
+            let result = waitpid(pid, &status, WNOHANG | __WALL)
+            if result == pid { return }
+            if result < 0 && errno != EINTR {
+                // Not our child (yet): it may be being reparented.
+                if errno == ECHILD && kill(pid, 0) != 0 { return }
+            }
+            usleep(2_000)
+        }
     }
 
     /// Can this process give children a private /tmp without being root?

@@ -177,6 +177,12 @@ public enum RunIdentity {
         }
     }
 
+    /// The uids this process's runs can have.
+    public static var ownRange: Range<UInt32> {
+        let first = base + (UInt32(getpid()) & 0x3F_FFFF) * slotsPerProcess
+        return first..<(first + slotsPerProcess)
+    }
+
     static func release(_ uid: UInt32) {
         _ = withLock { inUse.remove(uid) }
     }

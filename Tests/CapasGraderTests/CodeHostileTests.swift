@@ -1,4 +1,5 @@
 @testable import CapasGrader
+import CapasSandbox
 import Foundation
 import XCTest
 #if canImport(Glibc)
@@ -148,6 +149,7 @@ final class CodeHostileTests: XCTestCase {
         defer { listener?.close() }
         let watched = Self.watchedFolders()
         let before = Dictionary(uniqueKeysWithValues: watched.map { ($0, Self.planted(in: $0)) })
+        let runFoldersBefore = Self.runFolders()
         let started = Date()
         let names = Self.names
         let graded = gradeAll(names, rubric: rubric)
@@ -161,6 +163,27 @@ final class CodeHostileTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/capas-shell-ran"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/big"))
         if let listener { XCTAssertFalse(listener.accepted(), "a submission connected to 127.0.0.1:47913") }
+        // Every process of every run is gone (counted: runs have uids of their own), and every run folder.
+        XCTAssertEqual(Self.runProcesses(), [], "processes of runs outlived their grading")
+        XCTAssertEqual(Self.runFolders(), runFoldersBefore, "run folders left behind")
+    }
+
+    /// Processes (zombies included) with the uid of one of this process's runs.
+    static func runProcesses() -> [String] {
+        var found: [String] = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {
+            var info = stat()
+            guard stat("/proc/\(entry)", &info) == 0 else { continue }
+            if RunIdentity.ownRange.contains(info.st_uid) {
+                found.append("\(entry) (uid \(info.st_uid))")
+            }
+        }
+        return found
+    }
+
+    /// What is left in the folder where builds and their runs go.
+    static func runFolders() -> Set<String> {
+        Set((try? FileManager.default.contentsOfDirectory(atPath: CodeSupport.runsRoot)) ?? [])
     }
 
     /// The child keeps the grader's own user (what an unprivileged grader

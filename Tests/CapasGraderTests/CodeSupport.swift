@@ -28,6 +28,12 @@ enum CodeSupport {
 
     static let secret: [UInt8] = Array("course secret for the tests".utf8)
 
+    /// Where the builds (and their runs) of `grade` go: work folders live in /tmp, so beside the products.
+    static var runsRoot: String {
+        guard let toolchain = try? Toolchain.shared.get() else { return "" }
+        return SubmissionBuild.runsRoot(workFolder: URL(fileURLWithPath: NSTemporaryDirectory()), toolchain: toolchain)
+    }
+
     static func context(_ mode: GradingContext.Mode = .grade, work: URL) -> GradingContext {
         GradingContext(mode: mode, language: .en, learner: "learner-1", secret: secret, workFolder: work)
     }

@@ -174,6 +174,13 @@ int capas_spawn(const char *path, char *const argv[], char *const envp[],
 /// 0 or an errno.
 int capas_kill_user(uid_t uid, gid_t gid);
 
+/// Makes the calling process the reaper of its orphaned descendants
+/// (PR_SET_CHILD_SUBREAPER). Returns 0 or an errno.
+int capas_become_subreaper(void);
+
+/// pipe2(fds, O_CLOEXEC). Returns 0 or an errno.
+int capas_pipe_cloexec(int fds[2]);
+
 /// 1 if this process may create a user plus mount namespace (probed in a
 /// short-lived child), else 0.
 int capas_user_namespaces_available(void);

@@ -66,8 +66,9 @@ struct CheckRunner {
 
         let outcome: SandboxOutcome
         do {
+            // The run's folder inside the build folder: one place, removed with it.
             outcome = try Sandbox(limits: limits, user: user, view: .program(libraries: build.toolchain.runtimeLibraries),
-                                  isolation: build.isolation).run(executable: build.harness,
+                                  temporaryRoot: build.folder, isolation: build.isolation).run(executable: build.harness,
                                                                  arguments: ["-", function.name],
                                                                  standardInput: inputs)
         } catch {

@@ -109,6 +109,10 @@ public enum CodeGrader {
                 es: "un ejercicio de código necesita `files`", en: "a code exercise needs `files`")).message)
             return report
         }
+        do { try SubmissionFiles.checkFolder(exerciseFolder) } catch {
+            failAll(.notGradable, error.message, tag: "invalid_file")
+            return report
+        }
         for file in files where !SubmissionFiles.exists(file, in: exerciseFolder) {
             failAll(.notGradable, Bilingual(es: "falta el archivo \(file)", en: "the file \(file) is missing"), file: file, tag: "missing")
             return report
