@@ -158,7 +158,7 @@ public enum RunIdentity {
 
     /// A uid no other run of any grader on this machine holds now. More than
     /// `slotsPerProcess` runs at once in one grader wait for a free slot.
-    static func acquire() -> UInt32 {
+    public static func acquire() -> UInt32 {
         let processBase = base + (UInt32(getpid()) & 0x3F_FFFF) * slotsPerProcess
         while true {
             let uid: UInt32? = withLock {
@@ -183,7 +183,7 @@ public enum RunIdentity {
         return first..<(first + slotsPerProcess)
     }
 
-    static func release(_ uid: UInt32) {
+    public static func release(_ uid: UInt32) {
         _ = withLock { inUse.remove(uid) }
     }
 }

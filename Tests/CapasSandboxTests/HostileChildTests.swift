@@ -394,4 +394,14 @@ final class HostileChildTests: ProbeTestCase {
         XCTAssertEqual(identity["Seccomp"], "2")
         XCTAssertEqual(identity["NoNewPrivs"], "1")
     }
+
+    func testDeepFoldersAndLockedFoldersAreRemoved() throws { try eachIsolation(checkDeepFoldersAndLockedFoldersAreRemoved) }
+
+    /// Removal goes through descriptors, so depth and modes do not matter:
+    /// `probe` checks that the run's folder is gone.
+    func checkDeepFoldersAndLockedFoldersAreRemoved() throws {
+        let report = try probe("deep-folders").report
+        XCTAssertEqual(report["depth"], "3000")
+        XCTAssertEqual(report["locked"], "ok")
+    }
 }

@@ -93,6 +93,26 @@ extension Substring {
 }
 
 switch behaviour {
+case "deep-folders":
+    // 3,000 nested folders (deeper than PATH_MAX can name) and a folder of
+    // mode 000 with a file in it, left for the grader to remove.
+    let start = open(".", O_RDONLY | O_DIRECTORY)
+    var current = start
+    var depth = 0
+    for _ in 0..<3000 {
+        guard mkdirat(current, "d", 0o755) == 0 else { break }
+        let next = openat(current, "d", O_RDONLY | O_DIRECTORY)
+        if current != start { close(current) }
+        guard next >= 0 else { break }
+        current = next
+        depth += 1
+    }
+    if current != start { close(current) }
+    mkdir("locked", 0o755)
+    close(open("locked/file", O_CREAT | O_WRONLY, 0o644))
+    report("depth", "\(depth)")
+    report("locked", outcome(chmod("locked", 0)))
+
 case "hello":
     // The well-behaved harness: a line of output and a result on fd 3.
     report("hello", "from the sandbox")
