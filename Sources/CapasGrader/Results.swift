@@ -96,9 +96,9 @@ public struct ExerciseReport: Codable, Sendable {
     /// Values for a leaderboard (e.g. test accuracy of a trained model).
     public var leaderboard: [LeaderboardEntry]
 
-    public init(exercise: String, title: Bilingual, checks: [CheckResult] = [], notes: [Bilingual] = [],
+    public init(exercise: String, title: Bilingual, folder: String? = nil, checks: [CheckResult] = [], notes: [Bilingual] = [],
                 leaderboard: [LeaderboardEntry] = []) {
-        self.exercise = exercise; self.title = title; self.checks = checks; self.notes = notes
+        self.exercise = exercise; self.title = title; self.folder = folder; self.checks = checks; self.notes = notes
         self.leaderboard = leaderboard
     }
 

@@ -45,12 +45,13 @@ public struct Roster: Sendable {
     public static func parse(_ text: String, file: String) throws -> Roster {
         var entries: [Entry] = []
         var byID: [String: Int] = [:], byEmail: [String: Int] = [:]
-        var text = Substring(text)
+        // "\r\n" is one Character in Swift: make every line end in "\n" first.
+        var text = Substring(text.replacingOccurrences(of: "\r\n", with: "\n"))
         if text.hasPrefix("\u{FEFF}") { text = text.dropFirst() }
         var first = true
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
-            let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
+            let line = String(raw)
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             func bad(_ es: String, _ en: String) -> Problem {
                 Problem(file: file, line: number, text: line, problem: Bilingual(es: es, en: en))

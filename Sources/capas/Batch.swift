@@ -228,7 +228,7 @@ struct BatchRun {
                                   en: "the grading of this submission took more than \(command.submissionTimeout) s and was stopped"))
         case .signal(let number):
             return .failed(L.pick(es: "la corrección de esta entrega se cayó (señal \(number))",
-                                  en: "the grading of this submission crashed (signal \(number))") + stderrTail)
+                                  en: "the grading of this submission crashed (signal \(number))"))
         case .exit(let code):
             guard code == 0, let data = FileManager.default.contents(atPath: reportFile),
                   let report = try? JSONDecoder().decode(GradeReport.self, from: data) else {
