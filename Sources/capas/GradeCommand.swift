@@ -361,8 +361,10 @@ struct AutograderCommand: ParsableCommand {
         commandName: "autograder",
         abstract: "Write a Gradescope autograder bundle or a GitHub Actions workflow. / Genera el autocorrector de Gradescope o un flujo de GitHub Actions.",
         discussion: """
-        capas autograder gradescope --out bundle/   then zip the folder's contents and upload it to Gradescope
-        capas autograder github --out learner-repo/ writes .github/workflows/capas-check.yml
+        capas autograder gradescope --out bundle/ [--roster class.csv]   then zip the folder's contents and upload it
+        capas autograder github --out learner-repo/ [--capas-repository owner/name]
+            writes .github/workflows/capas-check.yml; without --capas-repository capas is built
+            from the learner's repository itself (a copy of a course repository with capas' source)
         """)
 
     @Argument(help: "gradescope or github")
@@ -377,11 +379,17 @@ struct AutograderCommand: ParsableCommand {
     @Option(name: .long, help: "Gradescope: only this exercise.")
     var exercise: String?
 
-    @Option(name: .long, help: "Gradescope: capas' source folder (default: the course folder).")
+    @Option(name: .long, help: "Gradescope: capas' source folder (default: the course folder when it holds capas' source, else the source this capas was built from).")
     var capasSource: String?
 
-    @Option(name: .long, help: "GitHub: the repository with capas, owner/name.")
-    var capasRepository: String = "capas-course/capas"
+    @Option(name: .long, help: "Gradescope: the class list (id,name,email) that maps Gradescope's users to learner ids.")
+    var roster: String?
+
+    @Option(name: .long, help: "GitHub: the repository with capas' source, owner/name (default: the learner's repository itself).")
+    var capasRepository: String?
+
+    @Option(name: .long, help: "GitHub: the branch, tag or commit of --capas-repository.")
+    var capasRef: String?
 
     @Option(name: .long, help: "The Swift version to install.")
     var swiftVersion: String = "6.0.3"
@@ -397,15 +405,56 @@ struct AutograderCommand: ParsableCommand {
                 guard let course = Course.locate(explicit: course) else {
                     usageError("no se encontró el curso; use --course", "no course found; use --course")
                 }
-                try Autograder.writeGradescope(course: course, capasSource: capasSource.map { URL(fileURLWithPath: $0) } ?? course.root,
-                                               exercise: exercise, swiftVersion: swiftVersion, to: destination)
+                if let exercise, !course.exerciseIDs().contains(exercise) {
+                    usageError("no existe el ejercicio `\(inert(exercise))`; ejercicios: \(course.exerciseIDs().joined(separator: ", "))",
+                               "there is no exercise `\(inert(exercise))`; exercises: \(course.exerciseIDs().joined(separator: ", "))")
+                }
+                let source: URL
+                if let capasSource {
+                    source = URL(fileURLWithPath: capasSource)
+                    guard Autograder.isCapasSource(source) else {
+                        usageError("--capas-source \(inert(capasSource)) no es el código de capas (Package.swift, Sources/capas, Sources/CapasGrader)",
+                                   "--capas-source \(inert(capasSource)) is not capas' source (Package.swift, Sources/capas, Sources/CapasGrader)")
+                    }
+                } else if Autograder.isCapasSource(course.root) {
+                    source = course.root
+                } else if let built = Autograder.builtFromSource {
+                    source = built
+                } else {
+                    usageError("el curso no tiene el código de capas: indique dónde está con --capas-source",
+                               "the course does not hold capas' source: say where it is with --capas-source")
+                }
+                if let roster {
+                    do { _ = try Roster.load(URL(fileURLWithPath: roster)) } catch let problem as Roster.Problem {
+                        usageError(problem.message.es, problem.message.en)
+                    }
+                }
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory) {
+                    let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
+                    guard isDirectory.boolValue, contents.isEmpty || contents.contains("run_autograder") else {
+                        usageError("\(inert(out)) ya existe y no es un paquete de capas: elija otra carpeta",
+                                   "\(inert(out)) exists and is not a capas bundle: choose another folder")
+                    }
+                }
+                try Autograder.writeGradescope(course: course, capasSource: source, exercise: exercise, swiftVersion: swiftVersion,
+                                               roster: roster.map { URL(fileURLWithPath: $0) }, to: destination)
                 print(Messages.language.pick(
-                    es: "paquete en \(out): comprima su contenido (setup.sh y run_autograder en la raíz del zip) y súbalo a Gradescope",
-                    en: "bundle in \(out): zip its contents (setup.sh and run_autograder at the zip's root) and upload it to Gradescope"))
+                    es: "paquete en \(out) (capas de \(source.path)): comprima su contenido (setup.sh y run_autograder en la raíz del zip) y súbalo a Gradescope",
+                    en: "bundle in \(out) (capas from \(source.path)): zip its contents (setup.sh and run_autograder at the zip's root) and upload it to Gradescope"))
             case "github":
-                print(try Autograder.writeGitHubWorkflow(capasRepository: capasRepository, swiftVersion: swiftVersion, to: destination).path)
+                if capasRepository == nil, let course = Course.locate(explicit: course), !Autograder.isCapasSource(course.root) {
+                    usageError("el curso no tiene el código de capas: indique el repositorio de capas con --capas-repository owner/name",
+                               "the course does not hold capas' source: give capas' repository with --capas-repository owner/name")
+                }
+                if let capasRepository, capasRepository.split(separator: "/").count != 2 || capasRepository.contains(where: { $0 == "\"" || $0.isWhitespace }) {
+                    usageError("--capas-repository es owner/name, no `\(inert(capasRepository))`",
+                               "--capas-repository is owner/name, not `\(inert(capasRepository))`")
+                }
+                print(try Autograder.writeGitHubWorkflow(capasRepository: capasRepository, capasRef: capasRef,
+                                                         swiftVersion: swiftVersion, to: destination).path)
             default:
-                usageError("plataforma desconocida `\(platform)`: gradescope o github", "unknown platform `\(platform)`: gradescope or github")
+                usageError("plataforma desconocida `\(inert(platform))`: gradescope o github", "unknown platform `\(inert(platform))`: gradescope or github")
             }
         } catch let error as GraderError {
             writeError("capas: " + error.message.text(Messages.language) + "\n")

@@ -36,7 +36,7 @@ final class AutograderTests: XCTestCase {
         let file = try Autograder.writeGitHubWorkflow(capasRepository: "school/capas", swiftVersion: "6.0.3", to: out)
         XCTAssertEqual(file.path, out.appendingPathComponent(".github/workflows/capas-check.yml").path)
         let text = try String(contentsOf: file, encoding: .utf8)
-        XCTAssertTrue(text.contains("repository: school/capas"))
+        XCTAssertTrue(text.contains("CAPAS_REPOSITORY: \"school/capas\""))
         XCTAssertTrue(text.contains("capas check --submission . --format junit --output capas-junit.xml"))
         XCTAssertTrue(text.contains("report_paths: capas-junit.xml"))
         XCTAssertFalse(text.contains("\t"), "YAML forbids tabs")
