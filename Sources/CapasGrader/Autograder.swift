@@ -165,7 +165,7 @@ public enum Autograder {
                   fi
               - name: Self-check
                 run: |
-                  "$CAPAS_DIR/.build/release/capas" check --submission . --format junit --output capas-junit.xml --lang es
+                  "$CAPAS_DIR"/.build/release/capas check --submission . --format junit --output capas-junit.xml --lang es
               - uses: mikepenz/action-junit-report@v4
                 if: always()
                 with:

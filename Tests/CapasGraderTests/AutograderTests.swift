@@ -21,7 +21,8 @@ final class AutograderTests: XCTestCase {
             XCTAssertTrue(try bashSyntaxOK(url), script)
         }
         let run = try String(contentsOf: out.appendingPathComponent("run_autograder"), encoding: .utf8)
-        XCTAssertTrue(run.contains("--format gradescope --output /autograder/results/results.json"))
+        XCTAssertTrue(run.contains("root=\"${AUTOGRADER_ROOT:-/autograder}\""))
+        XCTAssertTrue(run.contains("--format gradescope --output \"$root/results/results.json\""))
         XCTAssertTrue(run.contains("submission_metadata.json"))
         for id in course.exerciseIDs() {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("course/grading/\(id)/rubric.json").path))
