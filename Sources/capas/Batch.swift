@@ -227,8 +227,10 @@ struct BatchRun {
             return .failed(L.pick(es: "la corrección de esta entrega tardó más de \(command.submissionTimeout) s y se detuvo",
                                   en: "the grading of this submission took more than \(command.submissionTimeout) s and was stopped"))
         case .signal(let number):
+            // SIGKILL from outside the batch is most often the kernel out of memory.
+            let killed = number == SIGKILL ? L.pick(es: "; ¿sin memoria?", en: "; out of memory?") : ""
             return .failed(L.pick(es: "la corrección de esta entrega se cayó (señal \(number))",
-                                  en: "the grading of this submission crashed (signal \(number))"))
+                                  en: "the grading of this submission crashed (signal \(number))") + killed)
         case .exit(let code):
             guard code == 0, let data = FileManager.default.contents(atPath: reportFile),
                   let report = try? JSONDecoder().decode(GradeReport.self, from: data) else {
