@@ -149,6 +149,12 @@ struct Grade: ParsableCommand {
     /// The hidden child of --batch: grades one submission with the course it is given, writes the report as JSON.
     func runBatchChild(report path: String) -> Never {
         guard let submission, let course else { usageError("--batch-child necesita SUBMISSION y --course", "--batch-child needs SUBMISSION and --course") }
+        // If the batch dies (killed outright), its children follow: whatever this grading started is in this process group.
+        let parent = getppid()
+        Thread.detachNewThread {
+            while getppid() == parent { sleep(1) }
+            kill(0, SIGKILL)
+        }
         if let fault = ProcessInfo.processInfo.environment["CAPAS_TEST_BATCH_FAULT"], let learner {
             // Tests of the batch's containment: this learner's grading misbehaves.
             for item in fault.split(separator: ",") where item.hasPrefix(learner + "=") {

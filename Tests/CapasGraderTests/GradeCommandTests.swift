@@ -61,6 +61,23 @@ final class GradeCommandTests: XCTestCase {
         XCTAssertTrue(es.stderr.contains("no existe el ejercicio `03-foo`"), es.stderr)
     }
 
+    func testAssignReadsTheSameRosterAndRefusesABrokenLine() throws {
+        let root = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let roster = root.appendingPathComponent("class.csv")
+        try Data("ana,Ana,ana@example.org\nbeto,Beto,beto@example.org\n".utf8).write(to: roster)
+        let out = root.appendingPathComponent("handout")
+        let made = try runCapas(["assign", "--roster", roster.path, "--out", out.path, "--exercise", answers], in: repositoryRoot)
+        XCTAssertEqual(made.status, 0, made.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), ["ana", "beto"],
+                       "without a header the first line is a learner")
+        try Data("id,name,email\nana,Ana,ana@example.org\n\"beto,Beto\n".utf8).write(to: roster)
+        let broken = try runCapas(["assign", "--roster", roster.path, "--out", out.path, "--exercise", answers, "--lang", "en"],
+                                  in: repositoryRoot)
+        XCTAssertEqual(broken.status, 2)
+        XCTAssertTrue(broken.stderr.contains("\(roster.path), line 3: unterminated quotes"), broken.stderr)
+    }
+
     // MARK: exit status, JUnit paths
 
     /// A correct conv2d with the optional groups function left as the stub.
