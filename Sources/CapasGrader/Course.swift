@@ -29,6 +29,62 @@ public struct Course: Sendable {
         return nil
     }
 
+    /// Where the course of a grading run was found.
+    public enum Lookup: Equatable {
+        case found(Course)
+        /// No course: a learner's copy graded with its `checks.json`.
+        case none
+        /// The only course found is the submission itself or lies inside it:
+        /// a submission never brings its own rubrics or solutions.
+        case insideSubmission(URL)
+
+        public static func == (a: Lookup, b: Lookup) -> Bool {
+            switch (a, b) {
+            case let (.found(x), .found(y)): return x.root == y.root
+            case (.none, .none): return true
+            case let (.insideSubmission(x), .insideSubmission(y)): return x == y
+            default: return false
+            }
+        }
+    }
+
+    /// The course for grading `submission`: `--course`, then `$CAPAS_COURSE`,
+    /// then the nearest folder with `grading/` and `solutions/` at or above
+    /// `start` (the current folder) that is **not** the submission or inside it.
+    /// A submission holding `grading/` or `solutions/` is graded as a submission.
+    public static func locate(explicit: String?, submission: URL,
+                              start: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                              environment: [String: String] = ProcessInfo.processInfo.environment) -> Lookup {
+        if let explicit { return .found(Course(root: URL(fileURLWithPath: explicit))) }
+        if let env = environment["CAPAS_COURSE"], !env.isEmpty { return .found(Course(root: URL(fileURLWithPath: env))) }
+        let inside = resolved(submission)
+        var skipped: URL? = nil
+        var folder = start.standardizedFileURL
+        for _ in 0..<64 {
+            if isCourse(folder) {
+                let path = resolved(folder)
+                if path == inside || path.hasPrefix(inside == "/" ? "/" : inside + "/") {
+                    if skipped == nil { skipped = folder }
+                } else {
+                    return .found(Course(root: folder))
+                }
+            }
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { break }
+            folder = parent
+        }
+        return skipped.map { .insideSubmission($0) } ?? .none
+    }
+
+    static func isCourse(_ folder: URL) -> Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent("grading").path)
+            && FileManager.default.fileExists(atPath: folder.appendingPathComponent("solutions").path)
+    }
+
+    static func resolved(_ url: URL) -> String {
+        url.standardizedFileURL.resolvingSymlinksInPath().standardizedFileURL.path
+    }
+
     /// Exercise ids: the folders of `grading/` that hold a `rubric.json`, sorted.
     public func exerciseIDs() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: grading.path)) ?? []

@@ -12,13 +12,16 @@ public struct GradeReport: Codable, Sendable {
     public var points: Double { exercises.reduce(0) { $0 + $1.points } }
     public var maxPoints: Double { exercises.reduce(0) { $0 + $1.maxPoints } }
     public var checks: [CheckResult] { exercises.flatMap(\.checks) }
-    public var allPassed: Bool { checks.allSatisfy { $0.status == .passed || $0.status == .skipped } }
+    public var allPassed: Bool {
+        checks.allSatisfy { $0.status == .passed || $0.status == .skipped || $0.isOptionalNotAttempted }
+    }
     public var hasGraderError: Bool { checks.contains { $0.status == .graderError } }
 
     /// The summary status of a submission for a gradebook row.
     public var status: String {
+        if self.checks.contains(where: { $0.status == .graderError }) { return "grader_error" }
+        let checks = self.checks.filter { !$0.isOptionalNotAttempted }
         let statuses = Set(checks.map(\.status))
-        if statuses.contains(.graderError) { return "grader_error" }
         if checks.contains(where: { $0.status == .notGradable && $0.tags.contains("compile") }) { return "compile_error" }
         if statuses.contains(.timeout) { return "timeout" }
         if statuses.contains(.crash) { return "crash" }
@@ -113,18 +116,31 @@ public enum Grader {
         var report: ExerciseReport
         switch rubric.kind {
         case .answers:
-            report = gradeAnswers(rubric, folder: folder, course: course, context: context)
+            // Only the course's own solutions/ given as the submission are masters: a
+            // symlink in a submission that leads into solutions/ is not.
+            let master = course.map { $0.isMaster(submission) && $0.isMaster(folder) } ?? false
+            report = gradeAnswers(rubric, folder: folder, course: course, context: context, master: master)
         case .code:
             report = CodeGrader.grade(rubric: rubric, exerciseFolder: folder, context: context)
         case .model:
             report = ModelGrader.grade(rubric: rubric, exerciseFolder: folder, submission: submission, context: context)
         }
         report.title = rubric.title
+        report.folder = relativePath(of: folder, in: submission)
         report.notes = notes + report.notes
         return report
     }
 
-    static func gradeAnswers(_ rubric: Rubric, folder: URL, course: Course?, context: GradingContext) -> ExerciseReport {
+    /// `folder` relative to `root`: `""` when they are the same folder, nil when it lies elsewhere.
+    static func relativePath(of folder: URL, in root: URL) -> String? {
+        let path = folder.standardizedFileURL.path, base = root.standardizedFileURL.path
+        if path == base { return "" }
+        let prefix = base.hasSuffix("/") ? base : base + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : nil
+    }
+
+    static func gradeAnswers(_ rubric: Rubric, folder: URL, course: Course?, context: GradingContext,
+                             master: Bool) -> ExerciseReport {
         let name = rubric.notebook ?? "notebook.md"
         let url = folder.appendingPathComponent(name)
         guard let data = try? Data(contentsOf: url), data.count <= 4 << 20 else {
@@ -153,7 +169,7 @@ public enum Grader {
         let example = Variant.example(rubric)
         for (key, value) in example.parameters where variant.parameters[key] == nil { variant.parameters[key] = value }
         for (key, value) in example.matrices where variant.matrices[key]?.shape != value.shape { variant.matrices[key] = value }
-        if let course, course.isMaster(folder) {
+        if master {
             do { text = try Assign.renderedMaster(text, rubric: rubric, variant: variant) } catch {
                 notes.append((error as? GraderError)?.message ?? Bilingual("\(error)"))
             }

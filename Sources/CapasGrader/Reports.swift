@@ -8,10 +8,15 @@ public enum Reports {
 
     public static func text(_ report: GradeReport, language L: Language, colour: Bool) -> String {
         func paint(_ s: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+        func line(_ s: String) -> String { inert(s, keepLayout: false) }
         var lines: [String] = []
         for exercise in report.exercises {
-            lines.append(paint(exercise.exercise + " — " + exercise.title.text(L), "1"))
-            for note in exercise.notes { lines.append("  " + paint("! ", "33") + note.text(L)) }
+            lines.append(paint(line(exercise.exercise + " — " + exercise.title.text(L)), "1"))
+            for note in exercise.notes {
+                for (i, part) in inert(note.text(L), keepLayout: true).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    lines.append(i == 0 ? "  " + paint("! ", "33") + part : "    " + part)
+                }
+            }
             for check in exercise.checks {
                 let mark: String
                 switch check.status {
@@ -23,14 +28,14 @@ public enum Reports {
                 let points = check.status == .skipped
                     ? L.pick(es: "oculta, \(Comparison.format(check.maxPoints)) pt", en: "hidden, \(Comparison.format(check.maxPoints)) pt")
                     : "\(Comparison.format(check.points))/\(Comparison.format(check.maxPoints))"
-                var line = "  \(mark) \(check.id): \(check.name.text(L))  [\(points)]"
+                var text = "  \(mark) \(line(check.id)): \(line(check.name.text(L)))  [\(points)]"
                 if check.status != .passed && check.status != .failed && check.status != .skipped {
-                    line += "  " + paint(statusName(check.status, L), "31")
+                    text += "  " + paint(statusName(check.status, L), "31")
                 }
-                lines.append(line)
+                lines.append(text)
                 if check.status != .passed && check.status != .skipped {
-                    var feedback = check.feedback.text(L)
-                    if let file = check.file, let lineNumber = check.line { feedback = "\(file):\(lineNumber): " + feedback }
+                    var feedback = inert(check.feedback.text(L), keepLayout: true)
+                    if let file = check.file, let lineNumber = check.line { feedback = "\(line(file)):\(lineNumber): " + feedback }
                     for part in feedback.split(separator: "\n", omittingEmptySubsequences: false) { lines.append("      " + part) }
                 }
             }
@@ -54,6 +59,34 @@ public enum Reports {
                                 en: "\(passed) of \(checks.count) checks passed."))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Learner text made inert for a terminal or a text file: every control
+    /// character and escape sequence (ESC, CSI, OSC 52, `\r`, backspace, C1
+    /// controls, bidirectional overrides) is written visibly (`\x1b`, `\r`,
+    /// `\u{202e}`…), so a submission cannot move the cursor, rewrite a line,
+    /// reach the clipboard or forge a passed check. `keepLayout` keeps `\n`
+    /// and `\t` (multi-line feedback).
+    public static func inert(_ s: String, keepLayout: Bool) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for scalar in s.unicodeScalars {
+            let v = scalar.value
+            switch v {
+            case 0x0A where keepLayout, 0x09 where keepLayout:
+                out.unicodeScalars.append(scalar)
+            case 0x0A: out += "\\n"
+            case 0x09: out += "\\t"
+            case 0x0D: out += "\\r"
+            case 0x00..<0x20, 0x7F:
+                out += "\\x" + String(format: "%02x", v)
+            case 0x80..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0xFEFF:
+                out += "\\u{" + String(v, radix: 16) + "}"
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     static func hiddenPoints(_ report: GradeReport) -> Double {
@@ -81,23 +114,55 @@ public enum Reports {
         return String(decoding: try! encoder.encode(report), as: UTF8.self) + "\n"
     }
 
+    /// A learner's feedback as JSON, in one language: score, then every check
+    /// with its status, points and feedback.
+    public static func feedbackJSON(_ report: GradeReport, learner: String, language L: Language) -> String {
+        let exercises: [[String: Any]] = report.exercises.map { exercise in
+            [
+                "exercise": exercise.exercise,
+                "title": exercise.title.text(L),
+                "notes": exercise.notes.map { $0.text(L) },
+                "score": exercise.points,
+                "max_score": exercise.maxPoints,
+                "checks": exercise.checks.map { check -> [String: Any] in
+                    var item: [String: Any] = [
+                        "id": check.id, "name": check.name.text(L), "status": check.status.rawValue,
+                        "status_text": statusName(check.status, L), "points": check.points, "max_points": check.maxPoints,
+                        "feedback": check.feedback.text(L),
+                    ]
+                    if let file = check.file { item["file"] = relative(file, folder: exercise.folder) }
+                    if let line = check.line { item["line"] = line }
+                    return item
+                },
+            ]
+        }
+        let object: [String: Any] = [
+            "learner": learner, "language": L == .es ? "es" : "en", "score": report.points, "max_score": report.maxPoints,
+            "status": report.status, "exercises": exercises,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
     // MARK: JUnit
 
     /// JUnit XML as GitLab and the GitHub Actions reporters read it: one
     /// suite per exercise, the exercise id as `classname`, a unique test name
     /// per check, failure text in both `message` and the element body,
     /// `error` for crash/timeout/compile problems, `skipped` for hidden checks.
-    public static func junit(_ report: GradeReport, language L: Language, repositoryRoot: URL? = nil) -> String {
+    /// File paths are relative to the submission root (the repository being
+    /// checked): the exercise's folder, then the file.
+    public static func junit(_ report: GradeReport, language L: Language) -> String {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         let all = report.checks
-        xml += "<testsuites name=\"capas\" tests=\"\(all.count)\" failures=\"\(all.filter { $0.status == .failed }.count)\" errors=\"\(all.filter { isError($0.status) }.count)\" skipped=\"\(all.filter { $0.status == .skipped }.count)\" time=\"\(seconds(report.seconds))\">\n"
+        xml += "<testsuites name=\"capas\" tests=\"\(all.count)\" failures=\"\(all.filter { $0.status == .failed }.count)\" errors=\"\(all.filter(isError).count)\" skipped=\"\(all.filter(isSkipped).count)\" time=\"\(seconds(report.seconds))\">\n"
         for exercise in report.exercises {
             let c = exercise.checks
-            xml += "  <testsuite name=\"\(escape(exercise.exercise))\" tests=\"\(c.count)\" failures=\"\(c.filter { $0.status == .failed }.count)\" errors=\"\(c.filter { isError($0.status) }.count)\" skipped=\"\(c.filter { $0.status == .skipped }.count)\" time=\"\(seconds(c.reduce(0) { $0 + $1.seconds }))\">\n"
+            xml += "  <testsuite name=\"\(escape(exercise.exercise))\" tests=\"\(c.count)\" failures=\"\(c.filter { $0.status == .failed }.count)\" errors=\"\(c.filter(isError).count)\" skipped=\"\(c.filter(isSkipped).count)\" time=\"\(seconds(c.reduce(0) { $0 + $1.seconds }))\">\n"
             for check in c {
                 var attributes = "classname=\"\(escape(exercise.exercise))\" name=\"\(escape(check.id + ": " + check.name.text(L)))\" time=\"\(seconds(check.seconds))\""
                 if let file = check.file {
-                    attributes += " file=\"\(escape(relative(file, exercise: exercise.exercise, root: repositoryRoot)))\""
+                    attributes += " file=\"\(escape(relative(file, folder: exercise.folder)))\""
                     if let line = check.line { attributes += " line=\"\(line)\"" }
                 }
                 xml += "    <testcase \(attributes)"
@@ -105,6 +170,8 @@ public enum Reports {
                 switch check.status {
                 case .passed:
                     xml += "/>\n"
+                case _ where check.isOptionalNotAttempted:
+                    xml += ">\n      <skipped message=\"\(escape(L.pick(es: "opcional (0 puntos), sin hacer: ", en: "optional (0 points), not attempted: ") + message))\"/>\n    </testcase>\n"
                 case .skipped:
                     xml += ">\n      <skipped message=\"\(escape(L.pick(es: "comprobación oculta: se corrige más tarde", en: "hidden check: graded later")))\"/>\n    </testcase>\n"
                 case .failed:
@@ -118,14 +185,16 @@ public enum Reports {
         return xml + "</testsuites>\n"
     }
 
-    static func isError(_ status: CheckStatus) -> Bool {
-        [.notGradable, .timeout, .crash, .invalid, .graderError].contains(status)
+    static func isError(_ check: CheckResult) -> Bool {
+        [.notGradable, .timeout, .crash, .invalid, .graderError].contains(check.status) && !check.isOptionalNotAttempted
     }
 
-    static func relative(_ file: String, exercise: String, root: URL?) -> String {
-        if file.hasPrefix("/") { return file }
-        if root != nil { return "exercises/\(exercise)/\(file)" }
-        return file
+    static func isSkipped(_ check: CheckResult) -> Bool { check.status == .skipped || check.isOptionalNotAttempted }
+
+    /// A check's file relative to the submission root: the exercise's folder, then the file.
+    static func relative(_ file: String, folder: String?) -> String {
+        guard !file.hasPrefix("/"), let folder, !folder.isEmpty else { return file }
+        return folder + "/" + file
     }
 
     static func seconds(_ s: Double) -> String { String(format: "%.3f", s) }
@@ -167,7 +236,7 @@ public enum Reports {
                 var test: [String: Any] = [
                     "score": check.points,
                     "max_score": check.maxPoints,
-                    "status": check.status == .passed ? "passed" : "failed",
+                    "status": check.status == .passed || check.isOptionalNotAttempted ? "passed" : "failed",
                     "name": "\(exercise.exercise) · \(check.id): \(check.name.text(L))",
                     "name_format": "text",
                     "number": "\(number)",
@@ -206,17 +275,11 @@ public enum Reports {
 
     // MARK: gradebook
 
-    /// One CSV row per submission: learner, score, max, status, then each check's points.
-    public static func gradebook(_ rows: [(name: String, report: GradeReport)]) -> String {
+    /// One CSV row per submission: learner, score, max, status, each check's points, the reason of an error.
+    public static func gradebook(_ rows: [(name: String, report: GradeReport)], language L: Language = .en) -> String {
         let columns = rows.first.map { $0.report.checks.map { "\($0.exercise)/\($0.id)" } } ?? []
-        var csv = (["submission", "score", "max_score", "status"] + columns).map(csvField).joined(separator: ",") + "\n"
-        for (name, report) in rows {
-            let byColumn = Dictionary(report.checks.map { ("\($0.exercise)/\($0.id)", $0.points) }, uniquingKeysWith: { a, _ in a })
-            let cells = [name, Comparison.format(report.points), Comparison.format(report.maxPoints), report.status]
-                + columns.map { byColumn[$0].map(Comparison.format) ?? "" }
-            csv += cells.map(csvField).joined(separator: ",") + "\n"
-        }
-        return csv
+        return Gradebook(columns: columns, roster: false)
+            .csv(rows.map { Gradebook.Row(submission: $0.name, learner: $0.name, report: $0.report, language: L) })
     }
 
     static func csvField(_ s: String) -> String {

@@ -70,6 +70,10 @@ public struct CheckResult: Codable, Sendable, Equatable {
     public var tags: [String]
     public var seconds: Double
 
+    /// An optional check (worth 0 points) the learner did not attempt: it
+    /// neither fails a submission nor shows as failed on a platform.
+    public var isOptionalNotAttempted: Bool { maxPoints == 0 && status == .notGradable }
+
     public init(exercise: String, id: String, name: Bilingual, points: Double, maxPoints: Double,
                 status: CheckStatus, visibility: Visibility, feedback: Bilingual, mistake: String? = nil,
                 file: String? = nil, line: Int? = nil, tags: [String] = [], seconds: Double = 0) {
@@ -83,15 +87,18 @@ public struct CheckResult: Codable, Sendable, Equatable {
 public struct ExerciseReport: Codable, Sendable {
     public var exercise: String
     public var title: Bilingual
+    /// The exercise's folder relative to the submission root (`""` when the
+    /// submission is the exercise itself), for file paths in CI reports.
+    public var folder: String?
     public var checks: [CheckResult]
     /// Exercise-wide notes: compiler output, variant mismatch, …
     public var notes: [Bilingual]
     /// Values for a leaderboard (e.g. test accuracy of a trained model).
     public var leaderboard: [LeaderboardEntry]
 
-    public init(exercise: String, title: Bilingual, checks: [CheckResult] = [], notes: [Bilingual] = [],
+    public init(exercise: String, title: Bilingual, folder: String? = nil, checks: [CheckResult] = [], notes: [Bilingual] = [],
                 leaderboard: [LeaderboardEntry] = []) {
-        self.exercise = exercise; self.title = title; self.checks = checks; self.notes = notes
+        self.exercise = exercise; self.title = title; self.folder = folder; self.checks = checks; self.notes = notes
         self.leaderboard = leaderboard
     }
 

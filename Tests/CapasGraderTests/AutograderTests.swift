@@ -21,7 +21,8 @@ final class AutograderTests: XCTestCase {
             XCTAssertTrue(try bashSyntaxOK(url), script)
         }
         let run = try String(contentsOf: out.appendingPathComponent("run_autograder"), encoding: .utf8)
-        XCTAssertTrue(run.contains("--format gradescope --output /autograder/results/results.json"))
+        XCTAssertTrue(run.contains("root=\"${AUTOGRADER_ROOT:-/autograder}\""))
+        XCTAssertTrue(run.contains("--format gradescope --output \"$root/results/results.json\""))
         XCTAssertTrue(run.contains("submission_metadata.json"))
         for id in course.exerciseIDs() {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("course/grading/\(id)/rubric.json").path))
@@ -36,7 +37,7 @@ final class AutograderTests: XCTestCase {
         let file = try Autograder.writeGitHubWorkflow(capasRepository: "school/capas", swiftVersion: "6.0.3", to: out)
         XCTAssertEqual(file.path, out.appendingPathComponent(".github/workflows/capas-check.yml").path)
         let text = try String(contentsOf: file, encoding: .utf8)
-        XCTAssertTrue(text.contains("repository: school/capas"))
+        XCTAssertTrue(text.contains("CAPAS_REPOSITORY: \"school/capas\""))
         XCTAssertTrue(text.contains("capas check --submission . --format junit --output capas-junit.xml"))
         XCTAssertTrue(text.contains("report_paths: capas-junit.xml"))
         XCTAssertFalse(text.contains("\t"), "YAML forbids tabs")
