@@ -53,8 +53,9 @@ extension AnalyzedLayer {
             let positions = outputShape.dims.dropFirst().map(String.init).joined(separator: "·")
             macs = "\(positions)·\(c.outChannels)·(\(weights)\(c.bias ? " + 1" : "")) = \(grouped(multiplyAdds, language: L))"
         case let .pool(p):
-            let axes = windowAxes(kernel: p.kernel, stride: p.stride, padding: Padding2D(p.padding.height, p.padding.width),
+            var axes = windowAxes(kernel: p.kernel, stride: p.stride, padding: Padding2D(p.padding.height, p.padding.width),
                                   dilation: Size2D(1, 1), oneDimensional: p.oneDimensional, ceil: p.ceilMode)
+            axes.zeros = false
             shapeLines = axes.lines(L)
             shapeLines.append(L.pick(es: "los \(outputShape.channels) canales se reducen por separado: \(arrow)",
                                      en: "each of the \(outputShape.channels) channels is pooled on its own: \(arrow)"))
@@ -167,6 +168,11 @@ struct WindowAxis {
     /// What is left over after the last full window: the pixels the floor drops.
     var remainder: Int { (n + before + after - span) % s }
 
+    /// Which positions the windows read, and which image pixels they never see.
+    var coverage: WindowCoverage? {
+        WindowCoverage(n: n, before: before, after: after, kernel: f, stride: s, dilation: d, outputs: out)
+    }
+
     /// `(28 + 2·0 − 5)/1 + 1 = 24`, or with ⌊ ⌋ when the division is not exact.
     var formula: String {
         let pad = before == after ? "2·\(before)" : "\(before) + \(after)"
@@ -190,6 +196,8 @@ struct WindowAxis {
 struct WindowAxes {
     let axes: [WindowAxis]
     var square = false
+    /// Convolutions pad with zeros; poolings with values that never win (max) or are left out (average).
+    var zeros = true
 
     func lines(_ L: Language) -> [String] {
         axes.map { axis in
@@ -210,12 +218,31 @@ struct WindowAxes {
                 es: "ceil=yes: (n + 2p − f)/s = \(axis.n + axis.before + axis.after - axis.span)/\(axis.s) se redondea hacia arriba, y la última ventana sobresale del borde y promedia o compara solo los valores que cubre",
                 en: "ceil=yes: (n + 2p − f)/s = \(axis.n + axis.before + axis.after - axis.span)/\(axis.s) is rounded up, and the last window hangs over the edge and sees only the values it covers"))
         }
-        for axis in axes where axis.remainder != 0 && !axis.ceil {
-            let which = square ? L.pick(es: "en cada eje", en: "on each axis")
-                               : L.pick(es: "en \(axis.name.spanish)", en: "in \(axis.name.rawValue)")
-            notes.append(L.pick(
-                es: "(n + 2p − f) = \(axis.n + axis.before + axis.after - axis.span) no es divisible por s = \(axis.s): el resultado se redondea hacia abajo y \(which) \(axis.remainder == 1 ? "se pierde 1 píxel" : "se pierden \(axis.remainder) píxeles") del borde final, que ninguna ventana cubre",
-                en: "(n + 2p − f) = \(axis.n + axis.before + axis.after - axis.span) is not divisible by s = \(axis.s): the result is floored, and \(which) \(axis.remainder == 1 ? "the last border pixel is" : "the last \(axis.remainder) border pixels are") dropped, covered by no window"))
+        for axis in axes {
+            let which = square ? (es: "en cada eje", en: "on each axis")
+                               : (es: "en \(axis.name.spanish)", en: "in \(axis.name.rawValue)")
+            let coverage = axis.coverage
+            if axis.remainder != 0 && !axis.ceil {
+                let numerator = axis.n + axis.before + axis.after - axis.span
+                let end = coverage?.endNote(which: which, zeros: zeros, language: L) ?? ""
+                notes.append(L.pick(
+                    es: "(n + 2p − f) = \(numerator) no es divisible por s = \(axis.s): el resultado se redondea hacia abajo\(end)",
+                    en: "(n + 2p − f) = \(numerator) is not divisible by s = \(axis.s): the result is floored\(end)"))
+            }
+            if let skip = coverage?.skipNote(which: which, f: axis.f, s: axis.s, d: axis.d, language: L) {
+                notes.append(skip)
+            }
+        }
+        if axes.count == 2 || square, let h = axes.first?.coverage, let w = (axes.count == 2 ? axes[1] : axes[0]).coverage,
+           h.lostPixels > 0 || w.lostPixels > 0 {
+            let (all, o1) = h.pixels.multipliedReportingOverflow(by: w.pixels)
+            let (seen, o2) = h.seenPixels.multipliedReportingOverflow(by: w.seenPixels)
+            if !o1 && !o2 {
+                let lost = grouped(all - seen, language: L), total = grouped(all, language: L)
+                notes.append(L.pick(
+                    es: "en total, ninguna ventana lee \(lost) de los \(h.pixels)·\(w.pixels) = \(total) píxeles de cada canal",
+                    en: "in all, no window reads \(lost) of the \(h.pixels)·\(w.pixels) = \(total) pixels of each channel"))
+            }
         }
         if axes.contains(where: { $0.d > 1 }) {
             notes.append(L.pick(es: "con dilatación d, el kernel abarca d·(f − 1) + 1 píxeles",

@@ -1,5 +1,6 @@
 import CapasCore
 import CapasMessages
+import CapasModel
 import Foundation
 
 // The course's operations on literal matrices, computed by the core's own
@@ -117,13 +118,16 @@ enum Functions {
             let out = try windowOutputSize(layer: "outsize", axis: .width, input: n, padBefore: p, padAfter: p,
                                            kernel: f, stride: s, dilation: 1)
             let numerator = n + 2 * p - f
+            let coverage = WindowCoverage(n: n, before: p, after: p, kernel: f, stride: s, outputs: out)
             if numerator % s == 0 {
                 notes.append("(n + 2p − f)/s + 1 = (\(n) + 2·\(p) − \(f))/\(s) + 1 = \(out)")
             } else {
                 notes.append("⌊(n + 2p − f)/s⌋ + 1 = ⌊(\(n) + 2·\(p) − \(f))/\(s)⌋ + 1 = ⌊\(format(Double(numerator) / Double(s)))⌋ + 1 = \(out)")
-                notes.append(L.pick(es: "\(numerator) no es divisible por \(s): se redondea hacia abajo y \(numerator % s == 1 ? "se pierde 1 píxel" : "se pierden \(numerator % s) píxeles") del borde",
-                                    en: "\(numerator) is not divisible by \(s): the result is floored and \(numerator % s == 1 ? "1 border pixel is" : "\(numerator % s) border pixels are") dropped"))
+                let end = coverage?.endNote(which: ("", ""), zeros: true, language: L) ?? ""
+                notes.append(L.pick(es: "\(numerator) no es divisible por \(s): el resultado se redondea hacia abajo\(end)",
+                                    en: "\(numerator) is not divisible by \(s): the result is floored\(end)"))
             }
+            if let skip = coverage?.skipNote(which: ("", ""), f: f, s: s, d: 1, language: L) { notes.append(skip) }
             return .number(Double(out))
         case "params":
             if options["inputs"] != nil || options["outputs"] != nil {

@@ -33,10 +33,10 @@ final class InterpreterTests: XCTestCase {
     func testFlooringIsExplainedAndAKernelThatDoesNotFitSuggestsPadding() {
         let replies = run(["input 7x7x1", "conv 1 2x2 stride=2", "conv 1 5x5"])
         XCTAssertTrue(replies[1].text.contains("⌊(7 + 2·0 − 2)/2⌋ + 1 = ⌊2.5⌋ + 1 = 3"), replies[1].text)
-        XCTAssertTrue(replies[1].text.contains("the last border pixel is dropped"))
+        XCTAssertTrue(replies[1].text.contains("on each axis no window reads the last image pixel"), replies[1].text)
         // Two pixels left over: (28 − 5) = 23 = 7·3 + 2.
         let two = run(["input 28x28x1", "conv 1 5x5 stride=3"], .es)
-        XCTAssertTrue(two[1].text.contains("se pierden 2 píxeles del borde final"), two[1].text)
+        XCTAssertTrue(two[1].text.contains("en cada eje ninguna ventana lee los 2 últimos píxeles de la imagen"), two[1].text)
         XCTAssertTrue(replies[2].isError)
         XCTAssertTrue(replies[2].text.contains("Use pad=1"), replies[2].text)
         XCTAssertTrue(replies[2].text.contains("^~~"), replies[2].text)
