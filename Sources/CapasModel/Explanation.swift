@@ -60,6 +60,13 @@ extension AnalyzedLayer {
             shapeLines.append(L.pick(es: "los \(outputShape.channels) canales se reducen por separado: \(arrow)",
                                      en: "each of the \(outputShape.channels) channels is pooled on its own: \(arrow)"))
             notes += axes.notes(L)
+            if p.padding.height > 0 || p.padding.width > 0 {
+                notes.append(p.kind == .max
+                    ? L.pick(es: "el relleno cuenta como −∞: nunca es el máximo (como PyTorch)",
+                             en: "padding counts as −∞: it is never the maximum (as in PyTorch)")
+                    : L.pick(es: "el relleno son ceros que cuentan en la media: se divide por la ventana entera (count_include_pad=True de PyTorch)",
+                             en: "padding is zeros that count in the mean: it divides by the whole window (PyTorch's count_include_pad=True)"))
+            }
             params = L.pick(es: "sin parámetros: \(p.kind == .max ? "el máximo" : "la media") de cada ventana no se aprende",
                             en: "no parameters: the \(p.kind == .max ? "maximum" : "mean") of each window is not learned")
         case .globalAveragePool:
@@ -102,8 +109,12 @@ extension AnalyzedLayer {
             let factors = inputShape.dims.map(String.init).joined(separator: "·")
             shapeLines = [L.pick(es: "\(inputShape) se aplana en un vector de \(factors) = \(outputShape) valores",
                                  en: "\(inputShape) is laid out as a vector of \(factors) = \(outputShape) values")]
-            notes.append(L.pick(es: "la posición de cada píxel deja de importar a las capas siguientes",
-                                en: "from here on, the layers no longer know where each pixel was"))
+            if inputShape.isImage {
+                notes.append(L.pick(es: "en el orden canal, fila, columna (C·H·W, como nn.Flatten de PyTorch); Keras aplana H·W·C, así que sus pesos densos vienen en otro orden",
+                                    en: "in the order channel, row, column (C·H·W, as PyTorch's nn.Flatten); Keras flattens H·W·C, so its dense weights come in another order"))
+            }
+            notes.append(L.pick(es: "desde aquí cada valor es solo una entrada más: las capas siguientes ya no saben qué píxeles eran vecinos (una capa densa aprende un peso aparte para cada posición)",
+                                en: "from here on each value is just one more input: the next layers no longer know which pixels were neighbours (a dense layer learns a separate weight for each position)"))
         case let .dense(d):
             shapeLines = [L.pick(es: "\(d.inFeatures) entradas → \(d.outFeatures) unidades", en: "\(d.inFeatures) inputs → \(d.outFeatures) units")]
             let formula = d.bias ? L.pick(es: "(entradas + 1)·salidas", en: "(inputs + 1)·outputs")
@@ -111,19 +122,42 @@ extension AnalyzedLayer {
             params = d.bias ? "\(formula) = (\(d.inFeatures) + 1)·\(d.outFeatures) = \(grouped(parameters, language: L))"
                             : "\(formula) = \(d.inFeatures)·\(d.outFeatures) = \(grouped(parameters, language: L))"
             macs = "\(d.inFeatures)·\(d.outFeatures)\(d.bias ? " + \(d.outFeatures)" : "") = \(grouped(multiplyAdds, language: L))"
-        case .activation, .softmax:
-            shapeLines = [L.pick(es: "se aplica a cada valor; la forma no cambia: \(arrow)",
-                                 en: "applied to every value; the shape does not change: \(arrow)")]
+        case let .activation(function):
+            shapeLines = [L.pick(es: "\(function.formula(L)), aplicada a cada valor por separado; la forma no cambia: \(arrow)",
+                                 en: "\(function.formula(L)), applied to every value on its own; the shape does not change: \(arrow)")]
+        case let .softmax(logarithmic):
+            let formula = logarithmic ? "zᵢ − ln Σⱼ e^zⱼ" : "e^zᵢ / Σⱼ e^zⱼ"
+            let c = inputShape.channels
+            if inputShape.isVector {
+                shapeLines = [L.pick(es: "\(formula) sobre los \(c) valores del vector (las clases: dim=1 de [N, \(c)] en PyTorch, el último eje en Keras)\(logarithmic ? "" : ", que pasan a sumar 1"); la forma no cambia: \(arrow)",
+                                     en: "\(formula) across the \(c) values of the vector (the classes: dim=1 of [N, \(c)] in PyTorch, the last axis in Keras)\(logarithmic ? "" : ", which then add up to 1"); the shape does not change: \(arrow)")]
+            } else {
+                let positions = inputShape.isImage ? L.pick(es: "en cada uno de los \(inputShape.height)·\(inputShape.width) píxeles", en: "at each of the \(inputShape.height)·\(inputShape.width) pixels")
+                                                   : L.pick(es: "en cada una de las \(inputShape.width) posiciones", en: "at each of the \(inputShape.width) positions")
+                shapeLines = [L.pick(es: "\(formula) sobre los \(c) canales, \(positions) por separado; la forma no cambia: \(arrow)",
+                                     en: "\(formula) across the \(c) channels, \(positions) on its own; the shape does not change: \(arrow)")]
+                notes.append(L.pick(
+                    es: "como nn.\(logarithmic ? "LogSoftmax" : "Softmax")(dim=1) de PyTorch sobre [N, C, H, W], y como Keras, que normaliza el último eje (los canales en NHWC); para clasificar la imagen entera, primero flatten o globalavgpool y dense",
+                    en: "as PyTorch's nn.\(logarithmic ? "LogSoftmax" : "Softmax")(dim=1) on [N, C, H, W], and as Keras, which normalises the last axis (the channels in NHWC); to classify the whole image, flatten or globalavgpool and dense first"))
+            }
         case let .maxout(pieces):
             shapeLines = [L.pick(es: "el máximo de cada grupo de \(pieces) canales: \(inputShape.channels)/\(pieces) = \(outputShape.channels)",
                                  en: "the maximum of each group of \(pieces) channels: \(inputShape.channels)/\(pieces) = \(outputShape.channels)")]
         case let .batchNorm(channels, _, _):
-            shapeLines = [L.pick(es: "normaliza cada uno de los \(channels) canales; la forma no cambia",
-                                 en: "normalizes each of the \(channels) channels; the shape does not change")]
+            shapeLines = [inputShape.isVector
+                ? L.pick(es: "γ·(x − μ)/√(σ² + ε) + β en cada una de las \(channels) características; la forma no cambia",
+                         en: "γ·(x − μ)/√(σ² + ε) + β on each of the \(channels) features; the shape does not change")
+                : L.pick(es: "γ·(x − μ)/√(σ² + ε) + β en cada uno de los \(channels) canales; la forma no cambia",
+                         en: "γ·(x − μ)/√(σ² + ε) + β on each of the \(channels) channels; the shape does not change")]
+            notes.append(inputShape.isVector
+                ? L.pick(es: "al entrenar, μ y σ² son la media y la varianza de cada característica sobre el lote",
+                         en: "in training, μ and σ² are each feature's mean and variance over the batch")
+                : L.pick(es: "al entrenar, μ y σ² son la media y la varianza de cada canal sobre el lote, en todas sus imágenes y posiciones",
+                         en: "in training, μ and σ² are each channel's mean and variance over the batch, across every image and position"))
             params = L.pick(es: "2·c = 2·\(channels) = \(grouped(parameters, language: L)) entrenables (γ y β)",
                             en: "2·c = 2·\(channels) = \(grouped(parameters, language: L)) trainable (γ and β)")
-            notes.append(L.pick(es: "y 2·c = \(grouped(buffers, language: L)) no entrenables: la media y la varianza móviles, que se usan en evaluación",
-                                en: "and 2·c = \(grouped(buffers, language: L)) non-trainable: the running mean and variance, used in evaluation"))
+            notes.append(L.pick(es: "y 2·c = \(grouped(buffers, language: L)) no entrenables: la media y la varianza móviles, que se usan en su lugar al evaluar",
+                                en: "and 2·c = \(grouped(buffers, language: L)) non-trainable: the running mean and variance, used instead in evaluation"))
         case let .dropout(p):
             shapeLines = [L.pick(es: "la forma no cambia: \(arrow)", en: "the shape does not change: \(arrow)")]
             notes.append(L.pick(es: "al entrenar apaga cada valor con probabilidad \(p) y multiplica los demás por 1/(1 − p); en evaluación no hace nada",
@@ -258,6 +292,22 @@ extension ShapeError.Axis {
         case .height: return "alto"
         case .width: return "ancho"
         case .length: return "largo"
+        }
+    }
+}
+
+extension ActivationFunction {
+    /// The function's formula with its constants: `max(0, x)`, `x if x > 0, else 0.01·x`.
+    func formula(_ L: Language) -> String {
+        switch self {
+        case .relu: return "relu(x) = max(0, x)"
+        case .relu6: return "relu6(x) = min(max(0, x), 6)"
+        case let .leakyReLU(slope):
+            return L.pick(es: "leakyrelu(x) = x si x > 0, si no \(slope)·x", en: "leakyrelu(x) = x if x > 0, else \(slope)·x")
+        case let .elu(alpha):
+            return L.pick(es: "elu(x) = x si x > 0, si no \(alpha)·(eˣ − 1)", en: "elu(x) = x if x > 0, else \(alpha)·(eˣ − 1)")
+        case .sigmoid: return "sigmoid(x) = 1/(1 + e⁻ˣ)"
+        case .tanh: return "tanh(x) = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ)"
         }
     }
 }

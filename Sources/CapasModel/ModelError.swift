@@ -117,7 +117,7 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
         case .missingInput:
             return L.pick(es: "por ejemplo: input 28x28x1 (alto×ancho×canales)", en: "for example: input 28x28x1 (height×width×channels)")
         case .notTrainable:
-            return L.pick(es: "sus cuentas se ven con :summary (o capas summary); para entrenar, quite esa capa",
+            return L.pick(es: "sus cuentas se ven con :summary (o capas summary); para entrenar, quita esa capa",
                           en: "its counts are shown by :summary (or capas summary); to train, remove that layer")
         default:
             return nil

@@ -73,7 +73,7 @@ public struct CalculatorError: Error, LocalizedMessage, Equatable {
             return L.pick(es: "\(operation): las formas \(a) y \(b) no coinciden (no se difunden: deben ser iguales, o una un número)",
                           en: "\(operation): shapes \(a) and \(b) differ (no broadcasting: they must match, or one must be a number)")
         case let .reservedName(name):
-            return L.pick(es: "`\(name)` es el nombre de una capa o función; elija otro nombre de variable",
+            return L.pick(es: "`\(name)` es el nombre de una capa o función; elige otro nombre de variable",
                           en: "`\(name)` is the name of a layer or function; choose another variable name")
         case .endsTooSoon:
             return L.pick(es: "la expresión termina antes de tiempo", en: "the expression ends too soon")

@@ -83,7 +83,7 @@ extension Interpreter {
             let creating = name == ":new" || name == ":nuevo"
             if creating {
                 guard models[target] == nil else {
-                    throw CommandError(es: "ya existe un modelo `\(target)`; use :use \(target)", en: "model `\(target)` exists already; use :use \(target)")
+                    throw CommandError(es: "ya existe un modelo `\(target)`; usa :use \(target)", en: "model `\(target)` exists already; use :use \(target)")
                 }
                 models[target] = Model()
                 modelOrder.append(target)
@@ -154,7 +154,7 @@ extension Interpreter {
                          preset.describe(L)])
         }
         return Display.table(rows, numeric: [2]) + "\n"
-            + L.pick(es: "cargue uno con :preset NOMBRE (reemplaza el modelo actual); :summary muestra sus capas",
+            + L.pick(es: "carga uno con :preset NOMBRE (reemplaza el modelo actual); :summary muestra sus capas",
                      en: "load one with :preset NAME (it replaces the current model); :summary shows its layers")
     }
 
@@ -296,7 +296,7 @@ extension Interpreter {
             let f = (k.shape[k.rank - 2], k.shape[k.rank - 1])
             let kernelChannels = k.rank >= 3 ? k.shape[k.rank - 3] : 1
             guard k.rank <= 3, kernelChannels == channels else {
-                throw CommandError(es: ":step muestra un filtro a la vez: use un kernel f×f o C×f×f",
+                throw CommandError(es: ":step muestra un filtro a la vez: usa un kernel f×f o C×f×f",
                                    en: ":step shows one filter at a time: use an f×f or C×f×f kernel")
             }
             var terms: [String] = [], total = 0.0

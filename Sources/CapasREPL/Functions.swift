@@ -104,13 +104,13 @@ enum Functions {
             let total = p.data.reduce(0, +)
             guard p.data.allSatisfy({ $0 >= 0 }), abs(total - 1) < 1e-3 else {
                 throw fail("\(p.data) are not probabilities (they must be ≥ 0 and add up to 1); for scores use crossentropy(softmax(z), \(label))",
-                           "\(p.data) no son probabilidades (deben ser ≥ 0 y sumar 1); para puntajes use crossentropy(softmax(z), \(label))")
+                           "\(p.data) no son probabilidades (deben ser ≥ 0 y sumar 1); para puntajes usa crossentropy(softmax(z), \(label))")
             }
             let q = Double(p.data[label])
             let ln = -Foundation.log(q)
             notes.append(L.pick(
-                es: "−ln(\(format(q))) = \(format(ln)) (logaritmo natural, el de PyTorch y Keras); en base 10 sería −log10(\(format(q))) = \(format(-Foundation.log10(q))), el valor que muestra una de las diapositivas",
-                en: "−ln(\(format(q))) = \(format(ln)) (natural log, as PyTorch and Keras use); in base 10 it would be −log10(\(format(q))) = \(format(-Foundation.log10(q))), the value one of the slides shows"))
+                es: "−ln(\(format(q))) = \(format(ln)) (logaritmo natural, el de PyTorch y Keras); en base 10, la que usa una de las diapositivas, sería −log10(\(format(q))) = \(format(-Foundation.log10(q)))",
+                en: "−ln(\(format(q))) = \(format(ln)) (natural log, as PyTorch and Keras use); in base 10, which one of the slides uses, it would be −log10(\(format(q))) = \(format(-Foundation.log10(q)))"))
             return .number(ln)
         case "outsize":
             try allowOnly(["n", "f", "p", "s"], positional: 0)

@@ -11,7 +11,7 @@ enum Help {
 
     static let topics: [Topic] = [
         Topic(names: ["", "ayuda", "help"], es: """
-        capas: escriba capas, cálculos o comandos.
+        capas: escribe capas, cálculos o comandos.
           input 28x28x1          la entrada (alto×ancho×canales)
           conv 10 5x5            una capa: capas responde con la forma, los parámetros y las fórmulas
           A = [[1,2],[3,4]]      una variable; conv(A, K), maxpool(A, 2), softmax(z)… calculan
@@ -185,7 +185,7 @@ enum Help {
         let key = topic.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ": "))
         if let t = topics.first(where: { $0.names.contains(key) }) { return L.pick(es: t.es, en: t.en) }
         if let entry = entry(key) { return render(entry, language: L, run: run) }
-        return L.pick(es: "no hay ayuda sobre `\(topic)`; pruebe :help layers, :help commands, :help functions, :help formulas, o el nombre de una capa o un comando (:help conv, :help summary)",
+        return L.pick(es: "no hay ayuda sobre `\(topic)`; prueba :help layers, :help commands, :help functions, :help formulas, o el nombre de una capa o un comando (:help conv, :help summary)",
                       en: "no help on `\(topic)`; try :help layers, :help commands, :help functions, :help formulas, or the name of a layer or command (:help conv, :help summary)")
     }
 

@@ -132,7 +132,7 @@ extension Interpreter {
             case .image(height: 28, width: 28, channels: 1): name = DatasetName.fashionMNIST.rawValue
             case .image(height: 32, width: 32, channels: 3): name = DatasetName.cifar10.rawValue
             default:
-                throw CommandError(es: "¿con qué datos? El modelo recibe \(analysis.input); FashionMNIST es 28x28x1 y CIFAR-10 32x32x3. Indique data=CARPETA o cambie la línea `input`",
+                throw CommandError(es: "¿con qué datos? El modelo recibe \(analysis.input); FashionMNIST es 28x28x1 y CIFAR-10 32x32x3. Indica data=CARPETA o cambia la línea `input`",
                                    en: "which data? The model takes \(analysis.input); FashionMNIST is 28x28x1 and CIFAR-10 32x32x3. Give data=FOLDER or change the `input` line")
             }
         }
