@@ -105,7 +105,7 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
     func hint(_ L: Language) -> String? {
         switch problem {
         case let .unknownLayer(_, suggestion?):
-            return L.pick(es: "¿quiso decir `\(suggestion)`? (ver :help layers)", en: "did you mean `\(suggestion)`? (see :help layers)")
+            return L.pick(es: "¿querías decir `\(suggestion)`? (ver :help layers)", en: "did you mean `\(suggestion)`? (see :help layers)")
         case .unknownLayer:
             return L.pick(es: "capas conocidas: \(Parser.layerNames.joined(separator: ", "))",
                           en: "known layers: \(Parser.layerNames.joined(separator: ", "))")

@@ -55,12 +55,12 @@ public struct CalculatorError: Error, LocalizedMessage, Equatable {
             return L.pick(es: "se esperaba \(what) y se encontró `\(found)`", en: "expected \(what), found `\(found)`")
         case let .unknownName(name, suggestion):
             return L.pick(es: "`\(name)` no está definido", en: "`\(name)` is not defined")
-                + (suggestion.map { L.pick(es: "; ¿quiso decir `\($0)`?", en: "; did you mean `\($0)`?") }
+                + (suggestion.map { L.pick(es: "; ¿querías decir `\($0)`?", en: "; did you mean `\($0)`?") }
                     ?? L.pick(es: " (defínalo con \(name) = …; :vars lista las variables)",
                               en: " (define it with \(name) = …; :vars lists the variables)"))
         case let .unknownFunction(name, suggestion):
             return L.pick(es: "no hay una función `\(name)`", en: "there is no function `\(name)`")
-                + (suggestion.map { L.pick(es: "; ¿quiso decir `\($0)`?", en: "; did you mean `\($0)`?") }
+                + (suggestion.map { L.pick(es: "; ¿querías decir `\($0)`?", en: "; did you mean `\($0)`?") }
                     ?? L.pick(es: " (ver :help functions)", en: " (see :help functions)"))
         case let .ragged(depth):
             return L.pick(es: "las filas de la matriz no tienen la misma longitud (nivel \(depth))",

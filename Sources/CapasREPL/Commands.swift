@@ -138,7 +138,7 @@ extension Interpreter {
             return Reply(try saveFile(argument))
         default:
             let suggestion = closest(name, Interpreter.commands)
-            throw CommandError(es: "no existe el comando \(name)" + (suggestion.map { "; ¿quiso decir \($0)?" } ?? " (ver :help)"),
+            throw CommandError(es: "no existe el comando \(name)" + (suggestion.map { "; ¿querías decir \($0)?" } ?? " (ver :help)"),
                                en: "there is no command \(name)" + (suggestion.map { "; did you mean \($0)?" } ?? " (see :help)"))
         }
     }

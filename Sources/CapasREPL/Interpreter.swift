@@ -89,6 +89,10 @@ public final class Interpreter {
                 reply = try command(trimmed)
             } else if isModelLine(trimmed) {
                 reply = Reply(try addToModel(trimmed))
+            } else if let word = misspeltLayer(trimmed) {
+                // `cnov 10 5x5`: the same error as in a model file, not a calculator's "unexpected `10`".
+                throw ModelError(.unknownLayer(word, suggestion: Vocabulary.suggestion(for: word)),
+                                 at: SourceSpan(line: 1, column: 1, length: word.count), sourceLine: trimmed)
             } else {
                 reply = Reply(try calculate(trimmed))
             }
@@ -121,6 +125,22 @@ public final class Interpreter {
         guard Vocabulary.isLayerWord(String(word)) else { return false }
         let rest = text.dropFirst(word.count).drop { $0 == " " || $0 == "\t" }
         return !(rest.hasPrefix("(") || rest.hasPrefix("="))
+    }
+
+    /// The first word of a line written like a layer (`cnov 10 5x5`, `conv2 32 3x3`)
+    /// that is no layer, variable or function: a word followed by a space and
+    /// then a number or a word, when it is close to a layer's name (or is no
+    /// short variable-like name and a number follows).
+    func misspeltLayer(_ text: String) -> String? {
+        let word = String(text.prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+        guard let first = word.first, first.isLetter, !Vocabulary.isLayerWord(word),
+              variables[word] == nil, !Functions.names.contains(word) else { return nil }
+        let afterWord = text.dropFirst(word.count)
+        guard let space = afterWord.first, space == " " || space == "\t" else { return nil }
+        guard let next = afterWord.drop(while: { $0 == " " || $0 == "\t" }).first else { return nil }
+        if Vocabulary.suggestion(for: word) != nil { return next.isNumber || next.isLetter ? word : nil }
+        // `foo 3` names no layer at all; `A 3` is more likely a calculation.
+        return next.isNumber && word.count >= 3 ? word : nil
     }
 
     // MARK: the model
@@ -246,14 +266,6 @@ public final class Interpreter {
         var text = L.pick(es: "error: ", en: "error: ") + error.message(in: L)
         if let column = error.column, !entry.contains("\n") {
             text += "\n  \(entry)\n  " + String(repeating: " ", count: max(0, column - 1)) + "^"
-        }
-        // `cnov 10 5x5`: a misspelt layer reads as a calculation; say which layer it resembles.
-        let words = entry.split(separator: " ", maxSplits: 2)
-        if words.count >= 2, words[1].first?.isNumber == true, variables[String(words[0])] == nil,
-           let layer = Vocabulary.layers.map({ ($0, editDistance(words[0].lowercased(), $0)) }).min(by: { $0.1 < $1.1 })
-            .flatMap({ $0.1 <= (words[0].count >= 4 ? 2 : 1) ? $0.0 : nil }) {
-            text += "\n" + L.pick(es: "¿quiso escribir la capa `\(layer)`? (ver :help layers)",
-                                  en: "did you mean the layer `\(layer)`? (see :help layers)")
         }
         return text
     }

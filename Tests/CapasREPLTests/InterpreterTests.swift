@@ -95,9 +95,9 @@ final class InterpreterTests: XCTestCase {
         XCTAssertTrue(run(["relu = 3"])[0].text.contains("name of a layer or function"))
         XCTAssertTrue(run([":summry"])[0].text.contains(":summary"))
         XCTAssertTrue(run(["conv 10 5x5"])[0].text.contains("input"))
-        // A misspelt layer reads as a calculation: the error names the layer it resembles.
-        XCTAssertTrue(run(["cnov 10 5x5"])[0].text.contains("did you mean the layer `conv`?"))
-        XCTAssertTrue(run(["maxpol 2"], .es)[0].text.contains("¿quiso escribir la capa `maxpool`?"))
+        // A misspelt layer: the same error as in a model file, with the layer it resembles.
+        XCTAssertTrue(run(["cnov 10 5x5"])[0].text.contains("did you mean `conv`?"))
+        XCTAssertTrue(run(["maxpol 2"], .es)[0].text.contains("¿querías decir `maxpool`?"))
         XCTAssertFalse(run(["A 3"])[0].text.contains("did you mean"))
         XCTAssertFalse(run(["K = 1", "K 3"])[1].text.contains("did you mean"))
     }
