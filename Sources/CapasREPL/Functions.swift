@@ -51,8 +51,20 @@ enum Functions {
                 throw fail("unknown option \(key)= (options: \(keys.map { $0 + "=" }.joined(separator: ", ")))",
                            "opción desconocida \(key)= (opciones: \(keys.map { $0 + "=" }.joined(separator: ", ")))")
             }
+            if args.count > positional && positional == 0 {
+                // outsize(28, 5, 0, 1): which number is p and which s? The names say it.
+                let named = zip(keys, args).map { key, value -> String in
+                    if case let .number(x) = value { return "\(key)=\(format(x))" }
+                    return "\(key)=…"
+                }
+                let example = args.count <= keys.count ? "\(name)(\(named.joined(separator: ", ")))"
+                                                       : "\(name)(\(keys.map { "\($0)=…" }.joined(separator: ", ")))"
+                throw fail("its arguments must be named (\(keys.joined(separator: ", "))): write \(example)",
+                           "sus argumentos van con nombre (\(keys.joined(separator: ", "))): escribe \(example)")
+            }
             if args.count > positional {
-                throw fail("takes at most \(positional) values without a name", "admite como mucho \(positional) valores sin nombre")
+                throw fail(positional == 1 ? "takes at most 1 value without a name" : "takes at most \(positional) values without a name",
+                           positional == 1 ? "admite como mucho 1 valor sin nombre" : "admite como mucho \(positional) valores sin nombre")
             }
         }
 
