@@ -13,7 +13,7 @@ struct CommandError: Error, LocalizedMessage {
 
 extension Interpreter {
     static let commands = [":help", ":summary", ":explain", ":model", ":undo", ":reset", ":new", ":use", ":models",
-                           ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":plot", ":vars", ":load", ":save", ":lang", ":quit"]
+                           ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":plot", ":vars", ":history", ":time", ":load", ":save", ":lang", ":quit"]
 
     func command(_ line: String) throws -> Reply {
         let parts = line.split(separator: " ", maxSplits: 1)
@@ -40,6 +40,16 @@ extension Interpreter {
             })
         case ":quit", ":q", ":exit", ":salir":
             return Reply("", quit: true)
+        case ":history", ":hist", ":historial":
+            guard !history.isEmpty else { return Reply(L.pick(es: "(todavía no hay entradas)", en: "(no entries yet)")) }
+            let width = String(history.count).count
+            return Reply(history.enumerated().map { i, entry in
+                let number = String(i + 1)
+                let pad = String(repeating: " ", count: width - number.count)
+                return pad + number + "  " + entry.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: width + 2))
+            }.joined(separator: "\n"))
+        case ":time", ":tiempo":
+            throw CommandError(es: "uso: :time ENTRADA (por ejemplo :time conv(A, K))", en: "usage: :time ENTRY (for example :time conv(A, K))")
         case ":lang", ":idioma":
             switch argument.lowercased() {
             case "es", "español", "spanish": language = .es

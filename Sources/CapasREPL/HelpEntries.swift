@@ -153,8 +153,20 @@ extension Help {
         Entry(names: [":lang", "lang", ":idioma", "idioma"], syntax: ":lang es|en",
               es: "Cambia el idioma de los mensajes (también LANG o --lang al empezar).",
               en: "Switches the language of messages (LANG or --lang at start-up, too).", show: [":lang es"]),
-        Entry(names: [":quit", "quit", ":salir", "salir", ":exit"], syntax: ":quit",
+        Entry(names: [":quit", "quit", ":salir", "salir", ":exit", "exit"], syntax: ":quit | exit | quit()",
               es: "Sale (también Ctrl-D en una línea vacía).", en: "Exits (Ctrl-D on an empty line, too).", show: [":quit"]),
+        Entry(names: [":history", "history", ":historial", "historial", "%history"], syntax: ":history",
+              es: "Las entradas de la sesión numeradas, con las que dieron error (también %history).",
+              en: "The session's entries, numbered, those that failed included (%history, too).",
+              run: ["A = [[1, 2], [3, 4]]", "relu(A - 2)", ":history"]),
+        Entry(names: [":time", "time", ":tiempo", "tiempo", "%time"], syntax: ":time ENTRADA",
+              es: "Ejecuta la entrada y dice cuánto tardó en reloj de pared (también %time, como IPython).",
+              en: "Runs the entry and says how long it took, wall-clock time (%time, too, as in IPython).",
+              show: [":time conv(A, K)", "%time :train epochs=1"]),
+        Entry(names: ["_", "ans", "last", "último"], syntax: "_ | ans",
+              es: "El valor del último cálculo, como en IPython (_) y Julia o MATLAB (ans). Una variable propia llamada así tiene prioridad.",
+              en: "The value of the last calculation, as in IPython (_) and Julia or MATLAB (ans). Your own variable of that name wins.",
+              run: ["outsize(n=28, f=5)", "ans / 2"]),
     ]
 
     // MARK: formulas
@@ -186,7 +198,7 @@ extension Help {
     static func english(_ syntax: String) -> String {
         let words = [("ALTOxANCHOxCANALES", "HEIGHTxWIDTHxCHANNELS"), ("FILTROS", "FILTERS"), ("PIEZAS", "PIECES"),
                      ("SALIDAS", "OUTPUTS"), ("VOCABULARIO", "VOCABULARY"), ("DIMENSIÓN", "DIMENSION"),
-                     ("UNIDADES", "UNITS"), ("CAPAS", "LAYERS"), ("NOMBRE", "NAME"), ("ARCHIVO", "FILE"),
+                     ("UNIDADES", "UNITS"), ("CAPAS", "LAYERS"), ("ENTRADA", "ENTRY"), ("NOMBRE", "NAME"), ("ARCHIVO", "FILE"),
                      ("at F C", "at R C"), ("(o en línea:", "(or inline:"), ("(entradas + 1)·salidas", "(inputs + 1)·outputs"),
                      ("clase verdadera", "true class")]
         return words.reduce(syntax) { $0.replacingOccurrences(of: $1.0, with: $1.1) }

@@ -80,8 +80,21 @@ public final class Interpreter {
 
     /// Runs one entry. Never traps: every input gets a reply or an error message.
     public func execute(_ entry: String) -> Reply {
-        let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
+        var trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty || trimmed.hasPrefix("#") { return Reply("") }
+        let typed = trimmed
+        defer { history.append(typed) }
+        if let habit = habit(trimmed) { trimmed = habit }
+        if let timed = Interpreter.timedEntry(trimmed) {
+            // :time EXPR (IPython's %time): the entry runs as itself, and the reply says how long it took.
+            let clock = ContinuousClock()
+            var reply = Reply("")
+            let elapsed = clock.measure { reply = execute(timed) }
+            history.removeLast()
+            let time = L.pick(es: "tiempo: ", en: "time: ") + Interpreter.duration(elapsed, language: L)
+            reply.text += (reply.text.isEmpty ? "" : "\n") + time
+            return reply
+        }
         errorIsInEntry = true
         let reply: Reply
         do {
@@ -109,6 +122,69 @@ public final class Interpreter {
         }
         if !reply.isError && !reply.quit { transcript.append((trimmed, reply.text)) }
         return reply
+    }
+
+    /// Every entry of the session in order, errors included (`:history`).
+    public private(set) var history: [String] = []
+    /// The value of the last calculation, read back as `_` or `ans` (IPython, Julia, MATLAB).
+    var lastResult: Value?
+
+    /// What another REPL's habit means here: `help conv`, `conv?`, `?conv`,
+    /// `help(conv)` → `:help conv`; `exit`, `quit()` → `:quit`; `%time`,
+    /// `%history` → `:time`, `:history`. Nil when the entry means itself
+    /// (a variable named `help` or `exit` is read as the variable).
+    func habit(_ text: String) -> String? {
+        let lower = text.lowercased()
+        func isWord(_ s: Substring) -> Bool {
+            !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ":" }
+        }
+        if ["exit", "quit", "exit()", "quit()", "salir", "salir()"].contains(lower),
+           variables[String(lower.prefix { $0.isLetter })] == nil {
+            return ":quit"
+        }
+        for magic in ["%time ", "%history", "%hist"] where lower.hasPrefix(magic) {
+            return ":" + text.dropFirst(1)
+        }
+        if variables["help"] == nil, variables["ayuda"] == nil {
+            for word in ["help", "ayuda"] {
+                if lower == word || lower == word + "()" { return ":help" }
+                if lower.hasPrefix(word + " ") {
+                    // `help conv`, `help :summary`; `help = 2` and `help + 1` are calculations.
+                    let topic = text.dropFirst(word.count + 1).trimmingCharacters(in: .whitespaces)
+                    if let c = topic.first, c.isLetter || c == ":" || c == "%" || c == "_" { return ":help " + topic }
+                }
+                if lower.hasPrefix(word + "("), lower.hasSuffix(")") {
+                    let topic = text.dropFirst(word.count + 1).dropLast().trimmingCharacters(in: .whitespaces)
+                    return topic.isEmpty ? ":help" : ":help " + topic
+                }
+            }
+        }
+        if text == "?" { return ":help" }
+        let bare = text.drop { $0 == "?" }
+        if bare.count < text.count, isWord(bare) { return ":help " + bare }
+        var tail = Substring(text)
+        while tail.hasSuffix("?") { tail = tail.dropLast() }
+        if tail.count < text.count, isWord(tail), !tail.hasPrefix(":") { return ":help " + tail }
+        return nil
+    }
+
+    /// The entry after `:time`, or nil.
+    static func timedEntry(_ text: String) -> String? {
+        for prefix in [":time ", ":tiempo "] where text.lowercased().hasPrefix(prefix) {
+            let rest = text.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
+            return rest.isEmpty ? nil : rest
+        }
+        return nil
+    }
+
+    /// `0.35 ms`, `12.3 ms`, `1.24 s` (a decimal comma in Spanish).
+    static func duration(_ d: Duration, language L: Language) -> String {
+        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        let text: String
+        if seconds < 0.001 { text = String(format: "%.2f ms", seconds * 1000) }
+        else if seconds < 1 { text = String(format: "%.1f ms", seconds * 1000) }
+        else { text = String(format: "%.2f s", seconds) }
+        return L == .es ? text.replacingOccurrences(of: ".", with: ",") : text
     }
 
     /// True when the text so far leaves a bracket or a block open: the REPL reads another line.
@@ -237,8 +313,14 @@ public final class Interpreter {
                 throw CalculatorError(.reservedName(name), column: 1)
             }
         }
-        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets)
+        var known = variables
+        if let lastResult {
+            // The learner's own `ans` or `_` wins over the last result.
+            for name in ["_", "ans"] where known[name] == nil { known[name] = lastResult }
+        }
+        let evaluator = Evaluator(variables: known, language: L, datasets: datasets)
         let value = try evaluator.evaluate(expression)
+        lastResult = value
         if case let .tensor(t) = value, t.data.contains(where: { !$0.isFinite }) {
             evaluator.notes.append(L.pick(es: "el resultado contiene NaN o ∞", en: "the result contains NaN or ∞"))
         }
