@@ -160,8 +160,8 @@ extension AnalyzedLayer {
                                 en: "and 2·c = \(grouped(buffers, language: L)) non-trainable: the running mean and variance, used instead in evaluation"))
         case let .dropout(p):
             shapeLines = [L.pick(es: "la forma no cambia: \(arrow)", en: "the shape does not change: \(arrow)")]
-            notes.append(L.pick(es: "al entrenar apaga cada valor con probabilidad \(p) y multiplica los demás por 1/(1 − p); en evaluación no hace nada",
-                                en: "while training it zeroes each value with probability \(p) and scales the rest by 1/(1 − p); in evaluation it does nothing"))
+            notes.append(L.pick(es: "al entrenar apaga cada valor con probabilidad \(L.decimal(formatNumber(p))) y multiplica los demás por 1/(1 − p); en evaluación no hace nada",
+                                en: "while training it zeroes each value with probability \(formatNumber(p)) and scales the rest by 1/(1 − p); in evaluation it does nothing"))
         case .add:
             shapeLines = [L.pick(es: "suma elemento a elemento del bloque y del atajo: \(outputShape)",
                                  en: "elementwise sum of the block and its shortcut: \(outputShape)")]
@@ -207,8 +207,8 @@ struct WindowAxis {
         WindowCoverage(n: n, before: before, after: after, kernel: f, stride: s, dilation: d, outputs: out)
     }
 
-    /// `(28 + 2·0 − 5)/1 + 1 = 24`, or with ⌊ ⌋ when the division is not exact.
-    var formula: String {
+    /// `(28 + 2·0 − 5)/1 + 1 = 24`, or with ⌊ ⌋ when the division is not exact (⌊3,5⌋ in Spanish).
+    func formula(_ L: Language) -> String {
         let pad = before == after ? "2·\(before)" : "\(before) + \(after)"
         let numerator = n + before + after - span
         let fText = d > 1 ? "\(span)" : "\(f)"
@@ -216,8 +216,8 @@ struct WindowAxis {
             return "(\(n) + \(pad) − \(fText))/\(s) + 1 = \(numerator)/\(s) + 1 = \(out)"
         }
         let exact = Double(numerator) / Double(s)
-        let shown = exact == exact.rounded() ? String(Int(exact)) : String(format: "%.2f", exact)
-            .replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
+        let shown = L.decimal(exact == exact.rounded() ? String(Int(exact)) : String(format: "%.2f", exact)
+            .replacingOccurrences(of: "0+$", with: "", options: .regularExpression))
         if ceil {
             // PyTorch drops a last window that would start in the right padding.
             let dropped = numerator / s + 2 != out ? " − 1" : ""
@@ -241,7 +241,7 @@ struct WindowAxes {
             } else {
                 label = L.pick(es: axis.name.spanish, en: axis.name.rawValue)
             }
-            return "\(label): \(axis.formula)"
+            return "\(label): \(axis.formula(L))"
         }
     }
 
@@ -303,9 +303,9 @@ extension ActivationFunction {
         case .relu: return "relu(x) = max(0, x)"
         case .relu6: return "relu6(x) = min(max(0, x), 6)"
         case let .leakyReLU(slope):
-            return L.pick(es: "leakyrelu(x) = x si x > 0, si no \(slope)·x", en: "leakyrelu(x) = x if x > 0, else \(slope)·x")
+            return L.pick(es: "leakyrelu(x) = x si x > 0, si no \(L.decimal("\(slope)"))·x", en: "leakyrelu(x) = x if x > 0, else \(slope)·x")
         case let .elu(alpha):
-            return L.pick(es: "elu(x) = x si x > 0, si no \(alpha)·(eˣ − 1)", en: "elu(x) = x if x > 0, else \(alpha)·(eˣ − 1)")
+            return L.pick(es: "elu(x) = x si x > 0, si no \(L.decimal("\(alpha)"))·(eˣ − 1)", en: "elu(x) = x if x > 0, else \(alpha)·(eˣ − 1)")
         case .sigmoid: return "sigmoid(x) = 1/(1 + e⁻ˣ)"
         case .tanh: return "tanh(x) = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ)"
         }

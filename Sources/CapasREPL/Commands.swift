@@ -170,7 +170,7 @@ extension Interpreter {
 
     func requireAnalysis() throws -> ModelAnalysis {
         guard let analysis = model.analysis else {
-            throw CommandError(es: "el modelo `\(current)` no tiene capas todavía: empiece con `input 28x28x1` y una capa",
+            throw CommandError(es: "el modelo `\(current)` no tiene capas todavía: empieza con `input 28x28x1` y una capa",
                                en: "model `\(current)` has no layers yet: start with `input 28x28x1` and a layer")
         }
         return analysis
@@ -244,7 +244,7 @@ extension Interpreter {
                        String(a.layers.count)]
             if trained {
                 if let run = run(of: name), let accuracy = run.testAccuracy {
-                    row += [String(format: "%.4f", accuracy), run.dataset + L.pick(es: ", \(run.epochs.count) ép.", en: ", \(run.epochs.count) ep.")]
+                    row += [L.decimal(String(format: "%.4f", accuracy)), run.dataset + L.pick(es: ", \(run.epochs.count) ép.", en: ", \(run.epochs.count) ep.")]
                 } else {
                     row += ["—", L.pick(es: "sin entrenar (:train)", en: "untrained (:train)")]
                 }
@@ -315,7 +315,7 @@ extension Interpreter {
                     for j in 0..<f.1 {
                         let a = pixel(c, row * stride - pad + i, column * stride - pad + j)
                         let b = Double(k.data[(c * f.0 + i) * f.1 + j])
-                        terms.append("\(format(a))×\(format(b))")
+                        terms.append("\(format(a, L))×\(format(b, L))")
                         total += a * b
                     }
                 }
@@ -324,7 +324,7 @@ extension Interpreter {
             let origin = "(\(row * stride - pad), \(column * stride - pad))"
             lines.append(L.pick(es: "salida[\(row), \(column)]: la ventana de \(f.0)×\(f.1) que empieza en \(origin) de la entrada\(pad > 0 ? " con relleno \(pad)" : ""), multiplicada elemento a elemento por el kernel y sumada\(channels > 1 ? " sobre los \(channels) canales" : ""):",
                                 en: "output[\(row), \(column)]: the \(f.0)×\(f.1) window starting at \(origin) of the input\(pad > 0 ? " padded by \(pad)" : ""), multiplied elementwise by the kernel and summed\(channels > 1 ? " over the \(channels) channels" : ""):"))
-            lines.append("  " + terms.joined(separator: " + ") + (bias != 0 ? " + \(format(bias))" : "") + " = \(format(total + bias))")
+            lines.append("  " + terms.joined(separator: " + ") + (bias != 0 ? " + \(format(bias, L))" : "") + " = \(format(total + bias, L))")
         } else {
             guard case let .number(sizeValue) = args[1] else {
                 throw CommandError(es: "el tamaño de la ventana debe ser un número", en: "the window size must be a number")
@@ -332,11 +332,12 @@ extension Interpreter {
             let size = Int(sizeValue), stride = options["stride"] ?? size
             var window: [Double] = []
             for i in 0..<size { for j in 0..<size { window.append(pixel(0, row * stride - pad + i, column * stride - pad + j)) } }
-            let shown = window.map(format).joined(separator: ", ")
+            // A decimal comma in Spanish: values are separated by semicolons there.
+            let shown = window.map { format($0, L) }.joined(separator: L == .es ? "; " : ", ")
             if function == "maxpool" {
-                lines.append("max(\(shown)) = \(format(window.max() ?? 0))")
+                lines.append("max(\(shown)) = \(format(window.max() ?? 0, L))")
             } else {
-                lines.append("(\(window.map(format).joined(separator: " + ")))/\(window.count) = \(format(window.reduce(0, +) / Double(window.count)))")
+                lines.append("(\(window.map { format($0, L) }.joined(separator: " + ")))/\(window.count) = \(format(window.reduce(0, +) / Double(window.count), L))")
             }
         }
         lines.append(L.pick(es: "resultado completo:", en: "whole result:"))

@@ -121,8 +121,8 @@ enum Functions {
             let q = Double(p.data[label])
             let ln = -Foundation.log(q)
             notes.append(L.pick(
-                es: "−ln(\(format(q))) = \(format(ln)) (logaritmo natural, el de PyTorch y Keras); en base 10, la que usa una de las diapositivas, sería −log10(\(format(q))) = \(format(-Foundation.log10(q)))",
-                en: "−ln(\(format(q))) = \(format(ln)) (natural log, as PyTorch and Keras use); in base 10, which one of the slides uses, it would be −log10(\(format(q))) = \(format(-Foundation.log10(q)))"))
+                es: "−ln(\(format(q, L))) = \(format(ln, L)) (logaritmo natural, el de PyTorch y Keras); en base 10, la que usa una de las diapositivas, sería −log10(\(format(q, L))) = \(format(-Foundation.log10(q), L))",
+                en: "−ln(\(format(q, L))) = \(format(ln, L)) (natural log, as PyTorch and Keras use); in base 10, which one of the slides uses, it would be −log10(\(format(q, L))) = \(format(-Foundation.log10(q), L))"))
             return .number(ln)
         case "outsize":
             try allowOnly(["n", "f", "p", "s"], positional: 0)
@@ -134,7 +134,7 @@ enum Functions {
             if numerator % s == 0 {
                 notes.append("(n + 2p − f)/s + 1 = (\(n) + 2·\(p) − \(f))/\(s) + 1 = \(out)")
             } else {
-                notes.append("⌊(n + 2p − f)/s⌋ + 1 = ⌊(\(n) + 2·\(p) − \(f))/\(s)⌋ + 1 = ⌊\(format(Double(numerator) / Double(s)))⌋ + 1 = \(out)")
+                notes.append("⌊(n + 2p − f)/s⌋ + 1 = ⌊(\(n) + 2·\(p) − \(f))/\(s)⌋ + 1 = ⌊\(format(Double(numerator) / Double(s), L))⌋ + 1 = \(out)")
                 let end = coverage?.endNote(which: ("", ""), zeros: true, language: L) ?? ""
                 notes.append(L.pick(es: "\(numerator) no es divisible por \(s): el resultado se redondea hacia abajo\(end)",
                                     en: "\(numerator) is not divisible by \(s): the result is floored\(end)"))
@@ -273,7 +273,11 @@ func checkSize(_ out: FeatureShape, padded: Int, _ window: Int, fail: (String, S
     }
 }
 
-/// Numbers as the course writes them: integers without decimals, others with up to 4.
+/// A number as the learner's language writes it: `0.8861` in English, `0,8861` in Spanish.
+func format(_ x: Double, _ L: Language) -> String { L.decimal(format(x)) }
+
+/// Numbers as the course writes them: integers without decimals, others with up to 4
+/// (with a decimal point: model text, input echoed back; `format(x, L)` for prose).
 func format(_ x: Double) -> String {
     if x.isNaN { return "NaN" }
     if x.isInfinite { return x > 0 ? "∞" : "−∞" }

@@ -96,6 +96,10 @@ public final class Interpreter {
             return reply
         }
         errorIsInEntry = true
+        // `p = 0,5`, `[0,13, 0,87]`: a decimal comma would be read as two values (or not at all).
+        if !trimmed.lowercased().hasPrefix(":help"), let hint = DecimalComma.hint(in: trimmed, language: L) {
+            return Reply(L.pick(es: "error: ", en: "error: ") + hint, isError: true)
+        }
         let reply: Reply
         do {
             if trimmed.hasPrefix(":") {

@@ -227,7 +227,7 @@ extension Interpreter {
         var summary = L.pick(es: "`\(current)` entrenado en \(sets.name) (\(images) imágenes): \(epochs), \(stepsText)",
                              en: "`\(current)` trained on \(sets.name) (\(images) images): \(epochs), \(stepsText)")
         if let accuracy = run.testAccuracy {
-            summary += L.pick(es: "; exactitud en prueba \(String(format: "%.4f", accuracy)) (\(tests) imágenes)",
+            summary += L.pick(es: "; exactitud en prueba \(L.decimal(String(format: "%.4f", accuracy))) (\(tests) imágenes)",
                               en: "; test accuracy \(String(format: "%.4f", accuracy)) (\(tests) images)")
         }
         lines.append(summary)
@@ -243,11 +243,11 @@ extension Interpreter {
         let last = String(run.steps)
         let loss = Chart(lines: [run.stepLoss], title: L.pick(es: "pérdida de entrenamiento (entropía cruzada) por paso",
                                                               en: "training loss (cross-entropy) per step"),
-                         xLabel: step, xFirst: "1", xLast: last)
+                         xLabel: step, xFirst: "1", xLast: last, language: L)
         var accuracy = Chart(lines: [run.stepAccuracy],
                              title: L.pick(es: "exactitud: ⠿ lotes de entrenamiento, ● prueba al final de cada época",
                                            en: "accuracy: ⠿ training batches, ● test set after each epoch"),
-                             xLabel: step, xFirst: "1", xLast: last)
+                             xLabel: step, xFirst: "1", xLast: last, language: L)
         for (record, end) in zip(run.epochs, run.epochEndSteps) {
             if let test = record.testAccuracy {
                 accuracy.marks.append((x: run.steps > 1 ? Double(end - 1) / Double(run.steps - 1) : 0, y: test))
