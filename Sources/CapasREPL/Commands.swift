@@ -74,13 +74,11 @@ extension Interpreter {
             return Reply(model.entries.isEmpty ? L.pick(es: "(el modelo `\(current)` está vacío)", en: "(model `\(current)` is empty)")
                                                : try canonicalText())
         case ":undo", ":deshacer":
-            guard let last = model.entries.last else {
+            var m = model
+            guard let last = m.removeLast() else {
                 throw CommandError(es: "no hay nada que deshacer", en: "nothing to undo")
             }
-            var m = model
-            m.entries.removeLast()
-            m.analysis = m.entries.count > 1 ? try? ModelAnalysis(text: m.text) : nil
-            model = m
+            model = Model(entries: m.entries, analysis: m.entries.count > 1 ? try? ModelAnalysis(text: m.text) : nil)
             return Reply(L.pick(es: "quitada: \(last)", en: "removed: \(last)"))
         case ":reset":
             model = Model()

@@ -33,9 +33,32 @@ public final class Interpreter {
 
     /// A model being written: its entries (model-language text) and their analysis.
     struct Model {
-        var entries: [String] = []
+        private(set) var entries: [String] = []
         var analysis: ModelAnalysis?
+        /// Lines in `entries` (a block typed over several lines counts them all).
+        private(set) var lineCount = 0
+        /// Nodes at the top level of the analysis: the next appended layer's name.
+        var topLevelNodes = 0
         var text: String { entries.joined(separator: "\n") + (entries.isEmpty ? "" : "\n") }
+
+        init() {}
+        init(entries: [String], analysis: ModelAnalysis?) {
+            self.entries = entries
+            self.analysis = analysis
+            lineCount = entries.reduce(0) { $0 + Model.lines(in: $1) }
+            topLevelNodes = analysis?.layers.filter { $0.depth == 0 }.count ?? 0
+        }
+        static func lines(in entry: String) -> Int { entry.reduce(1) { $1 == "\n" ? $0 + 1 : $0 } }
+
+        mutating func append(_ entry: String) {
+            entries.append(entry)
+            lineCount += Model.lines(in: entry)
+        }
+        mutating func removeLast() -> String? {
+            guard let last = entries.popLast() else { return nil }
+            lineCount -= Model.lines(in: last)
+            return last
+        }
     }
     var models: [String: Model] = ["model": Model()]
     var modelOrder = ["model"]
@@ -231,41 +254,64 @@ public final class Interpreter {
     }
 
     func addToModel(_ entry: String) throws -> String {
-        var candidate = model
-        let isInput = entry.lowercased().hasPrefix("input")
-        if isInput {
-            // A new input line replaces the old one: the whole model is re-analysed for it.
-            candidate.entries.removeAll { $0.lowercased().hasPrefix("input") }
-            candidate.entries.insert(entry, at: 0)
-        } else {
-            guard candidate.entries.contains(where: { $0.lowercased().hasPrefix("input") }) else {
-                throw ModelError(.missingInput, at: nil)
-            }
-            candidate.entries.append(entry)
+        if entry.lowercased().hasPrefix("input") { return try replaceInput(entry) }
+        guard model.entries.first?.lowercased().hasPrefix("input") == true else {
+            throw ModelError(.missingInput, at: nil)
         }
-        let before = model.analysis?.layers.count ?? 0
-        let firstLine = candidate.entries.dropLast().reduce(0) { $0 + $1.split(separator: "\n", omittingEmptySubsequences: false).count }
+        // Only the new entry is analysed, from the last layer's output; the model is
+        // taken out of the dictionary so that its arrays grow in place.
+        var m = models.removeValue(forKey: current) ?? Model()
+        defer { models[current] = m }
+        guard let input = m.analysis?.input ?? (try? ModelText(parsing: m.entries[0]))?.input else {
+            throw ModelError(.missingInput, at: nil)
+        }
+        errorIsInEntry = true
+        let (items, added) = try ModelAnalysis.continuing(entry, after: m.analysis?.layers ?? [], input: input,
+                                                          topLevelNodes: m.topLevelNodes, firstLine: m.lineCount)
+        guard !added.isEmpty else { return "" }
+        analysedLayers += added.count
+        // Held only here from now on, so that appending does not copy them.
+        var modelText = try m.analysis?.model ?? ModelText(parsing: m.entries[0])
+        var layers = m.analysis?.layers ?? []
+        m.analysis = nil
+        modelText.items.append(contentsOf: items)
+        let before = layers.count
+        layers.append(contentsOf: added)
+        m.analysis = ModelAnalysis(model: modelText, input: input, layers: layers)
+        m.topLevelNodes += added.filter { $0.depth == 0 }.count
+        m.append(entry)
+        let analysis = m.analysis!
+        return analysis.layers[before...].map { describe($0, in: analysis) }.joined(separator: "\n")
+    }
+
+    /// Layers analysed so far in this session (each appended line analyses its own;
+    /// a new input line, all of them): what a line costs, counted.
+    var analysedLayers = 0
+
+    /// A new input line replaces the old one: the whole model is re-analysed for it.
+    func replaceInput(_ entry: String) throws -> String {
+        var entries = model.entries
+        entries.removeAll { $0.lowercased().hasPrefix("input") }
+        entries.insert(entry, at: 0)
+        var candidate = Model(entries: entries, analysis: nil)
         let parsed: ModelText
         do { parsed = try ModelText(parsing: candidate.text) } catch let error as ModelError {
-            throw relocate(error, firstLine: isInput ? 0 : firstLine)
+            throw relocate(error, firstLine: 0)
         }
         if parsed.items.isEmpty {
             // Only the input so far.
-            candidate.analysis = nil
             model = candidate
             return "input \(parsed.input?.description ?? "?") (\(grouped(parsed.input?.elementCount ?? 0, language: L)) " + L.pick(es: "valores)", en: "values)")
         }
         let analysis: ModelAnalysis
         do { analysis = try ModelAnalysis(parsed, sourceText: candidate.text) } catch let error as ModelError {
-            throw relocate(error, firstLine: isInput ? 0 : firstLine)
+            throw relocate(error, firstLine: 0)
         }
-        candidate.analysis = analysis
+        analysedLayers += analysis.layers.count
+        candidate = Model(entries: entries, analysis: analysis)
         model = candidate
-        if isInput {
-            return "input \(analysis.input) — " + L.pick(es: "el modelo se recalculó para esta entrada:\n", en: "the model was recomputed for this input:\n")
-                + (try analysis.summary(language: L))
-        }
-        return analysis.layers[before...].map { describe($0, in: analysis) }.joined(separator: "\n")
+        return "input \(analysis.input) — " + L.pick(es: "el modelo se recalculó para esta entrada:\n", en: "the model was recomputed for this input:\n")
+            + (try analysis.summary(language: L))
     }
 
     /// An error in the entry just typed: its line numbers are made relative to the entry.
