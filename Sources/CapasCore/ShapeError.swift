@@ -43,7 +43,7 @@ public enum ShapeError: Error, Equatable, LocalizedMessage {
             text += "(n + 2p − f)/s + 1 = (\(n) + \(pText) − \(fe))/\(s) + 1 = \(quotient + 1)"
             text += L.pick(es: ", y la salida necesita al menos 1.", en: ", and the output needs at least 1.")
             let need = (fe - n + 1) / 2
-            text += L.pick(es: " Use pad=\(need) (o más), o un kernel de como mucho \(padded).",
+            text += L.pick(es: " Usa pad=\(need) (o más), o un kernel de como mucho \(padded).",
                            en: " Use pad=\(need) (or more), or a kernel of at most \(padded).")
             if d > 1 {
                 text += L.pick(es: " Con dilatación \(d), el kernel \(f) abarca d·(f − 1) + 1 = \(fe).",
@@ -57,7 +57,7 @@ public enum ShapeError: Error, Equatable, LocalizedMessage {
             let hint: String
             if expected == .vector && got.isImage {
                 let values = got.elementCount.map(String.init) ?? "?"
-                hint = L.pick(es: " Agregue `flatten` antes (\(got) = \(values) valores).",
+                hint = L.pick(es: " Agrega `flatten` antes (\(got) = \(values) valores).",
                               en: " Add `flatten` before it (\(got) = \(values) values).")
             } else { hint = "" }
             return L.pick(es: "\(layer) necesita \(expected.spanish) y recibe \(got) (\(got.kindName(.es))).",

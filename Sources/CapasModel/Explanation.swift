@@ -53,12 +53,20 @@ extension AnalyzedLayer {
             let positions = outputShape.dims.dropFirst().map(String.init).joined(separator: "·")
             macs = "\(positions)·\(c.outChannels)·(\(weights)\(c.bias ? " + 1" : "")) = \(grouped(multiplyAdds, language: L))"
         case let .pool(p):
-            let axes = windowAxes(kernel: p.kernel, stride: p.stride, padding: Padding2D(p.padding.height, p.padding.width),
+            var axes = windowAxes(kernel: p.kernel, stride: p.stride, padding: Padding2D(p.padding.height, p.padding.width),
                                   dilation: Size2D(1, 1), oneDimensional: p.oneDimensional, ceil: p.ceilMode)
+            axes.zeros = false
             shapeLines = axes.lines(L)
             shapeLines.append(L.pick(es: "los \(outputShape.channels) canales se reducen por separado: \(arrow)",
                                      en: "each of the \(outputShape.channels) channels is pooled on its own: \(arrow)"))
             notes += axes.notes(L)
+            if p.padding.height > 0 || p.padding.width > 0 {
+                notes.append(p.kind == .max
+                    ? L.pick(es: "el relleno cuenta como −∞: nunca es el máximo (como PyTorch)",
+                             en: "padding counts as −∞: it is never the maximum (as in PyTorch)")
+                    : L.pick(es: "el relleno son ceros que cuentan en la media: se divide por la ventana entera (count_include_pad=True de PyTorch)",
+                             en: "padding is zeros that count in the mean: it divides by the whole window (PyTorch's count_include_pad=True)"))
+            }
             params = L.pick(es: "sin parámetros: \(p.kind == .max ? "el máximo" : "la media") de cada ventana no se aprende",
                             en: "no parameters: the \(p.kind == .max ? "maximum" : "mean") of each window is not learned")
         case .globalAveragePool:
@@ -101,8 +109,12 @@ extension AnalyzedLayer {
             let factors = inputShape.dims.map(String.init).joined(separator: "·")
             shapeLines = [L.pick(es: "\(inputShape) se aplana en un vector de \(factors) = \(outputShape) valores",
                                  en: "\(inputShape) is laid out as a vector of \(factors) = \(outputShape) values")]
-            notes.append(L.pick(es: "la posición de cada píxel deja de importar a las capas siguientes",
-                                en: "from here on, the layers no longer know where each pixel was"))
+            if inputShape.isImage {
+                notes.append(L.pick(es: "en el orden canal, fila, columna (C·H·W, como nn.Flatten de PyTorch); Keras aplana H·W·C, así que sus pesos densos vienen en otro orden",
+                                    en: "in the order channel, row, column (C·H·W, as PyTorch's nn.Flatten); Keras flattens H·W·C, so its dense weights come in another order"))
+            }
+            notes.append(L.pick(es: "desde aquí cada valor es solo una entrada más: las capas siguientes ya no saben qué píxeles eran vecinos (una capa densa aprende un peso aparte para cada posición)",
+                                en: "from here on each value is just one more input: the next layers no longer know which pixels were neighbours (a dense layer learns a separate weight for each position)"))
         case let .dense(d):
             shapeLines = [L.pick(es: "\(d.inFeatures) entradas → \(d.outFeatures) unidades", en: "\(d.inFeatures) inputs → \(d.outFeatures) units")]
             let formula = d.bias ? L.pick(es: "(entradas + 1)·salidas", en: "(inputs + 1)·outputs")
@@ -110,23 +122,46 @@ extension AnalyzedLayer {
             params = d.bias ? "\(formula) = (\(d.inFeatures) + 1)·\(d.outFeatures) = \(grouped(parameters, language: L))"
                             : "\(formula) = \(d.inFeatures)·\(d.outFeatures) = \(grouped(parameters, language: L))"
             macs = "\(d.inFeatures)·\(d.outFeatures)\(d.bias ? " + \(d.outFeatures)" : "") = \(grouped(multiplyAdds, language: L))"
-        case .activation, .softmax:
-            shapeLines = [L.pick(es: "se aplica a cada valor; la forma no cambia: \(arrow)",
-                                 en: "applied to every value; the shape does not change: \(arrow)")]
+        case let .activation(function):
+            shapeLines = [L.pick(es: "\(function.formula(L)), aplicada a cada valor por separado; la forma no cambia: \(arrow)",
+                                 en: "\(function.formula(L)), applied to every value on its own; the shape does not change: \(arrow)")]
+        case let .softmax(logarithmic):
+            let formula = logarithmic ? "zᵢ − ln Σⱼ e^zⱼ" : "e^zᵢ / Σⱼ e^zⱼ"
+            let c = inputShape.channels
+            if inputShape.isVector {
+                shapeLines = [L.pick(es: "\(formula) sobre los \(c) valores del vector (las clases: dim=1 de [N, \(c)] en PyTorch, el último eje en Keras)\(logarithmic ? "" : ", que pasan a sumar 1"); la forma no cambia: \(arrow)",
+                                     en: "\(formula) across the \(c) values of the vector (the classes: dim=1 of [N, \(c)] in PyTorch, the last axis in Keras)\(logarithmic ? "" : ", which then add up to 1"); the shape does not change: \(arrow)")]
+            } else {
+                let positions = inputShape.isImage ? L.pick(es: "en cada uno de los \(inputShape.height)·\(inputShape.width) píxeles", en: "at each of the \(inputShape.height)·\(inputShape.width) pixels")
+                                                   : L.pick(es: "en cada una de las \(inputShape.width) posiciones", en: "at each of the \(inputShape.width) positions")
+                shapeLines = [L.pick(es: "\(formula) sobre los \(c) canales, \(positions) por separado; la forma no cambia: \(arrow)",
+                                     en: "\(formula) across the \(c) channels, \(positions) on its own; the shape does not change: \(arrow)")]
+                notes.append(L.pick(
+                    es: "como nn.\(logarithmic ? "LogSoftmax" : "Softmax")(dim=1) de PyTorch sobre [N, C, H, W], y como Keras, que normaliza el último eje (los canales en NHWC); para clasificar la imagen entera, primero flatten o globalavgpool y dense",
+                    en: "as PyTorch's nn.\(logarithmic ? "LogSoftmax" : "Softmax")(dim=1) on [N, C, H, W], and as Keras, which normalises the last axis (the channels in NHWC); to classify the whole image, flatten or globalavgpool and dense first"))
+            }
         case let .maxout(pieces):
             shapeLines = [L.pick(es: "el máximo de cada grupo de \(pieces) canales: \(inputShape.channels)/\(pieces) = \(outputShape.channels)",
                                  en: "the maximum of each group of \(pieces) channels: \(inputShape.channels)/\(pieces) = \(outputShape.channels)")]
         case let .batchNorm(channels, _, _):
-            shapeLines = [L.pick(es: "normaliza cada uno de los \(channels) canales; la forma no cambia",
-                                 en: "normalizes each of the \(channels) channels; the shape does not change")]
+            shapeLines = [inputShape.isVector
+                ? L.pick(es: "γ·(x − μ)/√(σ² + ε) + β en cada una de las \(channels) características; la forma no cambia",
+                         en: "γ·(x − μ)/√(σ² + ε) + β on each of the \(channels) features; the shape does not change")
+                : L.pick(es: "γ·(x − μ)/√(σ² + ε) + β en cada uno de los \(channels) canales; la forma no cambia",
+                         en: "γ·(x − μ)/√(σ² + ε) + β on each of the \(channels) channels; the shape does not change")]
+            notes.append(inputShape.isVector
+                ? L.pick(es: "al entrenar, μ y σ² son la media y la varianza de cada característica sobre el lote",
+                         en: "in training, μ and σ² are each feature's mean and variance over the batch")
+                : L.pick(es: "al entrenar, μ y σ² son la media y la varianza de cada canal sobre el lote, en todas sus imágenes y posiciones",
+                         en: "in training, μ and σ² are each channel's mean and variance over the batch, across every image and position"))
             params = L.pick(es: "2·c = 2·\(channels) = \(grouped(parameters, language: L)) entrenables (γ y β)",
                             en: "2·c = 2·\(channels) = \(grouped(parameters, language: L)) trainable (γ and β)")
-            notes.append(L.pick(es: "y 2·c = \(grouped(buffers, language: L)) no entrenables: la media y la varianza móviles, que se usan en evaluación",
-                                en: "and 2·c = \(grouped(buffers, language: L)) non-trainable: the running mean and variance, used in evaluation"))
+            notes.append(L.pick(es: "y 2·c = \(grouped(buffers, language: L)) no entrenables: la media y la varianza móviles, que se usan en su lugar al evaluar",
+                                en: "and 2·c = \(grouped(buffers, language: L)) non-trainable: the running mean and variance, used instead in evaluation"))
         case let .dropout(p):
             shapeLines = [L.pick(es: "la forma no cambia: \(arrow)", en: "the shape does not change: \(arrow)")]
-            notes.append(L.pick(es: "al entrenar apaga cada valor con probabilidad \(p) y multiplica los demás por 1/(1 − p); en evaluación no hace nada",
-                                en: "while training it zeroes each value with probability \(p) and scales the rest by 1/(1 − p); in evaluation it does nothing"))
+            notes.append(L.pick(es: "al entrenar apaga cada valor con probabilidad \(L.decimal(formatNumber(p))) y multiplica los demás por 1/(1 − p); en evaluación no hace nada",
+                                en: "while training it zeroes each value with probability \(formatNumber(p)) and scales the rest by 1/(1 − p); in evaluation it does nothing"))
         case .add:
             shapeLines = [L.pick(es: "suma elemento a elemento del bloque y del atajo: \(outputShape)",
                                  en: "elementwise sum of the block and its shortcut: \(outputShape)")]
@@ -167,8 +202,13 @@ struct WindowAxis {
     /// What is left over after the last full window: the pixels the floor drops.
     var remainder: Int { (n + before + after - span) % s }
 
-    /// `(28 + 2·0 − 5)/1 + 1 = 24`, or with ⌊ ⌋ when the division is not exact.
-    var formula: String {
+    /// Which positions the windows read, and which image pixels they never see.
+    var coverage: WindowCoverage? {
+        WindowCoverage(n: n, before: before, after: after, kernel: f, stride: s, dilation: d, outputs: out)
+    }
+
+    /// `(28 + 2·0 − 5)/1 + 1 = 24`, or with ⌊ ⌋ when the division is not exact (⌊3,5⌋ in Spanish).
+    func formula(_ L: Language) -> String {
         let pad = before == after ? "2·\(before)" : "\(before) + \(after)"
         let numerator = n + before + after - span
         let fText = d > 1 ? "\(span)" : "\(f)"
@@ -176,8 +216,8 @@ struct WindowAxis {
             return "(\(n) + \(pad) − \(fText))/\(s) + 1 = \(numerator)/\(s) + 1 = \(out)"
         }
         let exact = Double(numerator) / Double(s)
-        let shown = exact == exact.rounded() ? String(Int(exact)) : String(format: "%.2f", exact)
-            .replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
+        let shown = L.decimal(exact == exact.rounded() ? String(Int(exact)) : String(format: "%.2f", exact)
+            .replacingOccurrences(of: "0+$", with: "", options: .regularExpression))
         if ceil {
             // PyTorch drops a last window that would start in the right padding.
             let dropped = numerator / s + 2 != out ? " − 1" : ""
@@ -190,6 +230,8 @@ struct WindowAxis {
 struct WindowAxes {
     let axes: [WindowAxis]
     var square = false
+    /// Convolutions pad with zeros; poolings with values that never win (max) or are left out (average).
+    var zeros = true
 
     func lines(_ L: Language) -> [String] {
         axes.map { axis in
@@ -199,7 +241,7 @@ struct WindowAxes {
             } else {
                 label = L.pick(es: axis.name.spanish, en: axis.name.rawValue)
             }
-            return "\(label): \(axis.formula)"
+            return "\(label): \(axis.formula(L))"
         }
     }
 
@@ -210,12 +252,31 @@ struct WindowAxes {
                 es: "ceil=yes: (n + 2p − f)/s = \(axis.n + axis.before + axis.after - axis.span)/\(axis.s) se redondea hacia arriba, y la última ventana sobresale del borde y promedia o compara solo los valores que cubre",
                 en: "ceil=yes: (n + 2p − f)/s = \(axis.n + axis.before + axis.after - axis.span)/\(axis.s) is rounded up, and the last window hangs over the edge and sees only the values it covers"))
         }
-        for axis in axes where axis.remainder != 0 && !axis.ceil {
-            let which = square ? L.pick(es: "en cada eje", en: "on each axis")
-                               : L.pick(es: "en \(axis.name.spanish)", en: "in \(axis.name.rawValue)")
-            notes.append(L.pick(
-                es: "(n + 2p − f) = \(axis.n + axis.before + axis.after - axis.span) no es divisible por s = \(axis.s): el resultado se redondea hacia abajo y \(which) \(axis.remainder == 1 ? "se pierde 1 píxel" : "se pierden \(axis.remainder) píxeles") del borde final, que ninguna ventana cubre",
-                en: "(n + 2p − f) = \(axis.n + axis.before + axis.after - axis.span) is not divisible by s = \(axis.s): the result is floored, and \(which) \(axis.remainder == 1 ? "the last border pixel is" : "the last \(axis.remainder) border pixels are") dropped, covered by no window"))
+        for axis in axes {
+            let which = square ? (es: "en cada eje", en: "on each axis")
+                               : (es: "en \(axis.name.spanish)", en: "in \(axis.name.rawValue)")
+            let coverage = axis.coverage
+            if axis.remainder != 0 && !axis.ceil {
+                let numerator = axis.n + axis.before + axis.after - axis.span
+                let end = coverage?.endNote(which: which, zeros: zeros, language: L) ?? ""
+                notes.append(L.pick(
+                    es: "(n + 2p − f) = \(numerator) no es divisible por s = \(axis.s): el resultado se redondea hacia abajo\(end)",
+                    en: "(n + 2p − f) = \(numerator) is not divisible by s = \(axis.s): the result is floored\(end)"))
+            }
+            if let skip = coverage?.skipNote(which: which, f: axis.f, s: axis.s, d: axis.d, language: L) {
+                notes.append(skip)
+            }
+        }
+        if axes.count == 2 || square, let h = axes.first?.coverage, let w = (axes.count == 2 ? axes[1] : axes[0]).coverage,
+           h.lostPixels > 0 || w.lostPixels > 0 {
+            let (all, o1) = h.pixels.multipliedReportingOverflow(by: w.pixels)
+            let (seen, o2) = h.seenPixels.multipliedReportingOverflow(by: w.seenPixels)
+            if !o1 && !o2 {
+                let lost = grouped(all - seen, language: L), total = grouped(all, language: L)
+                notes.append(L.pick(
+                    es: "en total, ninguna ventana lee \(lost) de los \(h.pixels)·\(w.pixels) = \(total) píxeles de cada canal",
+                    en: "in all, no window reads \(lost) of the \(h.pixels)·\(w.pixels) = \(total) pixels of each channel"))
+            }
         }
         if axes.contains(where: { $0.d > 1 }) {
             notes.append(L.pick(es: "con dilatación d, el kernel abarca d·(f − 1) + 1 píxeles",
@@ -231,6 +292,22 @@ extension ShapeError.Axis {
         case .height: return "alto"
         case .width: return "ancho"
         case .length: return "largo"
+        }
+    }
+}
+
+extension ActivationFunction {
+    /// The function's formula with its constants: `max(0, x)`, `x if x > 0, else 0.01·x`.
+    func formula(_ L: Language) -> String {
+        switch self {
+        case .relu: return "relu(x) = max(0, x)"
+        case .relu6: return "relu6(x) = min(max(0, x), 6)"
+        case let .leakyReLU(slope):
+            return L.pick(es: "leakyrelu(x) = x si x > 0, si no \(L.decimal("\(slope)"))·x", en: "leakyrelu(x) = x if x > 0, else \(slope)·x")
+        case let .elu(alpha):
+            return L.pick(es: "elu(x) = x si x > 0, si no \(L.decimal("\(alpha)"))·(eˣ − 1)", en: "elu(x) = x if x > 0, else \(alpha)·(eˣ − 1)")
+        case .sigmoid: return "sigmoid(x) = 1/(1 + e⁻ˣ)"
+        case .tanh: return "tanh(x) = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ)"
         }
     }
 }

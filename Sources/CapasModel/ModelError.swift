@@ -67,11 +67,16 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
         case let .missingArgument(layer, what, _):
             return L.pick(es: "a `\(layer)` le falta \(what.spanish)", en: "`\(layer)` is missing its \(what.english)")
         case let .badNumber(word, what):
-            return L.pick(es: "`\(word)` no es un valor válido para \(what.spanish)",
-                          en: "`\(word)` is not a valid \(what.english)")
+            return L.pick(es: "`\(word)` no es un valor válido para \(what.spanish): \(what.rule(L))",
+                          en: "`\(word)` is not a valid \(what.english): \(what.rule(L))")
         case let .badSize(word, what):
-            return L.pick(es: "`\(word)` no es un tamaño válido para \(what.spanish) (se escribe como 5x5, 3x5 o 5)",
-                          en: "`\(word)` is not a valid \(what.english) (write it as 5x5, 3x5 or 5)")
+            // A conv1d kernel written as a size: `3x5` is two valid numbers, one too many.
+            let parts = splitSize(word).map { Int($0) }
+            let rule = what == .kernel && parts.count == 2 && parts.allSatisfy({ ($0 ?? 0) >= 1 })
+                ? L.pick(es: "el kernel de conv1d es una sola longitud, como 5", en: "a conv1d kernel is one length, like 5")
+                : what.rule(L)
+            return L.pick(es: "`\(word)` no es un valor válido para \(what.spanish): \(rule)",
+                          en: "`\(word)` is not a valid \(what.english): \(rule)")
         case let .unknownOption(layer, option, _):
             return L.pick(es: "`\(layer)` no tiene la opción `\(option)`", en: "`\(layer)` has no option `\(option)`")
         case let .duplicateOption(option):
@@ -105,7 +110,7 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
     func hint(_ L: Language) -> String? {
         switch problem {
         case let .unknownLayer(_, suggestion?):
-            return L.pick(es: "¿quiso decir `\(suggestion)`? (ver :help layers)", en: "did you mean `\(suggestion)`? (see :help layers)")
+            return L.pick(es: "¿querías decir `\(suggestion)`? (ver :help layers)", en: "did you mean `\(suggestion)`? (see :help layers)")
         case .unknownLayer:
             return L.pick(es: "capas conocidas: \(Parser.layerNames.joined(separator: ", "))",
                           en: "known layers: \(Parser.layerNames.joined(separator: ", "))")
@@ -117,7 +122,7 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
         case .missingInput:
             return L.pick(es: "por ejemplo: input 28x28x1 (alto×ancho×canales)", en: "for example: input 28x28x1 (height×width×channels)")
         case .notTrainable:
-            return L.pick(es: "sus cuentas se ven con :summary (o capas summary); para entrenar, quite esa capa",
+            return L.pick(es: "sus cuentas se ven con :summary (o capas summary); para entrenar, quita esa capa",
                           en: "its counts are shown by :summary (or capas summary); to train, remove that layer")
         default:
             return nil
@@ -126,16 +131,47 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
 }
 
 extension ModelError.Argument {
+    /// What a valid value is, with an example.
+    func rule(_ L: Language) -> String {
+        switch self {
+        case .stride, .dilation:
+            let key = self == .stride ? "stride" : "dilation"
+            return L.pick(es: "debe ser un entero ≥ 1, como \(key)=2 (o \(key)=2x1: alto, ancho)",
+                          en: "it must be a whole number ≥ 1, like \(key)=2 (or \(key)=2x1: height, width)")
+        case .padding:
+            return L.pick(es: "debe ser un entero ≥ 0, como pad=1 (o pad=1x2: alto, ancho); las convoluciones también aceptan pad=same y pad=valid",
+                          en: "it must be a whole number ≥ 0, like pad=1 (or pad=1x2: height, width); convolutions also take pad=same and pad=valid")
+        case .kernel:
+            return L.pick(es: "enteros ≥ 1, escritos como 5x5, 3x5 (alto, ancho) o 5",
+                          en: "whole numbers ≥ 1, written like 5x5, 3x5 (height, width) or 5")
+        case .size:
+            return L.pick(es: "enteros ≥ 1, escritos como 28x28x1 (alto, ancho, canales), 200x32 (largo, canales) o 784",
+                          en: "whole numbers ≥ 1, written like 28x28x1 (height, width, channels), 200x32 (length, channels) or 784")
+        case .filters, .units, .groups, .pieces, .multiplier, .vocabulary, .dimension:
+            return L.pick(es: "debe ser un entero ≥ 1", en: "it must be a whole number ≥ 1")
+        case .probability:
+            return L.pick(es: "debe ser un número ≥ 0 y < 1, como 0.5", en: "it must be a number ≥ 0 and < 1, like 0.5")
+        case .slope, .momentum:
+            return L.pick(es: "debe ser un número entre 0 y 1", en: "it must be a number from 0 to 1")
+        case .alpha:
+            return L.pick(es: "debe ser un número entre 0 y 100", en: "it must be a number from 0 to 100")
+        case .epsilon:
+            return L.pick(es: "debe ser un número > 0 y ≤ 1, como 1e-5", en: "it must be a number > 0 and ≤ 1, like 1e-5")
+        case .bias, .sequences, .ceil:
+            return L.pick(es: "yes o no", en: "yes or no")
+        }
+    }
+
     var spanish: String {
         switch self {
         case .filters: return "el número de filtros"
         case .units: return "el número de unidades"
         case .kernel: return "el tamaño del kernel"
-        case .size: return "el tamaño"
+        case .size: return "la forma de la entrada"
         case .stride: return "el paso (stride)"
         case .padding: return "el relleno (padding)"
         case .dilation: return "la dilatación"
-        case .groups: return "los grupos"
+        case .groups: return "el número de grupos"
         case .probability: return "la probabilidad"
         case .pieces: return "el número de piezas"
         case .slope: return "la pendiente"
@@ -146,8 +182,8 @@ extension ModelError.Argument {
         case .multiplier: return "el multiplicador"
         case .vocabulary: return "el tamaño del vocabulario"
         case .dimension: return "la dimensión de los vectores"
-        case .sequences: return "sequences (yes o no)"
-        case .ceil: return "ceil (yes o no)"
+        case .sequences: return "sequences"
+        case .ceil: return "ceil"
         }
     }
     var english: String {
@@ -155,11 +191,11 @@ extension ModelError.Argument {
         case .filters: return "number of filters"
         case .units: return "number of units"
         case .kernel: return "kernel size"
-        case .size: return "size"
+        case .size: return "input shape"
         case .stride: return "stride"
         case .padding: return "padding"
         case .dilation: return "dilation"
-        case .groups: return "groups"
+        case .groups: return "number of groups"
         case .probability: return "probability"
         case .pieces: return "number of pieces"
         case .slope: return "slope"
@@ -170,8 +206,8 @@ extension ModelError.Argument {
         case .multiplier: return "multiplier"
         case .vocabulary: return "vocabulary size"
         case .dimension: return "vector dimension"
-        case .sequences: return "sequences value (yes or no)"
-        case .ceil: return "ceil value (yes or no)"
+        case .sequences: return "sequences value"
+        case .ceil: return "ceil value"
         }
     }
 }

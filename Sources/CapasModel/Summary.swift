@@ -38,14 +38,14 @@ extension ModelAnalysis {
             out.append(L.pick(es: "No entrenables (medias y varianzas móviles de batchnorm): \(grouped(buffers, language: L))",
                               en: "Non-trainable (batchnorm running means and variances): \(grouped(buffers, language: L))"))
         }
-        out.append(L.pick(es: "Multiplicaciones-sumas por imagen: \(grouped(macs, language: L)) (≈ \(approximate(2 * Double(macs))) FLOPs)",
-                          en: "Multiply-adds per image: \(grouped(macs, language: L)) (≈ \(approximate(2 * Double(macs))) FLOPs)"))
+        out.append(L.pick(es: "Multiplicaciones-sumas por imagen: \(grouped(macs, language: L)) (≈ \(approximate(2 * Double(macs), L)) FLOPs)",
+                          en: "Multiply-adds per image: \(grouped(macs, language: L)) (≈ \(approximate(2 * Double(macs), L)) FLOPs)"))
         out.append(L.pick(es: "  (convención de torchinfo: el sesgo cuenta una multiplicación-suma por valor de salida)",
                           en: "  (torchinfo's convention: a bias counts as one multiply-add per output value)"))
         let paramBytes = Double(params + buffers) * 4
         let activations = Double(try activationValues()) * 4 * Double(batchSize)
-        out.append(L.pick(es: "Memoria: parámetros \(bytes(paramBytes)), activaciones \(bytes(activations)) por lote de \(batchSize)",
-                          en: "Memory: parameters \(bytes(paramBytes)), activations \(bytes(activations)) per batch of \(batchSize)"))
+        out.append(L.pick(es: "Memoria: parámetros \(bytes(paramBytes, L)), activaciones \(bytes(activations, L)) por lote de \(batchSize)",
+                          en: "Memory: parameters \(bytes(paramBytes, L)), activations \(bytes(activations, L)) per batch of \(batchSize)"))
         return out.joined(separator: "\n") + "\n"
     }
 }
@@ -73,16 +73,18 @@ public func grouped(_ n: Int, language L: Language) -> String {
     return (n < 0 ? "-" : "") + String(out.reversed())
 }
 
-func approximate(_ x: Double) -> String {
+/// 466600 → "466.6k" (English), "466,6k" (Spanish).
+func approximate(_ x: Double, _ L: Language) -> String {
     for (limit, suffix) in [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")] where x >= limit {
-        return String(format1(x / limit)) + suffix
+        return L.decimal(format1(x / limit)) + suffix
     }
     return String(Int(x))
 }
 
-func bytes(_ x: Double) -> String {
+/// 34,000 bytes → "33.2 KiB" (English), "33,2 KiB" (Spanish).
+func bytes(_ x: Double, _ L: Language) -> String {
     for (limit, suffix) in [(1024.0 * 1024 * 1024, "GiB"), (1024.0 * 1024, "MiB"), (1024.0, "KiB")] where x >= limit {
-        return format1(x / limit) + " " + suffix
+        return L.decimal(format1(x / limit)) + " " + suffix
     }
     return "\(Int(x)) B"
 }

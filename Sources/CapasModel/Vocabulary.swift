@@ -17,4 +17,7 @@ public enum Vocabulary {
         let w = word.lowercased()
         return layers.contains(w) || aliases[w] != nil || blocks.contains(w)
     }
+
+    /// The layer a misspelt word most resembles (`cnov` → `conv`), as a model file's error suggests it.
+    public static func suggestion(for word: String) -> String? { Parser.suggestion(for: word.lowercased()) }
 }

@@ -55,12 +55,12 @@ public struct CalculatorError: Error, LocalizedMessage, Equatable {
             return L.pick(es: "se esperaba \(what) y se encontró `\(found)`", en: "expected \(what), found `\(found)`")
         case let .unknownName(name, suggestion):
             return L.pick(es: "`\(name)` no está definido", en: "`\(name)` is not defined")
-                + (suggestion.map { L.pick(es: "; ¿quiso decir `\($0)`?", en: "; did you mean `\($0)`?") }
+                + (suggestion.map { L.pick(es: "; ¿querías decir `\($0)`?", en: "; did you mean `\($0)`?") }
                     ?? L.pick(es: " (defínalo con \(name) = …; :vars lista las variables)",
                               en: " (define it with \(name) = …; :vars lists the variables)"))
         case let .unknownFunction(name, suggestion):
             return L.pick(es: "no hay una función `\(name)`", en: "there is no function `\(name)`")
-                + (suggestion.map { L.pick(es: "; ¿quiso decir `\($0)`?", en: "; did you mean `\($0)`?") }
+                + (suggestion.map { L.pick(es: "; ¿querías decir `\($0)`?", en: "; did you mean `\($0)`?") }
                     ?? L.pick(es: " (ver :help functions)", en: " (see :help functions)"))
         case let .ragged(depth):
             return L.pick(es: "las filas de la matriz no tienen la misma longitud (nivel \(depth))",
@@ -73,7 +73,7 @@ public struct CalculatorError: Error, LocalizedMessage, Equatable {
             return L.pick(es: "\(operation): las formas \(a) y \(b) no coinciden (no se difunden: deben ser iguales, o una un número)",
                           en: "\(operation): shapes \(a) and \(b) differ (no broadcasting: they must match, or one must be a number)")
         case let .reservedName(name):
-            return L.pick(es: "`\(name)` es el nombre de una capa o función; elija otro nombre de variable",
+            return L.pick(es: "`\(name)` es el nombre de una capa o función; elige otro nombre de variable",
                           en: "`\(name)` is the name of a layer or function; choose another variable name")
         case .endsTooSoon:
             return L.pick(es: "la expresión termina antes de tiempo", en: "the expression ends too soon")

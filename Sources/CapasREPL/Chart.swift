@@ -26,6 +26,8 @@ struct Chart {
     var xLabel: String
     var xFirst: String
     var xLast: String
+    /// The language its numbers are written in (a decimal comma in Spanish).
+    var language: Language = .en
 
     /// Dot bits of a braille cell: bit for (column, row) of its 2×4 grid.
     static let bits: [[UInt32]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
@@ -91,7 +93,7 @@ struct Chart {
             let cx = Swift.min(width - 1, Swift.max(0, Int((mark.x * Double(width - 1)).rounded())))
             cells[row(mark.y) / 4][cx] = symbol
         }
-        let top = axisNumber(high), bottom = axisNumber(low)
+        let top = language.decimal(axisNumber(high)), bottom = language.decimal(axisNumber(low))
         let labelWidth = Swift.max(top.count, bottom.count)
         func pad(_ s: String) -> String { String(repeating: " ", count: labelWidth - s.count) + s }
         var out = [title]

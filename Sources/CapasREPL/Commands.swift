@@ -13,7 +13,7 @@ struct CommandError: Error, LocalizedMessage {
 
 extension Interpreter {
     static let commands = [":help", ":summary", ":explain", ":model", ":undo", ":reset", ":new", ":use", ":models",
-                           ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":plot", ":vars", ":load", ":save", ":lang", ":quit"]
+                           ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":plot", ":vars", ":history", ":time", ":load", ":save", ":lang", ":quit"]
 
     func command(_ line: String) throws -> Reply {
         let parts = line.split(separator: " ", maxSplits: 1)
@@ -40,6 +40,16 @@ extension Interpreter {
             })
         case ":quit", ":q", ":exit", ":salir":
             return Reply("", quit: true)
+        case ":history", ":hist", ":historial":
+            guard !history.isEmpty else { return Reply(L.pick(es: "(todavía no hay entradas)", en: "(no entries yet)")) }
+            let width = String(history.count).count
+            return Reply(history.enumerated().map { i, entry in
+                let number = String(i + 1)
+                let pad = String(repeating: " ", count: width - number.count)
+                return pad + number + "  " + entry.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: width + 2))
+            }.joined(separator: "\n"))
+        case ":time", ":tiempo":
+            throw CommandError(es: "uso: :time ENTRADA (por ejemplo :time conv(A, K))", en: "usage: :time ENTRY (for example :time conv(A, K))")
         case ":lang", ":idioma":
             switch argument.lowercased() {
             case "es", "español", "spanish": language = .es
@@ -64,13 +74,11 @@ extension Interpreter {
             return Reply(model.entries.isEmpty ? L.pick(es: "(el modelo `\(current)` está vacío)", en: "(model `\(current)` is empty)")
                                                : try canonicalText())
         case ":undo", ":deshacer":
-            guard let last = model.entries.last else {
+            var m = model
+            guard let last = m.removeLast() else {
                 throw CommandError(es: "no hay nada que deshacer", en: "nothing to undo")
             }
-            var m = model
-            m.entries.removeLast()
-            m.analysis = m.entries.count > 1 ? try? ModelAnalysis(text: m.text) : nil
-            model = m
+            model = Model(entries: m.entries, analysis: m.entries.count > 1 ? try? ModelAnalysis(text: m.text) : nil)
             return Reply(L.pick(es: "quitada: \(last)", en: "removed: \(last)"))
         case ":reset":
             model = Model()
@@ -83,7 +91,7 @@ extension Interpreter {
             let creating = name == ":new" || name == ":nuevo"
             if creating {
                 guard models[target] == nil else {
-                    throw CommandError(es: "ya existe un modelo `\(target)`; use :use \(target)", en: "model `\(target)` exists already; use :use \(target)")
+                    throw CommandError(es: "ya existe un modelo `\(target)`; usa :use \(target)", en: "model `\(target)` exists already; use :use \(target)")
                 }
                 models[target] = Model()
                 modelOrder.append(target)
@@ -138,7 +146,7 @@ extension Interpreter {
             return Reply(try saveFile(argument))
         default:
             let suggestion = closest(name, Interpreter.commands)
-            throw CommandError(es: "no existe el comando \(name)" + (suggestion.map { "; ¿quiso decir \($0)?" } ?? " (ver :help)"),
+            throw CommandError(es: "no existe el comando \(name)" + (suggestion.map { "; ¿querías decir \($0)?" } ?? " (ver :help)"),
                                en: "there is no command \(name)" + (suggestion.map { "; did you mean \($0)?" } ?? " (see :help)"))
         }
     }
@@ -154,13 +162,13 @@ extension Interpreter {
                          preset.describe(L)])
         }
         return Display.table(rows, numeric: [2]) + "\n"
-            + L.pick(es: "cargue uno con :preset NOMBRE (reemplaza el modelo actual); :summary muestra sus capas",
+            + L.pick(es: "carga uno con :preset NOMBRE (reemplaza el modelo actual); :summary muestra sus capas",
                      en: "load one with :preset NAME (it replaces the current model); :summary shows its layers")
     }
 
     func requireAnalysis() throws -> ModelAnalysis {
         guard let analysis = model.analysis else {
-            throw CommandError(es: "el modelo `\(current)` no tiene capas todavía: empiece con `input 28x28x1` y una capa",
+            throw CommandError(es: "el modelo `\(current)` no tiene capas todavía: empieza con `input 28x28x1` y una capa",
                                en: "model `\(current)` has no layers yet: start with `input 28x28x1` and a layer")
         }
         return analysis
@@ -234,7 +242,7 @@ extension Interpreter {
                        String(a.layers.count)]
             if trained {
                 if let run = run(of: name), let accuracy = run.testAccuracy {
-                    row += [String(format: "%.4f", accuracy), run.dataset + L.pick(es: ", \(run.epochs.count) ép.", en: ", \(run.epochs.count) ep.")]
+                    row += [L.decimal(String(format: "%.4f", accuracy)), run.dataset + L.pick(es: ", \(run.epochs.count) ép.", en: ", \(run.epochs.count) ep.")]
                 } else {
                     row += ["—", L.pick(es: "sin entrenar (:train)", en: "untrained (:train)")]
                 }
@@ -296,7 +304,7 @@ extension Interpreter {
             let f = (k.shape[k.rank - 2], k.shape[k.rank - 1])
             let kernelChannels = k.rank >= 3 ? k.shape[k.rank - 3] : 1
             guard k.rank <= 3, kernelChannels == channels else {
-                throw CommandError(es: ":step muestra un filtro a la vez: use un kernel f×f o C×f×f",
+                throw CommandError(es: ":step muestra un filtro a la vez: usa un kernel f×f o C×f×f",
                                    en: ":step shows one filter at a time: use an f×f or C×f×f kernel")
             }
             var terms: [String] = [], total = 0.0
@@ -305,7 +313,7 @@ extension Interpreter {
                     for j in 0..<f.1 {
                         let a = pixel(c, row * stride - pad + i, column * stride - pad + j)
                         let b = Double(k.data[(c * f.0 + i) * f.1 + j])
-                        terms.append("\(format(a))×\(format(b))")
+                        terms.append("\(format(a, L))×\(format(b, L))")
                         total += a * b
                     }
                 }
@@ -314,7 +322,7 @@ extension Interpreter {
             let origin = "(\(row * stride - pad), \(column * stride - pad))"
             lines.append(L.pick(es: "salida[\(row), \(column)]: la ventana de \(f.0)×\(f.1) que empieza en \(origin) de la entrada\(pad > 0 ? " con relleno \(pad)" : ""), multiplicada elemento a elemento por el kernel y sumada\(channels > 1 ? " sobre los \(channels) canales" : ""):",
                                 en: "output[\(row), \(column)]: the \(f.0)×\(f.1) window starting at \(origin) of the input\(pad > 0 ? " padded by \(pad)" : ""), multiplied elementwise by the kernel and summed\(channels > 1 ? " over the \(channels) channels" : ""):"))
-            lines.append("  " + terms.joined(separator: " + ") + (bias != 0 ? " + \(format(bias))" : "") + " = \(format(total + bias))")
+            lines.append("  " + terms.joined(separator: " + ") + (bias != 0 ? " + \(format(bias, L))" : "") + " = \(format(total + bias, L))")
         } else {
             guard case let .number(sizeValue) = args[1] else {
                 throw CommandError(es: "el tamaño de la ventana debe ser un número", en: "the window size must be a number")
@@ -322,11 +330,12 @@ extension Interpreter {
             let size = Int(sizeValue), stride = options["stride"] ?? size
             var window: [Double] = []
             for i in 0..<size { for j in 0..<size { window.append(pixel(0, row * stride - pad + i, column * stride - pad + j)) } }
-            let shown = window.map(format).joined(separator: ", ")
+            // A decimal comma in Spanish: values are separated by semicolons there.
+            let shown = window.map { format($0, L) }.joined(separator: L == .es ? "; " : ", ")
             if function == "maxpool" {
-                lines.append("max(\(shown)) = \(format(window.max() ?? 0))")
+                lines.append("max(\(shown)) = \(format(window.max() ?? 0, L))")
             } else {
-                lines.append("(\(window.map(format).joined(separator: " + ")))/\(window.count) = \(format(window.reduce(0, +) / Double(window.count)))")
+                lines.append("(\(window.map { format($0, L) }.joined(separator: " + ")))/\(window.count) = \(format(window.reduce(0, +) / Double(window.count), L))")
             }
         }
         lines.append(L.pick(es: "resultado completo:", en: "whole result:"))

@@ -48,9 +48,51 @@ extension Interpreter {
             break
         }
         if Vocabulary.isLayerWord(first) && !line.contains("(") {
-            return matching(Vocabulary.options + ["same", "valid", "relu", "leakyrelu", "elu", "sigmoid", "tanh", "softmax"])
+            let layer = Vocabulary.aliases[first] ?? first
+            // After `pad=`, `bias=`…: the values that option takes on this layer.
+            if before.hasSuffix("=") {
+                let key = before.split(separator: " ").last.map { String($0.dropLast()).lowercased() } ?? ""
+                return matching(Interpreter.optionValues(layer: layer, option: key))
+            }
+            let words = before.split(separator: " ").map { $0.lowercased() }
+            // An inline activation ends the line.
+            if words.count > 1, let last = words.last, Interpreter.inlineActivations.contains(last) { return (start, []) }
+            // Options already given are not offered again.
+            let given = Set(words.filter { $0.contains("=") }.map { String($0.prefix { $0 != "=" }) + "=" })
+            let options = Interpreter.layerOptions[layer] ?? []
+            let activations = Interpreter.takesInlineActivation.contains(layer) ? Interpreter.inlineActivations : []
+            return matching(options.filter { !given.contains($0) } + activations)
         }
         return matching(Array(variables.keys) + Functions.names + ["stride=", "pad=", "bias=", "slope=", "alpha="])
+    }
+
+    /// The options each layer accepts (the parser's lists), for completion.
+    static let layerOptions: [String: [String]] = [
+        "conv": ["stride=", "pad=", "dilation=", "groups=", "bias="],
+        "conv1d": ["stride=", "pad=", "dilation=", "groups=", "bias="],
+        "depthwise": ["stride=", "pad=", "dilation=", "multiplier=", "bias="],
+        "maxpool": ["stride=", "pad=", "ceil="],
+        "avgpool": ["stride=", "pad=", "ceil="],
+        "dense": ["bias="],
+        "rnn": ["sequences=", "bias="],
+        "lstm": ["sequences=", "bias="],
+        "batchnorm": ["momentum=", "eps="],
+        "dropout": ["p="],
+        "leakyrelu": ["slope="],
+        "elu": ["alpha="],
+    ]
+    /// Layers usually followed by an activation on the same line (`conv 32 3x3 relu`, `dense 10 softmax`).
+    static let takesInlineActivation: Set<String> = ["conv", "conv1d", "depthwise", "dense", "batchnorm"]
+    static let inlineActivations = ["relu", "relu6", "leakyrelu", "elu", "sigmoid", "tanh", "softmax", "logsoftmax"]
+
+    /// The words an option takes: `pad=` on a convolution → same, valid; on a pooling, only numbers.
+    static func optionValues(layer: String, option: String) -> [String] {
+        switch option {
+        case "pad", "padding": return ["conv", "conv1d", "depthwise"].contains(layer) ? ["same", "valid"] : []
+        case "bias": return ["rnn", "lstm"].contains(layer) ? ["yes", "no", "keras", "pytorch"] : ["yes", "no"]
+        case "ceil", "sequences": return ["yes", "no"]
+        default: return []
+        }
     }
 
     private func fileCompletions(_ word: String, start: Int) -> (wordStart: Int, candidates: [String]) {

@@ -7,13 +7,13 @@ import CapasMessages
 enum Display {
     static func value(_ v: Value, language L: Language) -> String {
         switch v {
-        case let .number(x): return format(x)
+        case let .number(x): return format(x, L)
         case let .tensor(t): return tensor(t, language: L)
         }
     }
 
     static func tensor(_ t: Tensor, language L: Language) -> String {
-        let cells = formatAll(t.data.map(Double.init))
+        let cells = formatAll(t.data.map(Double.init)).map(L.decimal)
         switch t.rank {
         case 0: return cells.first ?? ""
         case 1: return "[" + align(cells).joined(separator: "  ") + "]"

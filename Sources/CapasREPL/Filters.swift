@@ -75,7 +75,7 @@ extension Interpreter {
             es: "[\(layer.name)] \(layer.spec?.text ?? "conv"): \(count) filtros de \(kh)×\(kw)" + (channels == 1 ? "" : channels == 3 ? " sobre 3 canales, en color (R, G, B)" : " sobre \(channels) canales; K.C es el canal C del filtro K"),
             en: "[\(layer.name)] \(layer.spec?.text ?? "conv"): \(count) filters of \(kh)×\(kw)" + (channels == 1 ? "" : channels == 3 ? " over 3 channels, in colour (R, G, B)" : " over \(channels) channels; K.C is channel C of filter K"))]
         lines.append(Panel.layout(panels, style: pictureStyle, columns: columns))
-        lines.append(L.pick(es: "escala común: negro −\(format(Double(scale))), gris 0, blanco +\(format(Double(scale)))",
+        lines.append(L.pick(es: "escala común: negro −\(format(Double(scale), L)), gris 0, blanco +\(format(Double(scale), L))",
                             en: "one scale for all: black −\(format(Double(scale))), grey 0, white +\(format(Double(scale)))"))
         if shown.count < chosen.count {
             lines.append(L.pick(es: "se muestran \(shown.count) de \(count) filtros; :filters \(layer.name) K muestra el filtro K",

@@ -1,5 +1,6 @@
 import CapasCore
 import CapasMessages
+import CapasModel
 import Foundation
 
 // The course's operations on literal matrices, computed by the core's own
@@ -50,8 +51,20 @@ enum Functions {
                 throw fail("unknown option \(key)= (options: \(keys.map { $0 + "=" }.joined(separator: ", ")))",
                            "opción desconocida \(key)= (opciones: \(keys.map { $0 + "=" }.joined(separator: ", ")))")
             }
+            if args.count > positional && positional == 0 {
+                // outsize(28, 5, 0, 1): which number is p and which s? The names say it.
+                let named = zip(keys, args).map { key, value -> String in
+                    if case let .number(x) = value { return "\(key)=\(format(x))" }
+                    return "\(key)=…"
+                }
+                let example = args.count <= keys.count ? "\(name)(\(named.joined(separator: ", ")))"
+                                                       : "\(name)(\(keys.map { "\($0)=…" }.joined(separator: ", ")))"
+                throw fail("its arguments must be named (\(keys.joined(separator: ", "))): write \(example)",
+                           "sus argumentos van con nombre (\(keys.joined(separator: ", "))): escribe \(example)")
+            }
             if args.count > positional {
-                throw fail("takes at most \(positional) values without a name", "admite como mucho \(positional) valores sin nombre")
+                throw fail(positional == 1 ? "takes at most 1 value without a name" : "takes at most \(positional) values without a name",
+                           positional == 1 ? "admite como mucho 1 valor sin nombre" : "admite como mucho \(positional) valores sin nombre")
             }
         }
 
@@ -103,13 +116,13 @@ enum Functions {
             let total = p.data.reduce(0, +)
             guard p.data.allSatisfy({ $0 >= 0 }), abs(total - 1) < 1e-3 else {
                 throw fail("\(p.data) are not probabilities (they must be ≥ 0 and add up to 1); for scores use crossentropy(softmax(z), \(label))",
-                           "\(p.data) no son probabilidades (deben ser ≥ 0 y sumar 1); para puntajes use crossentropy(softmax(z), \(label))")
+                           "\(p.data) no son probabilidades (deben ser ≥ 0 y sumar 1); para puntajes usa crossentropy(softmax(z), \(label))")
             }
             let q = Double(p.data[label])
             let ln = -Foundation.log(q)
             notes.append(L.pick(
-                es: "−ln(\(format(q))) = \(format(ln)) (logaritmo natural, el de PyTorch y Keras); en base 10 sería −log10(\(format(q))) = \(format(-Foundation.log10(q))), el valor que muestra una de las diapositivas",
-                en: "−ln(\(format(q))) = \(format(ln)) (natural log, as PyTorch and Keras use); in base 10 it would be −log10(\(format(q))) = \(format(-Foundation.log10(q))), the value one of the slides shows"))
+                es: "−ln(\(format(q, L))) = \(format(ln, L)) (logaritmo natural, el de PyTorch y Keras); en base 10, la que usa una de las diapositivas, sería −log10(\(format(q, L))) = \(format(-Foundation.log10(q), L))",
+                en: "−ln(\(format(q, L))) = \(format(ln, L)) (natural log, as PyTorch and Keras use); in base 10, which one of the slides uses, it would be −log10(\(format(q, L))) = \(format(-Foundation.log10(q), L))"))
             return .number(ln)
         case "outsize":
             try allowOnly(["n", "f", "p", "s"], positional: 0)
@@ -117,13 +130,16 @@ enum Functions {
             let out = try windowOutputSize(layer: "outsize", axis: .width, input: n, padBefore: p, padAfter: p,
                                            kernel: f, stride: s, dilation: 1)
             let numerator = n + 2 * p - f
+            let coverage = WindowCoverage(n: n, before: p, after: p, kernel: f, stride: s, outputs: out)
             if numerator % s == 0 {
                 notes.append("(n + 2p − f)/s + 1 = (\(n) + 2·\(p) − \(f))/\(s) + 1 = \(out)")
             } else {
-                notes.append("⌊(n + 2p − f)/s⌋ + 1 = ⌊(\(n) + 2·\(p) − \(f))/\(s)⌋ + 1 = ⌊\(format(Double(numerator) / Double(s)))⌋ + 1 = \(out)")
-                notes.append(L.pick(es: "\(numerator) no es divisible por \(s): se redondea hacia abajo y \(numerator % s == 1 ? "se pierde 1 píxel" : "se pierden \(numerator % s) píxeles") del borde",
-                                    en: "\(numerator) is not divisible by \(s): the result is floored and \(numerator % s == 1 ? "1 border pixel is" : "\(numerator % s) border pixels are") dropped"))
+                notes.append("⌊(n + 2p − f)/s⌋ + 1 = ⌊(\(n) + 2·\(p) − \(f))/\(s)⌋ + 1 = ⌊\(format(Double(numerator) / Double(s), L))⌋ + 1 = \(out)")
+                let end = coverage?.endNote(which: ("", ""), zeros: true, language: L) ?? ""
+                notes.append(L.pick(es: "\(numerator) no es divisible por \(s): el resultado se redondea hacia abajo\(end)",
+                                    en: "\(numerator) is not divisible by \(s): the result is floored\(end)"))
             }
+            if let skip = coverage?.skipNote(which: ("", ""), f: f, s: s, d: 1, language: L) { notes.append(skip) }
             return .number(Double(out))
         case "params":
             if options["inputs"] != nil || options["outputs"] != nil {
@@ -257,7 +273,11 @@ func checkSize(_ out: FeatureShape, padded: Int, _ window: Int, fail: (String, S
     }
 }
 
-/// Numbers as the course writes them: integers without decimals, others with up to 4.
+/// A number as the learner's language writes it: `0.8861` in English, `0,8861` in Spanish.
+func format(_ x: Double, _ L: Language) -> String { L.decimal(format(x)) }
+
+/// Numbers as the course writes them: integers without decimals, others with up to 4
+/// (with a decimal point: model text, input echoed back; `format(x, L)` for prose).
 func format(_ x: Double) -> String {
     if x.isNaN { return "NaN" }
     if x.isInfinite { return x > 0 ? "∞" : "−∞" }

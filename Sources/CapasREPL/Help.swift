@@ -11,13 +11,14 @@ enum Help {
 
     static let topics: [Topic] = [
         Topic(names: ["", "ayuda", "help"], es: """
-        capas: escriba capas, cálculos o comandos.
+        capas: escribe capas, cálculos o comandos.
           input 28x28x1          la entrada (alto×ancho×canales)
           conv 10 5x5            una capa: capas responde con la forma, los parámetros y las fórmulas
           A = [[1,2],[3,4]]      una variable; conv(A, K), maxpool(A, 2), softmax(z)… calculan
           :help layers           las capas      :help functions   las funciones
           :help commands         los comandos   :help formulas    las fórmulas del curso
-        Ctrl-C cancela la línea, Ctrl-D (o :quit) sale, Tab completa, ↑ y Ctrl-R recuperan líneas anteriores.
+        Ctrl-C cancela la línea, Ctrl-D (o :quit, exit, quit()) sale, Tab completa, ↑ y Ctrl-R recuperan líneas anteriores.
+        Como en IPython y Julia: help conv, conv? y ?conv muestran la ayuda; _ y ans son el último resultado.
         """, en: """
         capas: type layers, calculations or commands.
           input 28x28x1          the input (height×width×channels)
@@ -25,7 +26,8 @@ enum Help {
           A = [[1,2],[3,4]]      a variable; conv(A, K), maxpool(A, 2), softmax(z)… compute
           :help layers           the layers     :help functions   the functions
           :help commands         the commands   :help formulas    the course's formulas
-        Ctrl-C cancels the line, Ctrl-D (or :quit) exits, Tab completes, ↑ and Ctrl-R recall earlier lines.
+        Ctrl-C cancels the line, Ctrl-D (or :quit, exit, quit()) exits, Tab completes, ↑ and Ctrl-R recall earlier lines.
+        As in IPython and Julia: help conv, conv? and ?conv show the help; _ and ans are the last result.
         """),
         Topic(names: ["commands", "comandos"], es: """
           :summary [batch=N]   tabla del modelo: formas, parámetros, multiplicaciones-sumas, memoria
@@ -40,6 +42,7 @@ enum Help {
           :filters N [K]       los filtros que aprendió la capa conv [N] (también :filtros)
           :plot ARCHIVO.svg|.png   guarda las curvas del último :train (también :grafica)
           :vars                las variables            :lang es|en   idioma
+          :history             las entradas de la sesión   :time ENTRADA   la ejecuta y dice cuánto tardó
           :load ARCHIVO        carga un modelo (.capas) o ejecuta un cuaderno (.md)
           :save ARCHIVO        guarda el modelo (.capas) o la sesión como cuaderno (.md)
           :quit                sale
@@ -56,6 +59,7 @@ enum Help {
           :filters N [K]       the filters conv layer [N] learned
           :plot FILE.svg|.png  saves the curves of the last :train
           :vars                the variables            :lang es|en   language
+          :history             the session's entries    :time ENTRY   runs it and says how long it took
           :load FILE           loads a model (.capas) or runs a notebook (.md)
           :save FILE           saves the model (.capas) or the session as a notebook (.md)
           :quit                exits
@@ -185,7 +189,7 @@ enum Help {
         let key = topic.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ": "))
         if let t = topics.first(where: { $0.names.contains(key) }) { return L.pick(es: t.es, en: t.en) }
         if let entry = entry(key) { return render(entry, language: L, run: run) }
-        return L.pick(es: "no hay ayuda sobre `\(topic)`; pruebe :help layers, :help commands, :help functions, :help formulas, o el nombre de una capa o un comando (:help conv, :help summary)",
+        return L.pick(es: "no hay ayuda sobre `\(topic)`; prueba :help layers, :help commands, :help functions, :help formulas, o el nombre de una capa o un comando (:help conv, :help summary)",
                       en: "no help on `\(topic)`; try :help layers, :help commands, :help functions, :help formulas, or the name of a layer or command (:help conv, :help summary)")
     }
 

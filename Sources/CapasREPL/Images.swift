@@ -172,7 +172,7 @@ extension Interpreter {
 
     func describeShape(_ value: Value) -> String {
         switch value {
-        case let .number(x): return L.pick(es: "el número \(format(x))", en: "the number \(format(x))")
+        case let .number(x): return L.pick(es: "el número \(format(x, L))", en: "the number \(format(x))")
         case let .tensor(t): return L.pick(es: "un vector de \(t.count) valores", en: "a vector of \(t.count) values")
         }
     }
@@ -196,8 +196,8 @@ extension Interpreter {
             let picture = Picture.grey(values, width: w, height: h, low: low, high: high)
             if tensor.rank == 2 {
                 let text = low == high
-                    ? L.pick(es: "todos los valores son \(format(Double(low))) (gris)", en: "every value is \(format(Double(low))) (grey)")
-                    : L.pick(es: "valores de \(format(Double(low))) (negro) a \(format(Double(high))) (blanco)",
+                    ? L.pick(es: "todos los valores son \(format(Double(low), L)) (gris)", en: "every value is \(format(Double(low))) (grey)")
+                    : L.pick(es: "valores de \(format(Double(low), L)) (negro) a \(format(Double(high), L)) (blanco)",
                              en: "values from \(format(Double(low))) (black) to \(format(Double(high))) (white)")
                 return text + "\n" + picture.fitted(columns: columns, style: pictureStyle).lines(pictureStyle).joined(separator: "\n")
             }
@@ -205,7 +205,7 @@ extension Interpreter {
             for size in outer.reversed() { index.insert(rest % size, at: 0); rest /= size }
             let caption = tensor.rank == 3 ? L.pick(es: "canal \(index[0])", en: "channel \(index[0])")
                                            : "[" + index.map(String.init).joined(separator: ", ") + "]"
-            panels.append(Panel(caption: [caption, rangeText(low, high)], picture: picture.fitted(columns: columns, style: pictureStyle)))
+            panels.append(Panel(caption: [caption, rangeText(low, high, L)], picture: picture.fitted(columns: columns, style: pictureStyle)))
         }
         return Panel.layout(panels, style: pictureStyle, columns: columns) + "\n"
             + L.pick(es: "cada plano va de su valor más bajo (negro) a su valor más alto (blanco)",

@@ -33,9 +33,32 @@ public final class Interpreter {
 
     /// A model being written: its entries (model-language text) and their analysis.
     struct Model {
-        var entries: [String] = []
+        private(set) var entries: [String] = []
         var analysis: ModelAnalysis?
+        /// Lines in `entries` (a block typed over several lines counts them all).
+        private(set) var lineCount = 0
+        /// Nodes at the top level of the analysis: the next appended layer's name.
+        var topLevelNodes = 0
         var text: String { entries.joined(separator: "\n") + (entries.isEmpty ? "" : "\n") }
+
+        init() {}
+        init(entries: [String], analysis: ModelAnalysis?) {
+            self.entries = entries
+            self.analysis = analysis
+            lineCount = entries.reduce(0) { $0 + Model.lines(in: $1) }
+            topLevelNodes = analysis?.layers.filter { $0.depth == 0 }.count ?? 0
+        }
+        static func lines(in entry: String) -> Int { entry.reduce(1) { $1 == "\n" ? $0 + 1 : $0 } }
+
+        mutating func append(_ entry: String) {
+            entries.append(entry)
+            lineCount += Model.lines(in: entry)
+        }
+        mutating func removeLast() -> String? {
+            guard let last = entries.popLast() else { return nil }
+            lineCount -= Model.lines(in: last)
+            return last
+        }
     }
     var models: [String: Model] = ["model": Model()]
     var modelOrder = ["model"]
@@ -80,15 +103,36 @@ public final class Interpreter {
 
     /// Runs one entry. Never traps: every input gets a reply or an error message.
     public func execute(_ entry: String) -> Reply {
-        let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
+        var trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty || trimmed.hasPrefix("#") { return Reply("") }
+        let typed = trimmed
+        defer { history.append(typed) }
+        if let habit = habit(trimmed) { trimmed = habit }
+        if let timed = Interpreter.timedEntry(trimmed) {
+            // :time EXPR (IPython's %time): the entry runs as itself, and the reply says how long it took.
+            let clock = ContinuousClock()
+            var reply = Reply("")
+            let elapsed = clock.measure { reply = execute(timed) }
+            history.removeLast()
+            let time = L.pick(es: "tiempo: ", en: "time: ") + Interpreter.duration(elapsed, language: L)
+            reply.text += (reply.text.isEmpty ? "" : "\n") + time
+            return reply
+        }
         errorIsInEntry = true
+        // `p = 0,5`, `[0,13, 0,87]`: a decimal comma would be read as two values (or not at all).
+        if !trimmed.lowercased().hasPrefix(":help"), let hint = DecimalComma.hint(in: trimmed, language: L) {
+            return Reply(L.pick(es: "error: ", en: "error: ") + hint, isError: true)
+        }
         let reply: Reply
         do {
             if trimmed.hasPrefix(":") {
                 reply = try command(trimmed)
             } else if isModelLine(trimmed) {
                 reply = Reply(try addToModel(trimmed))
+            } else if let word = misspeltLayer(trimmed) {
+                // `cnov 10 5x5`: the same error as in a model file, not a calculator's "unexpected `10`".
+                throw ModelError(.unknownLayer(word, suggestion: Vocabulary.suggestion(for: word)),
+                                 at: SourceSpan(line: 1, column: 1, length: word.count), sourceLine: trimmed)
             } else {
                 reply = Reply(try calculate(trimmed))
             }
@@ -107,6 +151,69 @@ public final class Interpreter {
         return reply
     }
 
+    /// Every entry of the session in order, errors included (`:history`).
+    public private(set) var history: [String] = []
+    /// The value of the last calculation, read back as `_` or `ans` (IPython, Julia, MATLAB).
+    var lastResult: Value?
+
+    /// What another REPL's habit means here: `help conv`, `conv?`, `?conv`,
+    /// `help(conv)` → `:help conv`; `exit`, `quit()` → `:quit`; `%time`,
+    /// `%history` → `:time`, `:history`. Nil when the entry means itself
+    /// (a variable named `help` or `exit` is read as the variable).
+    func habit(_ text: String) -> String? {
+        let lower = text.lowercased()
+        func isWord(_ s: Substring) -> Bool {
+            !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ":" }
+        }
+        if ["exit", "quit", "exit()", "quit()", "salir", "salir()"].contains(lower),
+           variables[String(lower.prefix { $0.isLetter })] == nil {
+            return ":quit"
+        }
+        for magic in ["%time ", "%history", "%hist"] where lower.hasPrefix(magic) {
+            return ":" + text.dropFirst(1)
+        }
+        if variables["help"] == nil, variables["ayuda"] == nil {
+            for word in ["help", "ayuda"] {
+                if lower == word || lower == word + "()" { return ":help" }
+                if lower.hasPrefix(word + " ") {
+                    // `help conv`, `help :summary`; `help = 2` and `help + 1` are calculations.
+                    let topic = text.dropFirst(word.count + 1).trimmingCharacters(in: .whitespaces)
+                    if let c = topic.first, c.isLetter || c == ":" || c == "%" || c == "_" { return ":help " + topic }
+                }
+                if lower.hasPrefix(word + "("), lower.hasSuffix(")") {
+                    let topic = text.dropFirst(word.count + 1).dropLast().trimmingCharacters(in: .whitespaces)
+                    return topic.isEmpty ? ":help" : ":help " + topic
+                }
+            }
+        }
+        if text == "?" { return ":help" }
+        let bare = text.drop { $0 == "?" }
+        if bare.count < text.count, isWord(bare) { return ":help " + bare }
+        var tail = Substring(text)
+        while tail.hasSuffix("?") { tail = tail.dropLast() }
+        if tail.count < text.count, isWord(tail), !tail.hasPrefix(":") { return ":help " + tail }
+        return nil
+    }
+
+    /// The entry after `:time`, or nil.
+    static func timedEntry(_ text: String) -> String? {
+        for prefix in [":time ", ":tiempo "] where text.lowercased().hasPrefix(prefix) {
+            let rest = text.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
+            return rest.isEmpty ? nil : rest
+        }
+        return nil
+    }
+
+    /// `0.35 ms`, `12.3 ms`, `1.24 s` (a decimal comma in Spanish).
+    static func duration(_ d: Duration, language L: Language) -> String {
+        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        let text: String
+        if seconds < 0.001 { text = String(format: "%.2f ms", seconds * 1000) }
+        else if seconds < 1 { text = String(format: "%.1f ms", seconds * 1000) }
+        else { text = String(format: "%.2f s", seconds) }
+        return L == .es ? text.replacingOccurrences(of: ".", with: ",") : text
+    }
+
     /// True when the text so far leaves a bracket or a block open: the REPL reads another line.
     public func needsContinuation(_ text: String) -> Bool {
         var depth = 0
@@ -123,6 +230,22 @@ public final class Interpreter {
         return !(rest.hasPrefix("(") || rest.hasPrefix("="))
     }
 
+    /// The first word of a line written like a layer (`cnov 10 5x5`, `conv2 32 3x3`)
+    /// that is no layer, variable or function: a word followed by a space and
+    /// then a number or a word, when it is close to a layer's name (or is no
+    /// short variable-like name and a number follows).
+    func misspeltLayer(_ text: String) -> String? {
+        let word = String(text.prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+        guard let first = word.first, first.isLetter, !Vocabulary.isLayerWord(word),
+              variables[word] == nil, !Functions.names.contains(word) else { return nil }
+        let afterWord = text.dropFirst(word.count)
+        guard let space = afterWord.first, space == " " || space == "\t" else { return nil }
+        guard let next = afterWord.drop(while: { $0 == " " || $0 == "\t" }).first else { return nil }
+        if Vocabulary.suggestion(for: word) != nil { return next.isNumber || next.isLetter ? word : nil }
+        // `foo 3` names no layer at all; `A 3` is more likely a calculation.
+        return next.isNumber && word.count >= 3 ? word : nil
+    }
+
     // MARK: the model
 
     var model: Model {
@@ -131,41 +254,64 @@ public final class Interpreter {
     }
 
     func addToModel(_ entry: String) throws -> String {
-        var candidate = model
-        let isInput = entry.lowercased().hasPrefix("input")
-        if isInput {
-            // A new input line replaces the old one: the whole model is re-analysed for it.
-            candidate.entries.removeAll { $0.lowercased().hasPrefix("input") }
-            candidate.entries.insert(entry, at: 0)
-        } else {
-            guard candidate.entries.contains(where: { $0.lowercased().hasPrefix("input") }) else {
-                throw ModelError(.missingInput, at: nil)
-            }
-            candidate.entries.append(entry)
+        if entry.lowercased().hasPrefix("input") { return try replaceInput(entry) }
+        guard model.entries.first?.lowercased().hasPrefix("input") == true else {
+            throw ModelError(.missingInput, at: nil)
         }
-        let before = model.analysis?.layers.count ?? 0
-        let firstLine = candidate.entries.dropLast().reduce(0) { $0 + $1.split(separator: "\n", omittingEmptySubsequences: false).count }
+        // Only the new entry is analysed, from the last layer's output; the model is
+        // taken out of the dictionary so that its arrays grow in place.
+        var m = models.removeValue(forKey: current) ?? Model()
+        defer { models[current] = m }
+        guard let input = m.analysis?.input ?? (try? ModelText(parsing: m.entries[0]))?.input else {
+            throw ModelError(.missingInput, at: nil)
+        }
+        errorIsInEntry = true
+        let (items, added) = try ModelAnalysis.continuing(entry, after: m.analysis?.layers ?? [], input: input,
+                                                          topLevelNodes: m.topLevelNodes, firstLine: m.lineCount)
+        guard !added.isEmpty else { return "" }
+        analysedLayers += added.count
+        // Held only here from now on, so that appending does not copy them.
+        var modelText = try m.analysis?.model ?? ModelText(parsing: m.entries[0])
+        var layers = m.analysis?.layers ?? []
+        m.analysis = nil
+        modelText.items.append(contentsOf: items)
+        let before = layers.count
+        layers.append(contentsOf: added)
+        m.analysis = ModelAnalysis(model: modelText, input: input, layers: layers)
+        m.topLevelNodes += added.filter { $0.depth == 0 }.count
+        m.append(entry)
+        let analysis = m.analysis!
+        return analysis.layers[before...].map { describe($0, in: analysis) }.joined(separator: "\n")
+    }
+
+    /// Layers analysed so far in this session (each appended line analyses its own;
+    /// a new input line, all of them): what a line costs, counted.
+    var analysedLayers = 0
+
+    /// A new input line replaces the old one: the whole model is re-analysed for it.
+    func replaceInput(_ entry: String) throws -> String {
+        var entries = model.entries
+        entries.removeAll { $0.lowercased().hasPrefix("input") }
+        entries.insert(entry, at: 0)
+        var candidate = Model(entries: entries, analysis: nil)
         let parsed: ModelText
         do { parsed = try ModelText(parsing: candidate.text) } catch let error as ModelError {
-            throw relocate(error, firstLine: isInput ? 0 : firstLine)
+            throw relocate(error, firstLine: 0)
         }
         if parsed.items.isEmpty {
             // Only the input so far.
-            candidate.analysis = nil
             model = candidate
             return "input \(parsed.input?.description ?? "?") (\(grouped(parsed.input?.elementCount ?? 0, language: L)) " + L.pick(es: "valores)", en: "values)")
         }
         let analysis: ModelAnalysis
         do { analysis = try ModelAnalysis(parsed, sourceText: candidate.text) } catch let error as ModelError {
-            throw relocate(error, firstLine: isInput ? 0 : firstLine)
+            throw relocate(error, firstLine: 0)
         }
-        candidate.analysis = analysis
+        analysedLayers += analysis.layers.count
+        candidate = Model(entries: entries, analysis: analysis)
         model = candidate
-        if isInput {
-            return "input \(analysis.input) — " + L.pick(es: "el modelo se recalculó para esta entrada:\n", en: "the model was recomputed for this input:\n")
-                + (try analysis.summary(language: L))
-        }
-        return analysis.layers[before...].map { describe($0, in: analysis) }.joined(separator: "\n")
+        return "input \(analysis.input) — " + L.pick(es: "el modelo se recalculó para esta entrada:\n", en: "the model was recomputed for this input:\n")
+            + (try analysis.summary(language: L))
     }
 
     /// An error in the entry just typed: its line numbers are made relative to the entry.
@@ -217,8 +363,14 @@ public final class Interpreter {
                 throw CalculatorError(.reservedName(name), column: 1)
             }
         }
-        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets)
+        var known = variables
+        if let lastResult {
+            // The learner's own `ans` or `_` wins over the last result.
+            for name in ["_", "ans"] where known[name] == nil { known[name] = lastResult }
+        }
+        let evaluator = Evaluator(variables: known, language: L, datasets: datasets)
         let value = try evaluator.evaluate(expression)
+        lastResult = value
         if case let .tensor(t) = value, t.data.contains(where: { !$0.isFinite }) {
             evaluator.notes.append(L.pick(es: "el resultado contiene NaN o ∞", en: "the result contains NaN or ∞"))
         }
@@ -246,14 +398,6 @@ public final class Interpreter {
         var text = L.pick(es: "error: ", en: "error: ") + error.message(in: L)
         if let column = error.column, !entry.contains("\n") {
             text += "\n  \(entry)\n  " + String(repeating: " ", count: max(0, column - 1)) + "^"
-        }
-        // `cnov 10 5x5`: a misspelt layer reads as a calculation; say which layer it resembles.
-        let words = entry.split(separator: " ", maxSplits: 2)
-        if words.count >= 2, words[1].first?.isNumber == true, variables[String(words[0])] == nil,
-           let layer = Vocabulary.layers.map({ ($0, editDistance(words[0].lowercased(), $0)) }).min(by: { $0.1 < $1.1 })
-            .flatMap({ $0.1 <= (words[0].count >= 4 ? 2 : 1) ? $0.0 : nil }) {
-            text += "\n" + L.pick(es: "¿quiso escribir la capa `\(layer)`? (ver :help layers)",
-                                  en: "did you mean the layer `\(layer)`? (see :help layers)")
         }
         return text
     }

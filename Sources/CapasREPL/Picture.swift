@@ -198,6 +198,6 @@ struct Panel {
 }
 
 /// A value range as the learner reads it: "−0.25 … 3.5".
-func rangeText(_ low: Float, _ high: Float) -> String {
-    "\(format(Double(low))) … \(format(Double(high)))"
+func rangeText(_ low: Float, _ high: Float, _ L: Language) -> String {
+    "\(format(Double(low), L)) … \(format(Double(high), L))"
 }

@@ -82,7 +82,7 @@ extension Figure {
             let py: (Double) -> Double = { bottom - ($0 - low) / (high - low) * (bottom - top) }
             for t in ticks {
                 figure.shapes.append(.line(x1: left, y1: py(t), x2: right, y2: py(t), color: .grid, width: 1, dashed: false))
-                figure.shapes.append(.text(x: left - 8, y: py(t) + textHeight / 2, axisNumber(t), anchor: .end, color: .black))
+                figure.shapes.append(.text(x: left - 8, y: py(t) + textHeight / 2, L.decimal(axisNumber(t)), anchor: .end, color: .black))
             }
             for t in xTicks {
                 figure.shapes.append(.line(x1: px(t), y1: bottom, x2: px(t), y2: bottom + 5, color: .black, width: 1, dashed: false))
@@ -300,7 +300,7 @@ extension Interpreter {
                                en: "usage: :plot FILE.svg or :plot FILE.png (the curves of the last :train)")
         }
         guard let run = lastRun, run.steps > 0 else {
-            throw CommandError(es: "todavía no hay curvas: entrene un modelo con :train (ver :help train)",
+            throw CommandError(es: "todavía no hay curvas: entrena un modelo con :train (ver :help train)",
                                en: "there are no curves yet: train a model with :train (see :help train)")
         }
         let figure = Figure.training(run, language: L)

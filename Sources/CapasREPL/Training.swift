@@ -132,7 +132,7 @@ extension Interpreter {
             case .image(height: 28, width: 28, channels: 1): name = DatasetName.fashionMNIST.rawValue
             case .image(height: 32, width: 32, channels: 3): name = DatasetName.cifar10.rawValue
             default:
-                throw CommandError(es: "¿con qué datos? El modelo recibe \(analysis.input); FashionMNIST es 28x28x1 y CIFAR-10 32x32x3. Indique data=CARPETA o cambie la línea `input`",
+                throw CommandError(es: "¿con qué datos? El modelo recibe \(analysis.input); FashionMNIST es 28x28x1 y CIFAR-10 32x32x3. Indica data=CARPETA o cambia la línea `input`",
                                    en: "which data? The model takes \(analysis.input); FashionMNIST is 28x28x1 and CIFAR-10 32x32x3. Give data=FOLDER or change the `input` line")
             }
         }
@@ -227,7 +227,7 @@ extension Interpreter {
         var summary = L.pick(es: "`\(current)` entrenado en \(sets.name) (\(images) imágenes): \(epochs), \(stepsText)",
                              en: "`\(current)` trained on \(sets.name) (\(images) images): \(epochs), \(stepsText)")
         if let accuracy = run.testAccuracy {
-            summary += L.pick(es: "; exactitud en prueba \(String(format: "%.4f", accuracy)) (\(tests) imágenes)",
+            summary += L.pick(es: "; exactitud en prueba \(L.decimal(String(format: "%.4f", accuracy))) (\(tests) imágenes)",
                               en: "; test accuracy \(String(format: "%.4f", accuracy)) (\(tests) images)")
         }
         lines.append(summary)
@@ -243,11 +243,11 @@ extension Interpreter {
         let last = String(run.steps)
         let loss = Chart(lines: [run.stepLoss], title: L.pick(es: "pérdida de entrenamiento (entropía cruzada) por paso",
                                                               en: "training loss (cross-entropy) per step"),
-                         xLabel: step, xFirst: "1", xLast: last)
+                         xLabel: step, xFirst: "1", xLast: last, language: L)
         var accuracy = Chart(lines: [run.stepAccuracy],
                              title: L.pick(es: "exactitud: ⠿ lotes de entrenamiento, ● prueba al final de cada época",
                                            en: "accuracy: ⠿ training batches, ● test set after each epoch"),
-                             xLabel: step, xFirst: "1", xLast: last)
+                             xLabel: step, xFirst: "1", xLast: last, language: L)
         for (record, end) in zip(run.epochs, run.epochEndSteps) {
             if let test = record.testAccuracy {
                 accuracy.marks.append((x: run.steps > 1 ? Double(end - 1) / Double(run.steps - 1) : 0, y: test))

@@ -97,7 +97,7 @@ final class Session {
         Interrupt.install()
         if interactive {
             print(interpreter.language.pick(
-                es: "capas — escriba capas (input 28x28x1, conv 10 5x5…), cálculos o :help. Ctrl-C cancela la línea, Ctrl-D sale.",
+                es: "capas — escribe capas (input 28x28x1, conv 10 5x5…), cálculos o :help. Ctrl-C cancela la línea, Ctrl-D sale.",
                 en: "capas — type layers (input 28x28x1, conv 10 5x5…), calculations or :help. Ctrl-C cancels the line, Ctrl-D exits."))
         }
         var failed = false

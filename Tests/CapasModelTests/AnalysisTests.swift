@@ -164,7 +164,9 @@ final class AnalysisTests: XCTestCase {
         // Spanish groups digits with a no-break space, and leaves four-digit numbers whole.
         XCTAssertTrue(es.contains("Parámetros entrenables: 21\u{00A0}840"), es)
         XCTAssertTrue(es.contains("conv 20 5x5  Conv2d     8x8x20          5020     321\u{00A0}280"), es)
-        XCTAssertNil(es.range(of: "[0-9],[0-9]", options: .regularExpression), es)
+        // Thousands are never grouped with a comma in Spanish; decimals take one (487,6k is 487.6k).
+        XCTAssertNil(es.range(of: "[0-9],[0-9]{3}([^0-9]|$)", options: .regularExpression), es)
+        XCTAssertTrue(es.contains("(≈ 975,2k FLOPs)"), es)
         let bn = try ModelAnalysis(text: "input 8x8x3\nconv 4 3x3\nbatchnorm").summary(language: .en)
         XCTAssertTrue(bn.contains("Non-trainable (batchnorm running means and variances): 8"), bn)
     }

@@ -111,7 +111,7 @@ final class ParserTests: XCTestCase {
         XCTAssertTrue(en.contains(" 2 | cnov 10 5x5\n   | ^~~~"), en)
         XCTAssertTrue(en.contains("did you mean `conv`?"), en)
         XCTAssertTrue(es.contains("línea 2, columna 1: capa desconocida `cnov`"), es)
-        XCTAssertTrue(es.contains("¿quiso decir `conv`?"), es)
+        XCTAssertTrue(es.contains("¿querías decir `conv`?"), es)
     }
 
     func testBadValuesPointAtTheWord() throws {

@@ -151,9 +151,9 @@ final class PresetTests: XCTestCase {
         sigmoid             Sigmoid    1                0           0
         ─────────────────────────────────────────────────────────────
         Parámetros entrenables: 328 353
-        Multiplicaciones-sumas por imagen: 4 160 033 (≈ 8.3M FLOPs)
+        Multiplicaciones-sumas por imagen: 4 160 033 (≈ 8,3M FLOPs)
           (convención de torchinfo: el sesgo cuenta una multiplicación-suma por valor de salida)
-        Memoria: parámetros 1.3 MiB, activaciones 62.6 KiB por lote de 1
+        Memoria: parámetros 1,3 MiB, activaciones 62,6 KiB por lote de 1
 
         """)
     }
