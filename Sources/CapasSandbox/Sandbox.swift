@@ -398,8 +398,12 @@ public struct Sandbox: Sendable {
         if infoRead >= 0, let inner = Sandbox.childPid(fromInfo: infoRead) {
             Sandbox.killAndReap(inner)
         }
-        // Nothing of the run's uid survives it, whatever it started.
-        if ids.switchUser && ids.ownUID { _ = capas_kill_user(ids.uid, ids.gid) }
+        // Nothing of the run's uid survives it, whatever it started, and
+        // what this process adopted of it is reaped.
+        if ids.switchUser && ids.ownUID {
+            _ = capas_kill_user(ids.uid, ids.gid)
+            Sandbox.reapAdopted(uid: ids.uid)
+        }
         // What the run left for the caller, read before its folder goes.
         collect?(directory.fd)
 
@@ -450,6 +454,33 @@ public struct Sandbox: Sendable {
         }
         let digits = bytes[(start + key.count)...].drop { !(48...57).contains($0) }.prefix { (48...57).contains($0) }
         return pid_t(String(decoding: digits, as: UTF8.self)).flatMap { $0 > 1 ? $0 : nil }
+    }
+
+    /// Reaps this process's children that run as `uid` (a run's own uid:
+    /// orphans of the run adopted by this subreaper), found in /proc.
+    static func reapAdopted(uid: uid_t) {
+        guard let proc = opendir("/proc") else { return }
+        defer { closedir(proc) }
+        let me = getpid()
+        var candidates: [pid_t] = []
+        while let entry = readdir(proc) {
+            let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+            let name = String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
+            guard let pid = pid_t(name) else { continue }
+            var info = stat()
+            guard stat("/proc/\(name)", &info) == 0, info.st_uid == uid else { continue }
+            // The fourth field of /proc/PID/stat is the parent's pid.
+            guard let file = fopen("/proc/\(name)/stat", "r") else { continue }
+            var line = [CChar](repeating: 0, count: 512)
+            let read = fgets(&line, Int32(line.count), file) != nil
+            fclose(file)
+            guard read else { continue }
+            let text = String(cString: line)
+            guard let close = text.lastIndex(of: ")") else { continue }
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            if fields.count > 1, pid_t(fields[1]) == me { candidates.append(pid) }
+        }
+        for pid in candidates { killAndReap(pid) }
     }
 
     /// SIGKILL to `pid`, then reap it if it is (now) our child; a few

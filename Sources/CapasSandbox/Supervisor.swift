@@ -120,8 +120,14 @@ struct Supervisor {
         // are dying and not yet reaped by init, keep the group alive: kill
         // again until it is empty (bounded; only a program that skipped the
         // lockdown can have descendants at all).
+        // Members orphaned by the leader's exit are this process's to reap
+        // when it is a child subreaper (see Sandbox.becomeSubreaper): a
+        // zombie still counts as a member of the group.
         let settle = ContinuousClock.now + .seconds(2)
-        while kill(-pid, 0) == 0 && ContinuousClock.now < settle {
+        while ContinuousClock.now < settle {
+            var ignored: Int32 = 0
+            while waitpid(-pid, &ignored, WNOHANG | __WALL) > 0 {}
+            guard kill(-pid, 0) == 0 else { break }
             _ = kill(-pid, SIGKILL)
             usleep(5_000)
         }
