@@ -22,6 +22,10 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
         case shape(ShapeError)
         /// The layer is analysed (shapes, counts) but capas cannot train it.
         case notTrainable(layer: String)
+        /// Blocks nested deeper than `limit`; the span is the block that goes too deep.
+        case nestedTooDeep(limit: Int)
+        /// The text has `bytes`; the parser reads at most `limit`.
+        case textTooLong(bytes: Int, limit: Int)
     }
 
     /// What an argument was supposed to be, for messages.
@@ -99,6 +103,12 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
         case let .notTrainable(layer):
             return L.pick(es: "capas todavía no puede entrenar `\(layer)`: solo calcula sus formas, parámetros y multiplicaciones-sumas",
                           en: "capas cannot train `\(layer)` yet: it only works out its shapes, parameters and multiply-adds")
+        case let .nestedTooDeep(limit):
+            return L.pick(es: "este bloque queda a más de \(limit) niveles de anidamiento; se admiten hasta \(limit) bloques uno dentro de otro",
+                          en: "this block is nested more than \(limit) levels deep; at most \(limit) blocks may be nested inside each other")
+        case let .textTooLong(bytes, limit):
+            return L.pick(es: "el modelo tiene \(bytes) bytes; se leen como mucho \(limit) (\(limit >> 20) MiB)",
+                          en: "the model is \(bytes) bytes long; at most \(limit) (\(limit >> 20) MiB) are read")
         }
     }
 
