@@ -11,8 +11,8 @@ import CapasREPL
 /// parameters from the model text, the accuracy from the checkpoint on the
 /// test set itself; what a checkpoint's metadata claims is ignored.
 public enum ModelGrader {
-    /// Models beyond this are refused before any memory is allocated for them.
-    public static let maximumParameters = 50_000_000
+    /// Models beyond this are refused before any memory is allocated for them (see `GraderLimits`).
+    public static let maximumParameters = GraderLimits.parameters
     public static let maximumCheckpointBytes = 512 << 20
 
     struct Submission {
@@ -36,6 +36,20 @@ public enum ModelGrader {
             }
         }
         var checkpointAccuracy: Double?
+        // The notebook's answers are read and parsed once for all the checks that need them.
+        var sheet: Result<AnswerSheet, Refusal>?
+        func notebook() -> Result<AnswerSheet, Refusal> {
+            if let sheet { return sheet }
+            let name = rubric.notebook ?? "notebook.md"
+            let loaded: Result<AnswerSheet, Refusal>
+            if let data = try? Data(contentsOf: exerciseFolder.appendingPathComponent(name)) {
+                loaded = GraderLimits.text(of: data, name: name, limit: GraderLimits.notebookBytes).map { AnswerSheet(notebook: $0) }
+            } else {
+                loaded = .failure(Refusal(Bilingual(es: "no se puede leer `\(name)`", en: "cannot read `\(name)`")))
+            }
+            sheet = loaded
+            return loaded
+        }
 
         for check in rubric.checks {
             let start = Date()
@@ -52,7 +66,7 @@ public enum ModelGrader {
                 do {
                     let (passed, feedback, leaderboard) = try run(check, model: model, rubric: rubric, folder: exerciseFolder,
                                                                   submission: submission, context: context, data: data,
-                                                                  accuracy: &checkpointAccuracy)
+                                                                  notebook: notebook, accuracy: &checkpointAccuracy)
                     if let passed {
                         result.status = passed ? .passed : .failed
                         result.points = passed ? check.points : 0
@@ -86,11 +100,14 @@ public enum ModelGrader {
     enum Loaded { case success(Submission), failure(Bilingual) }
 
     static func load(_ url: URL, name: String) -> Loaded {
-        guard let data = try? Data(contentsOf: url), data.count <= 1 << 20 else {
-            return .failure(Bilingual(es: "no se puede leer `\(name)` (¿falta, o pesa más de 1 MiB?)",
-                                      en: "cannot read `\(name)` (missing, or over 1 MiB?)"))
+        guard let data = try? Data(contentsOf: url) else {
+            return .failure(Bilingual(es: "no se puede leer `\(name)` (¿falta?)", en: "cannot read `\(name)` (missing?)"))
         }
-        let text = String(decoding: data, as: UTF8.self)
+        let text: String
+        switch GraderLimits.text(of: data, name: name, limit: GraderLimits.modelBytes) {
+        case let .success(t): text = t
+        case let .failure(why): return .failure(why.message)
+        }
         do {
             let analysis = try ModelAnalysis(text: text)
             let parameters = try analysis.totalParameters()
@@ -107,7 +124,8 @@ public enum ModelGrader {
 
     /// Runs one rule. `passed` nil means not run (verification not requested).
     static func run(_ check: Rubric.Check, model: Submission, rubric: Rubric, folder: URL, submission: URL,
-                    context: GradingContext, data: () throws -> DataSets, accuracy: inout Double?)
+                    context: GradingContext, data: () throws -> DataSets,
+                    notebook: () -> Result<AnswerSheet, Refusal>, accuracy: inout Double?)
         throws -> (passed: Bool?, feedback: Bilingual, leaderboard: [LeaderboardEntry]) {
         let analysis = model.analysis
         let parameters = try analysis.totalParameters()
@@ -140,6 +158,7 @@ public enum ModelGrader {
         case "first_loss":
             let sets = try data()
             try checkAgainstData(analysis, sets)
+            try checkRunnable(analysis, batch: 256, training: false)
             let seed = try recipe(folder, rubric: rubric).seed
             let trainer = try Trainer(analysis: analysis, options: TrainingOptions(), network: try analysis.makeNetwork(seed: seed))
             let batch = sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0).first(where: { _ in true })!
@@ -162,8 +181,13 @@ public enum ModelGrader {
         case "answer_parameters", "answer_multiply_adds", "answer_accuracy":
             // The learner's own numbers, in the notebook's answer cells, against their own models.
             let notebookName = rubric.notebook ?? "notebook.md"
-            guard let text = try? String(contentsOf: folder.appendingPathComponent(notebookName), encoding: .utf8),
-                  let answer = AnswerSheet(notebook: text).answer(check.answer!), answer.expression != "?" else {
+            let sheet: AnswerSheet
+            switch notebook() {
+            case let .success(s): sheet = s
+            case let .failure(why): throw ModelProblem(status: .notGradable, message: why.message)
+            }
+            if let refusal = sheet.refusal(name: notebookName) { throw ModelProblem(status: .notGradable, message: refusal) }
+            guard let answer = sheet.answer(check.answer!), answer.expression != "?" else {
                 throw ModelProblem(status: .notGradable, message: Bilingual(
                     es: "falta la respuesta `\(check.answer!) = …` en una celda ```answer de \(notebookName)",
                     en: "no answer `\(check.answer!) = …` in an ```answer cell of \(notebookName)"))
@@ -220,6 +244,13 @@ public enum ModelGrader {
 
     static func fmt(_ x: Double) -> String { String(format: "%.4f", x) }
 
+    /// Before a network is built and run: its size, from the shapes (see `GraderLimits`).
+    static func checkRunnable(_ analysis: ModelAnalysis, batch: Int, training: Bool) throws {
+        if let why = GraderLimits.refusalToRun(analysis, batch: batch, training: training) {
+            throw ModelProblem(status: .notGradable, message: why)
+        }
+    }
+
     static func checkAgainstData(_ analysis: ModelAnalysis, _ sets: DataSets) throws {
         do { try sets.check(against: analysis) } catch {
             throw ModelProblem(status: .failed, message: bilingual(error, prefix: nil))
@@ -240,6 +271,7 @@ public enum ModelGrader {
         }
         let sets = try data()
         try checkAgainstData(model.analysis, sets)
+        try checkRunnable(model.analysis, batch: 256, training: false)
         let network = try model.analysis.makeNetwork(seed: 0)
         do {
             let file = try Safetensors.read(from: url)
@@ -283,8 +315,11 @@ public enum ModelGrader {
     static func recipe(_ folder: URL, rubric: Rubric) throws -> Recipe {
         var recipe = Recipe()
         let name = rubric.recipe ?? "recipe.txt"
-        guard let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) else {
-            return recipe
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)) else { return recipe }
+        let text: String
+        switch GraderLimits.text(of: data, name: name, limit: GraderLimits.recipeBytes) {
+        case let .success(t): text = t
+        case let .failure(why): throw ModelProblem(status: .notGradable, message: why.message)
         }
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let code = (line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
@@ -340,6 +375,7 @@ public enum ModelGrader {
 
     static func retrain(_ analysis: ModelAnalysis, recipe: Recipe, data sets: DataSets, budget: Double) throws -> (Double, Bool) {
         try checkAgainstData(analysis, sets)
+        try checkRunnable(analysis, batch: max(recipe.options.batchSize, 256), training: true)
         let trainer = try Trainer(analysis: analysis, options: recipe.options)
         let loader = sets.loader(.train, batchSize: recipe.options.batchSize, seed: recipe.options.seed, augment: recipe.augment)
         let start = Date()

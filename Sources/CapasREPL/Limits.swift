@@ -23,13 +23,13 @@ public enum CalculatorLimits {
     public static let elementsPerValue = 1 << 24
 
     /// Elements all the tensors of one evaluation add up to, intermediate
-    /// results included (2^26 = 67,108,864).
-    public static let elementsPerEvaluation = 1 << 26
+    /// results included (2^25 = 33,554,432).
+    public static let elementsPerEvaluation = 1 << 25
 
     /// Elements all the answers of one graded notebook add up to together
-    /// (2^27 = 134,217,728): 300 lines of a large `conv` run out of this
-    /// budget, not of memory.
-    public static let elementsPerNotebook = 1 << 27
+    /// (2^26 = 67,108,864, 256 MiB of Float32): 300 lines of a large `conv`
+    /// run out of this budget, not of memory.
+    public static let elementsPerNotebook = 1 << 26
 
     /// Multiply-adds of one evaluation (conv and pooling windows; 2^30 ≈ 1.1
     /// billion, about a second of work) and of a whole graded notebook (2^32).
