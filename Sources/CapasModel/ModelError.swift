@@ -26,6 +26,8 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
         case nestedTooDeep(limit: Int)
         /// The text has `bytes`; the parser reads at most `limit`.
         case textTooLong(bytes: Int, limit: Int)
+        /// The analysed model would have more than `limit` nodes; the span is the first one past it.
+        case tooManyLayers(limit: Int)
     }
 
     /// What an argument was supposed to be, for messages.
@@ -55,9 +57,18 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
         if let span, let sourceLine {
             let number = String(span.line)
             let gutter = String(repeating: " ", count: number.count)
-            text += "\n \(number) | \(sourceLine)\n \(gutter) | "
-                + String(repeating: " ", count: max(0, span.column - 1))
-                + "^" + String(repeating: "~", count: max(0, span.length - 1))
+            // A long line is shown as a window of 120 characters around the place, the caret still under it.
+            var shown = sourceLine, column = span.column, length = span.length
+            if sourceLine.count > 120 {
+                let start = max(0, min(column - 1 - 40, sourceLine.count - 120))
+                let window = sourceLine.dropFirst(start).prefix(120)
+                shown = (start > 0 ? "…" : "") + window + (start + 120 < sourceLine.count ? "…" : "")
+                column = column - start + (start > 0 ? 1 : 0)
+                length = min(length, 120 - (column - 1 - (start > 0 ? 1 : 0)))
+            }
+            text += "\n \(number) | \(shown)\n \(gutter) | "
+                + String(repeating: " ", count: max(0, column - 1))
+                + "^" + String(repeating: "~", count: max(0, length - 1))
         }
         if let hint = hint(L) { text += "\n" + hint }
         return text
@@ -65,23 +76,24 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
 
     /// The problem alone, without the place.
     public func describe(_ L: Language) -> String {
+        let q = ModelError.quoted
         switch problem {
         case let .unknownLayer(word, _):
-            return L.pick(es: "capa desconocida `\(word)`", en: "unknown layer `\(word)`")
+            return L.pick(es: "capa desconocida `\(q(word))`", en: "unknown layer `\(q(word))`")
         case let .missingArgument(layer, what, _):
             return L.pick(es: "a `\(layer)` le falta \(what.spanish)", en: "`\(layer)` is missing its \(what.english)")
         case let .badNumber(word, what):
-            return L.pick(es: "`\(word)` no es un valor válido para \(what.spanish)",
-                          en: "`\(word)` is not a valid \(what.english)")
+            return L.pick(es: "`\(q(word))` no es un valor válido para \(what.spanish)",
+                          en: "`\(q(word))` is not a valid \(what.english)")
         case let .badSize(word, what):
-            return L.pick(es: "`\(word)` no es un tamaño válido para \(what.spanish) (se escribe como 5x5, 3x5 o 5)",
-                          en: "`\(word)` is not a valid \(what.english) (write it as 5x5, 3x5 or 5)")
+            return L.pick(es: "`\(q(word))` no es un tamaño válido para \(what.spanish) (se escribe como 5x5, 3x5 o 5)",
+                          en: "`\(q(word))` is not a valid \(what.english) (write it as 5x5, 3x5 or 5)")
         case let .unknownOption(layer, option, _):
-            return L.pick(es: "`\(layer)` no tiene la opción `\(option)`", en: "`\(layer)` has no option `\(option)`")
+            return L.pick(es: "`\(layer)` no tiene la opción `\(q(option))`", en: "`\(layer)` has no option `\(q(option))`")
         case let .duplicateOption(option):
-            return L.pick(es: "la opción `\(option)` aparece dos veces", en: "option `\(option)` is given twice")
+            return L.pick(es: "la opción `\(q(option))` aparece dos veces", en: "option `\(q(option))` is given twice")
         case let .unexpected(word):
-            return L.pick(es: "no se esperaba `\(word)` aquí", en: "`\(word)` was not expected here")
+            return L.pick(es: "no se esperaba `\(q(word))` aquí", en: "`\(q(word))` was not expected here")
         case let .unclosedBlock(block):
             return L.pick(es: "el bloque `\(block) {` no se cierra con `}`", en: "block `\(block) {` is never closed with `}`")
         case .unexpectedClose:
@@ -109,7 +121,15 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
         case let .textTooLong(bytes, limit):
             return L.pick(es: "el modelo tiene \(bytes) bytes; se leen como mucho \(limit) (\(limit >> 20) MiB)",
                           en: "the model is \(bytes) bytes long; at most \(limit) (\(limit >> 20) MiB) are read")
+        case let .tooManyLayers(limit):
+            return L.pick(es: "el modelo pasa de \(limit) capas (contando una suma o concatenación por bloque); se admiten hasta \(limit)",
+                          en: "the model goes past \(limit) layers (counting one add or concat per block); at most \(limit) are allowed")
         }
+    }
+
+    /// At most `ModelLimits.quotedCharacters` of a learner's word.
+    static func quoted(_ word: String) -> String {
+        word.count > ModelLimits.quotedCharacters ? String(word.prefix(ModelLimits.quotedCharacters)) + "…" : word
     }
 
     func hint(_ L: Language) -> String? {

@@ -338,6 +338,7 @@ struct Parser {
     }
 
     static func suggestion(for word: String) -> String? {
+        guard word.count <= ModelLimits.quotedCharacters else { return nil }
         let candidates = layerNames + Array(aliases.keys)
         let scored = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 }
         guard let (best, distance) = scored, distance <= (word.count >= 4 ? 2 : 1) else { return nil }

@@ -106,8 +106,10 @@ enum Functions {
             }
             let total = p.data.reduce(0, +)
             guard p.data.allSatisfy({ $0 >= 0 }), abs(total - 1) < 1e-3 else {
-                throw fail("\(p.data) are not probabilities (they must be ≥ 0 and add up to 1); for scores use crossentropy(softmax(z), \(label))",
-                           "\(p.data) no son probabilidades (deben ser ≥ 0 y sumar 1); para puntajes use crossentropy(softmax(z), \(label))")
+                // At most 8 values are quoted: the vector may be long.
+                let shown = "[" + p.data.prefix(8).map { format(Double($0)) }.joined(separator: ", ") + (p.count > 8 ? ", …]" : "]")
+                throw fail("\(shown) are not probabilities (they must be ≥ 0 and add up to 1); for scores use crossentropy(softmax(z), \(label))",
+                           "\(shown) no son probabilidades (deben ser ≥ 0 y sumar 1); para puntajes use crossentropy(softmax(z), \(label))")
             }
             let q = Double(p.data[label])
             let ln = -Foundation.log(q)

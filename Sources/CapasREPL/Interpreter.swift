@@ -109,11 +109,17 @@ public final class Interpreter {
 
     /// True when the text so far leaves a bracket or a block open: the REPL reads another line.
     public func needsContinuation(_ text: String) -> Bool {
+        text.split(separator: "\n").reduce(0) { $0 + Interpreter.bracketDepthChange($1) } > 0
+    }
+
+    /// Brackets and braces one line opens minus those it closes, before any `#` comment.
+    static func bracketDepthChange(_ line: Substring) -> Int {
         var depth = 0
-        for c in text.split(separator: "\n").map({ $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "" }).joined(separator: "\n") {
-            if "([{".contains(c) { depth += 1 } else if ")]}".contains(c) { depth -= 1 }
+        for c in line {
+            if c == "#" { break }
+            if c == "(" || c == "[" || c == "{" { depth += 1 } else if c == ")" || c == "]" || c == "}" { depth -= 1 }
         }
-        return depth > 0
+        return depth
     }
 
     func isModelLine(_ text: String) -> Bool {

@@ -64,4 +64,36 @@ final class DepthTests: XCTestCase {
             XCTAssertTrue(es.contains("\(text.utf8.count) bytes") && es.contains("\(ModelLimits.textBytes)"), es)
         }
     }
+
+    func testMoreLayersThanTheLimitAreAnErrorAtTheFirstOnePast() throws {
+        let text = "input 4\n" + String(repeating: "relu\n", count: ModelLimits.layers + 5)
+        XCTAssertThrowsError(try ModelAnalysis(text: text)) { error in
+            let error = error as! ModelError
+            XCTAssertEqual(error.problem, .tooManyLayers(limit: ModelLimits.layers))
+            XCTAssertEqual(error.span?.line, ModelLimits.layers + 2)
+            XCTAssertTrue(error.message(in: .en).contains("\(ModelLimits.layers) layers"), error.message(in: .en))
+            XCTAssertTrue(error.message(in: .es).contains("\(ModelLimits.layers) capas"), error.message(in: .es))
+        }
+        XCTAssertNoThrow(try ModelAnalysis(text: "input 4\n" + String(repeating: "relu\n", count: ModelLimits.layers)))
+    }
+
+    /// A word of 500,000 characters: quoted short, no "did you mean" search, the line shown as a window with the caret under the place.
+    func testLongWordsAreQuotedShort() throws {
+        let word = String(repeating: "q", count: 500_000)
+        for text in ["input 4\n\(word)\n", "input 4\ndense 10 \(word)=1\n", "input 4\ndense \(word)\n"] {
+            XCTAssertThrowsError(try ModelText(parsing: text)) { error in
+                let message = (error as! ModelError).message(in: .en)
+                XCTAssertLessThan(message.count, 1_000, String(message.prefix(300)))
+                XCTAssertTrue(message.contains("…"), String(message.prefix(300)))
+            }
+        }
+        // Far along a long line, the caret is still under the word it names.
+        let line = "conv 3 3x3" + String(repeating: " ", count: 500) + "bogus=1"
+        XCTAssertThrowsError(try ModelText(parsing: "input 4\n" + line)) { error in
+            let lines = (error as! ModelError).message(in: .en).split(separator: "\n", omittingEmptySubsequences: false)
+            let shown = lines[1], caret = lines[2]
+            let at = caret.firstIndex(of: "^").map { caret.distance(from: caret.startIndex, to: $0) }!
+            XCTAssertEqual(String(shown.dropFirst(at).prefix(5)), "bogus", "\(shown)\n\(caret)")
+        }
+    }
 }

@@ -125,4 +125,19 @@ final class CalculatorBoundsTests: XCTestCase {
                        [300_000_000_000_000])
         XCTAssertThrowsError(try Calculator.evaluate("params(f=100000000000000, c=100000000000000, k=100000000000000)"))
     }
+
+    /// A notebook cell whose bracket never closes is gathered in one pass, then refused by its length.
+    func testANotebookEntryThatNeverClosesIsReadInOnePass() throws {
+        let text = "```capas\nx = [1,\n" + String(repeating: "2,\n", count: 50_000) + "```\n"
+        let interpreter = Interpreter(language: .en)
+        let notebook = Notebook(text: text)
+        XCTAssertEqual(Notebook.entries(in: notebook.cells[0].source, interpreter: interpreter).count, 1)
+        let (_, failures) = notebook.run(with: interpreter, keepGoing: false)
+        XCTAssertEqual(failures.count, 1)
+        XCTAssertTrue(failures[0].message.contains("\(CalculatorLimits.entryCharacters)"), String(failures[0].message.prefix(300)))
+        // Continuation still follows brackets, braces and comments line by line.
+        XCTAssertTrue(interpreter.needsContinuation("x = [1, # ]\n2"))
+        XCTAssertFalse(interpreter.needsContinuation("x = [1,\n2]"))
+        XCTAssertTrue(interpreter.needsContinuation("residual {\nconv 8 3x3"))
+    }
 }
