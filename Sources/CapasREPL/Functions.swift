@@ -120,6 +120,11 @@ enum Functions {
         case "outsize":
             try allowOnly(["n", "f", "p", "s"], positional: 0)
             let n = try integer("n"), f = try integer("f"), p = try integer("p", default: 0), s = try integer("s", default: 1)
+            // Checked before the formula: s = 0 would divide by zero.
+            guard n >= 1, f >= 1, s >= 1, p >= 0 else {
+                throw fail("n, f and s must be whole numbers ≥ 1 and p ≥ 0 (here n=\(n), f=\(f), p=\(p), s=\(s))",
+                           "n, f y s deben ser enteros ≥ 1 y p ≥ 0 (aquí n=\(n), f=\(f), p=\(p), s=\(s))")
+            }
             let out = try windowOutputSize(layer: "outsize", axis: .width, input: n, padBefore: p, padAfter: p,
                                            kernel: f, stride: s, dilation: 1)
             let numerator = n + 2 * p - f

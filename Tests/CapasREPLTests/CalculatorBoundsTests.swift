@@ -124,6 +124,13 @@ final class CalculatorBoundsTests: XCTestCase {
         XCTAssertEqual(try Calculator.evaluate("outsize(n=100000000000000, f=1, p=100000000000000, s=1)").value.shapeAndValues.values,
                        [300_000_000_000_000])
         XCTAssertThrowsError(try Calculator.evaluate("params(f=100000000000000, c=100000000000000, k=100000000000000)"))
+        // A stride of 0 used to divide by zero; sizes below 1 are refused with the values named.
+        for entry in ["outsize(n=5, f=1, s=0)", "outsize(n=5, f=0)", "outsize(n=5, f=3, s=-1)", "outsize(n=5, f=3, p=-1)"] {
+            XCTAssertThrowsError(try Calculator.evaluate(entry), entry) { error in
+                XCTAssertTrue((error as! CalculatorError).message(in: .en).contains("≥ 1"), entry)
+                XCTAssertTrue((error as! CalculatorError).message(in: .es).contains("aquí n=5"), entry)
+            }
+        }
     }
 
     /// A notebook cell whose bracket never closes is gathered in one pass, then refused by its length.
