@@ -96,4 +96,41 @@ final class DepthTests: XCTestCase {
             XCTAssertEqual(String(shown.dropFirst(at).prefix(5)), "bogus", "\(shown)\n\(caret)")
         }
     }
+
+    /// `2p > f` on a padding near Int.max overflowed and trapped; it is a shape error now.
+    func testHugePoolingPaddingIsAnErrorNotAnOverflow() {
+        XCTAssertThrowsError(try ModelAnalysis(text: "input 8x8x1\nmaxpool 2 pad=4611686018427387904\n")) { error in
+            guard case .shape = (error as? ModelError)?.problem else { return XCTFail("\(error)") }
+        }
+    }
+
+    /// Every layer with numbers at the edges of Int: analysed, summarised and counted, or refused, never a trap.
+    func testHugeNumbersInEveryLayerNeverTrap() {
+        let values = ["0", "1", "2", "3", "999", "4097", "100000", "1073741824", "3037000500", "4611686018427387904", "9223372036854775807"]
+        let lines = ["conv # #x#", "conv # # stride=# pad=#", "depthwise #x# multiplier=#", "conv # # groups=# dilation=#",
+                     "maxpool # stride=# pad=#", "dense #", "embedding # #", "lstm #", "rnn # sequences=yes", "maxout #", "batchnorm",
+                     "flatten", "globalavgpool", "residual { conv # 1 }", "concat { branch { conv # 1 } branch { conv # 1 } }",
+                     "conv1d # #", "maxpool # stride=# ceil=yes", "avgpool #x# pad=#x# ceil=yes", "conv # #x# pad=same stride=#x# dilation=#",
+                     "conv1d # # stride=# pad=same"]
+        let inputs = ["input #x#x#", "input #x#", "input #"]
+        var generator = SeededGenerator(seed: 7)
+        func pick(_ list: [String]) -> String { list[Int(generator.next() % UInt64(list.count))] }
+        func fill(_ template: String) -> String {
+            var text = template
+            while let r = text.range(of: "#") { text.replaceSubrange(r, with: pick(values)) }
+            return text
+        }
+        var analysed = 0
+        for _ in 0..<5_000 {
+            let count = 1 + Int(generator.next() % 5)
+            let text = ([fill(pick(inputs))] + (0..<count).map { _ in fill(pick(lines)) }).joined(separator: "\n")
+            guard let analysis = try? ModelAnalysis(text: text) else { continue }
+            analysed += 1
+            _ = try? analysis.summary(language: .en)
+            _ = try? analysis.totalParameters()
+            _ = try? analysis.totalMultiplyAdds()
+            _ = try? analysis.activationValues()
+        }
+        XCTAssertGreaterThan(analysed, 100, "the run must reach the analysis, not stop at the parser")
+    }
 }
