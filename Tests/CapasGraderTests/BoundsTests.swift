@@ -80,6 +80,15 @@ final class BoundsTests: XCTestCase {
         XCTAssertNotNil(sheet.refusal(name: "notebook.md"), "over \(GraderLimits.answers) answers")
     }
 
+    /// The variant header is the learner's text too: eleven axes of 64 overflowed the product of the shape.
+    func testAVariantHeaderWithAHugeShapeIsIgnoredNotATrap() throws {
+        let shape = Array(repeating: "64", count: 11).joined(separator: "x")
+        let variant = Variant.read(from: "<!-- capas-variant: learner=ana n=5 A=\(shape):1 B=2x2:1,2,3,4 -->\n")
+        XCTAssertEqual(variant?.parameters["n"], 5)
+        XCTAssertNil(variant?.matrices["A"])
+        XCTAssertEqual(variant?.matrices["B"]?.values, [1, 2, 3, 4])
+    }
+
     func testANotebookOverTheLimitIsRefusedNamingItsSize() throws {
         let folder = temporaryFolder("capas-bounds")
         defer { try? FileManager.default.removeItem(at: folder) }
