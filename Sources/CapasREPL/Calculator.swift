@@ -346,7 +346,8 @@ final class Evaluator {
             if let v = variables[name] { return v }
             if name == "pi" || name == "π" { return .number(Double.pi) }
             if name == "e" { return .number(M_E) }
-            throw CalculatorError(.unknownName(name, suggestion: closest(name, variables.keys)), column: column)
+            let suggestion = budget.takeSuggestion() ? closest(name, variables.keys) : nil
+            throw CalculatorError(.unknownName(name, suggestion: suggestion), column: column)
         case let .list(items, column):
             return .tensor(try stack(items.map(evaluate), column: column))
         case let .negate(inner):

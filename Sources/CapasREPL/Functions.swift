@@ -104,6 +104,7 @@ enum Functions {
                 throw fail("label \(label) is outside 0…\(p.count - 1) (classes count from 0)",
                            "la etiqueta \(label) está fuera de 0…\(p.count - 1) (las clases se cuentan desde 0)")
             }
+            try budget.charge(p.count, column: column)
             let total = p.data.reduce(0, +)
             guard p.data.allSatisfy({ $0 >= 0 }), abs(total - 1) < 1e-3 else {
                 // At most 8 values are quoted: the vector may be long.
@@ -155,6 +156,8 @@ enum Functions {
             try allowOnly([], positional: 1)
             let t = try tensor(0, "the values", "los valores")
             guard t.count > 0 else { throw fail("needs at least one value", "necesita al menos un valor") }
+            // A reduction makes a copy in Double: charged, so summing a large variable over and over runs out of budget.
+            try budget.charge(t.count, column: column)
             let values = t.data.map(Double.init)
             switch name {
             case "sum": return .number(values.reduce(0, +))

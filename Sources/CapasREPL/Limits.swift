@@ -41,6 +41,10 @@ public enum CalculatorLimits {
     /// edit distance costs the product of the lengths.
     public static let suggestionCandidates = 2_000
     public static let suggestedNameLength = 64
+    /// "Did you mean" searches in one budget (a notebook of answers): each
+    /// costs up to 2,000 × 64 × 64 steps, so 2,000 answers naming unknown
+    /// variables must not each pay it.
+    public static let suggestionsPerBudget = 100
 
     /// Characters of a learner's text quoted in an error message.
     public static let quotedCharacters = 40
@@ -54,6 +58,15 @@ public final class CalculatorBudget {
     public private(set) var used = 0
     public let multiplyAddLimit: Int
     public private(set) var multiplyAdds = 0
+    /// "Did you mean" searches left (see `CalculatorLimits.suggestionsPerBudget`).
+    private var suggestionsLeft = CalculatorLimits.suggestionsPerBudget
+
+    /// Whether one more "did you mean" search may run; counts it.
+    func takeSuggestion() -> Bool {
+        guard suggestionsLeft > 0 else { return false }
+        suggestionsLeft -= 1
+        return true
+    }
 
     public init(elements: Int = CalculatorLimits.elementsPerEvaluation,
                 multiplyAdds: Int = CalculatorLimits.multiplyAddsPerEvaluation) {

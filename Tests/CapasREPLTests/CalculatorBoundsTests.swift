@@ -99,6 +99,9 @@ final class CalculatorBoundsTests: XCTestCase {
             let en = (error as! CalculatorError).message(in: .en)
             XCTAssertTrue(en.contains("1048576"), en)
         }
+        // Reading a large variable is free, but summing it over and over is charged.
+        let sums = "sum(A)" + String(repeating: " + sum(A)", count: 200)
+        XCTAssertThrowsError(try Calculator.evaluate(sums, variables: ["A": a], budget: CalculatorBudget(elements: 1 << 20)))
         // Multiply-adds are counted before a convolution runs.
         let work = CalculatorBudget(elements: 1 << 20, multiplyAdds: 100)
         XCTAssertThrowsError(try Calculator.evaluate("conv([[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0], [0, 1]], pad=2)", budget: work)) { error in
@@ -117,6 +120,19 @@ final class CalculatorBoundsTests: XCTestCase {
             let en = (error as! CalculatorError).message(in: .en)
             XCTAssertLessThan(en.count, 1_000, "the message quotes a bounded part of the name")
         }
+    }
+
+    /// A notebook's budget pays for a bounded number of "did you mean" searches.
+    func testSuggestionsPerBudgetAreBounded() throws {
+        let variables: [String: Value] = ["alpha": .number(1)]
+        let budget = CalculatorBudget()
+        var suggested = 0
+        for _ in 0..<(CalculatorLimits.suggestionsPerBudget + 50) {
+            do { _ = try Calculator.evaluate("alphx", variables: variables, budget: budget) } catch let error as CalculatorError {
+                if error.message(in: .en).contains("did you mean `alpha`") { suggested += 1 }
+            }
+        }
+        XCTAssertEqual(suggested, CalculatorLimits.suggestionsPerBudget)
     }
 
     func testHugeExponentsAndFunctionArgumentsAreNumbersNotCrashes() throws {
