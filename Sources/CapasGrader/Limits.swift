@@ -79,13 +79,13 @@ public enum GraderLimits {
         }
         if values > activationsPerSample {
             return Bilingual(
-                es: "las capas del modelo producen \(values) valores por imagen; el corrector ejecuta modelos de hasta \(activationsPerSample) (revise el relleno y el número de filtros)",
+                es: "las capas del modelo producen \(values) valores por imagen; el corrector ejecuta modelos de hasta \(activationsPerSample) (revisa el relleno y el número de filtros)",
                 en: "the model's layers produce \(values) values per image; the grader runs models of up to \(activationsPerSample) (check the padding and the number of filters)")
         }
         let (perBatch, overflow) = values.multipliedReportingOverflow(by: batch * (training ? 2 : 1))
         if overflow || perBatch > activationsPerBatch {
             return Bilingual(
-                es: "con lotes de \(batch) el modelo guardaría \(overflow ? "demasiados" : String(perBatch)) valores\(training ? " (con los gradientes)" : ""); el corrector admite hasta \(activationsPerBatch): use un lote más chico",
+                es: "con lotes de \(batch) el modelo guardaría \(overflow ? "demasiados" : String(perBatch)) valores\(training ? " (con los gradientes)" : ""); el corrector admite hasta \(activationsPerBatch): usa un lote más chico",
                 en: "with batches of \(batch) the model would keep \(overflow ? "too many" : String(perBatch)) values\(training ? " (gradients included)" : ""); the grader allows up to \(activationsPerBatch): use a smaller batch")
         }
         guard let macs = try? analysis.totalMultiplyAdds() else {

@@ -156,9 +156,10 @@ public enum ModelGrader {
                 es: "este modelo: \(parameters) parámetros; su modelo de \(other): \(otherCount)",
                 en: "this model: \(parameters) parameters; your model of \(other): \(otherCount)"), [])
         case "first_loss":
+            // Refused from its shapes first: that needs no dataset.
+            try checkRunnable(analysis, batch: 256, training: false)
             let sets = try data()
             try checkAgainstData(analysis, sets)
-            try checkRunnable(analysis, batch: 256, training: false)
             let seed = try recipe(folder, rubric: rubric).seed
             let trainer = try Trainer(analysis: analysis, options: TrainingOptions(), network: try analysis.makeNetwork(seed: seed))
             let batch = sets.loader(.test, batchSize: 256, seed: 0, augment: false).batches(epoch: 0).first(where: { _ in true })!
@@ -231,7 +232,9 @@ public enum ModelGrader {
             }
             let claimed = try checkpointAccuracyValue(model, rubric: rubric, folder: folder, data: data, cache: &accuracy)
             let budget = check.limits?.wallSeconds ?? 600
-            let (retrained, finished) = try retrain(analysis, recipe: try recipe(folder, rubric: rubric), data: try data(), budget: budget)
+            let recipe = try recipe(folder, rubric: rubric)
+            try checkRunnable(analysis, batch: max(recipe.options.batchSize, 256), training: true)
+            let (retrained, finished) = try retrain(analysis, recipe: recipe, data: try data(), budget: budget)
             let gap = claimed - retrained
             let ok = gap <= check.threshold!
             return (ok, Bilingual(
@@ -269,9 +272,9 @@ public enum ModelGrader {
         guard size <= maximumCheckpointBytes else {
             throw ModelProblem(status: .invalid, message: Bilingual(es: "`\(name)` pesa más de 512 MiB", en: "`\(name)` is over 512 MiB"))
         }
+        try checkRunnable(model.analysis, batch: 256, training: false)
         let sets = try data()
         try checkAgainstData(model.analysis, sets)
-        try checkRunnable(model.analysis, batch: 256, training: false)
         let network = try model.analysis.makeNetwork(seed: 0)
         do {
             let file = try Safetensors.read(from: url)

@@ -159,7 +159,7 @@ extension Interpreter {
         var parser = try CalcParser(argument)
         let (assigned, expression) = try parser.parseEntry()
         guard assigned == nil else { throw usage }
-        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets)
+        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets, budget: calculatorBudget ?? CalculatorBudget())
         let value = try evaluator.evaluate(expression)
         var reference: ImageReference?
         switch expression {

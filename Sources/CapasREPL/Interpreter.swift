@@ -62,6 +62,10 @@ public final class Interpreter {
     public var progressIsTerminal = false
     /// Asked after every training step: true (Ctrl-C) stops training and keeps the weights.
     public var interruptRequested: () -> Bool = { false }
+    /// One budget for every calculation while a notebook runs (`capas run`,
+    /// `:load nb.md`): the values its variables keep add up. Nil at the
+    /// prompt, where each entry gets a budget of its own.
+    public var calculatorBudget: CalculatorBudget?
 
     /// The environment datasets are looked up with (`CAPAS_DATA`, `XDG_CACHE_HOME`, `HOME`).
     public var environment: [String: String] {
@@ -223,7 +227,7 @@ public final class Interpreter {
                 throw CalculatorError(.reservedName(name), column: 1)
             }
         }
-        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets)
+        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets, budget: calculatorBudget ?? CalculatorBudget())
         let value = try evaluator.evaluate(expression)
         if case let .tensor(t) = value, t.data.contains(where: { !$0.isFinite }) {
             evaluator.notes.append(L.pick(es: "el resultado contiene NaN o ∞", en: "the result contains NaN or ∞"))

@@ -83,7 +83,9 @@ public struct Notebook {
         var out: [String] = [], failures: [Failure] = []
         var next = 0
         var stopped = false
-        defer { interpreter.entryLine = 1 }
+        let previousBudget = interpreter.calculatorBudget
+        interpreter.calculatorBudget = previousBudget ?? CalculatorBudget.notebook()
+        defer { interpreter.entryLine = 1; interpreter.calculatorBudget = previousBudget }
         for cell in cells {
             out += lines[next...cell.close]
             next = (cell.outputClose ?? cell.close) + 1

@@ -163,4 +163,15 @@ final class CalculatorBoundsTests: XCTestCase {
         XCTAssertFalse(interpreter.needsContinuation("x = [1,\n2]"))
         XCTAssertTrue(interpreter.needsContinuation("residual {\nconv 8 3x3"))
     }
+
+    /// `capas run`: a notebook's calculations share one budget, so 300 large convolutions stop early.
+    func testANotebookRunSharesOneBudget() throws {
+        let cells = (0..<300).map { "c\($0) = sum(conv([[1]], [[1]], pad=999))" }.joined(separator: "\n")
+        let interpreter = Interpreter(language: .es)
+        let (_, failures) = Notebook(text: "```capas\n" + cells + "\n```\n").run(with: interpreter, keepGoing: false)
+        XCTAssertEqual(failures.count, 1)
+        XCTAssertTrue(failures[0].message.contains("\(CalculatorLimits.elementsPerNotebook)"), failures[0].message)
+        XCTAssertNil(interpreter.calculatorBudget, "the prompt gets its per-entry budgets back")
+        XCTAssertEqual(interpreter.execute("sum(conv([[1]], [[1]], pad=999))").isError, false)
+    }
 }
