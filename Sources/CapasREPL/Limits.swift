@@ -46,6 +46,9 @@ public enum CalculatorLimits {
     /// variables must not each pay it.
     public static let suggestionsPerBudget = 100
 
+    /// Values of one result the REPL and notebooks print; a larger result is described by its shape.
+    public static let printedValues = 10_000
+
     /// Characters of a learner's text quoted in an error message.
     public static let quotedCharacters = 40
 }

@@ -174,4 +174,14 @@ final class CalculatorBoundsTests: XCTestCase {
         XCTAssertNil(interpreter.calculatorBudget, "the prompt gets its per-entry budgets back")
         XCTAssertEqual(interpreter.execute("sum(conv([[1]], [[1]], pad=999))").isError, false)
     }
+
+    /// A large result is described by its shape, not printed number by number.
+    func testALargeResultIsDescribedNotPrinted() {
+        let interpreter = Interpreter(language: .en)
+        let reply = interpreter.execute("conv([[1]], [[1]], pad=100)")
+        XCTAssertFalse(reply.isError, reply.text)
+        XCTAssertTrue(reply.text.contains("201×201: 40401 values") && reply.text.contains("\(CalculatorLimits.printedValues)"), reply.text)
+        XCTAssertLessThan(reply.text.count, 500)
+        XCTAssertTrue(interpreter.execute("conv([[1]], [[1]], pad=1)").text.contains("⎡ 0  0  0 ⎤"))
+    }
 }
