@@ -378,7 +378,6 @@ public enum ModelGrader {
 
     static func retrain(_ analysis: ModelAnalysis, recipe: Recipe, data sets: DataSets, budget: Double) throws -> (Double, Bool) {
         try checkAgainstData(analysis, sets)
-        try checkRunnable(analysis, batch: max(recipe.options.batchSize, 256), training: true)
         let trainer = try Trainer(analysis: analysis, options: recipe.options)
         let loader = sets.loader(.train, batchSize: recipe.options.batchSize, seed: recipe.options.seed, augment: recipe.augment)
         let start = Date()

@@ -193,6 +193,17 @@ final class ModelBoundsTests: XCTestCase {
         }
     }
 
+    /// Retraining keeps every value of a batch twice (values and gradients): a large batch is refused, a small one is not.
+    func testRetrainingWithAHugeBatchIsRefusedNamingTheBatch() throws {
+        let analysis = try ModelAnalysis(text: "input 32x32x3\nconv 64 3x3 pad=same\nrelu\nconv 64 3x3 pad=same\nrelu\nglobalavgpool\ndense 10\n")
+        let values = try analysis.activationValues()   // 4 × 65,536 + 74 per image
+        XCTAssertNil(GraderLimits.refusalToRun(analysis, batch: 256, training: true))
+        let refusal = try XCTUnwrap(GraderLimits.refusalToRun(analysis, batch: 4096, training: true))
+        XCTAssertTrue(refusal.en.contains("batches of 4096") && refusal.en.contains("\(values * 4096 * 2)")
+                      && refusal.en.contains("\(GraderLimits.activationsPerBatch)"), refusal.en)
+        XCTAssertTrue(refusal.es.contains("lotes de 4096") && refusal.es.contains("lote más chico"), refusal.es)
+    }
+
     /// The notebook of a model exercise is read once, with the same size limit as an answers exercise.
     func testAnOversizedNotebookOfAModelExerciseIsRefusedNamingItsSize() throws {
         let bytes = GraderLimits.notebookBytes + 10
