@@ -50,6 +50,14 @@ public enum ModelGrader {
             sheet = loaded
             return loaded
         }
+        // Another exercise's model (`than`) is read and analysed once, however many checks compare with it.
+        var others: [String: Loaded] = [:]
+        func otherModel(_ url: URL, _ name: String) -> Loaded {
+            if let loaded = others[url.path] { return loaded }
+            let loaded = load(url, name: name)
+            others[url.path] = loaded
+            return loaded
+        }
 
         for check in rubric.checks {
             let start = Date()
@@ -66,7 +74,8 @@ public enum ModelGrader {
                 do {
                     let (passed, feedback, leaderboard) = try run(check, model: model, rubric: rubric, folder: exerciseFolder,
                                                                   submission: submission, context: context, data: data,
-                                                                  notebook: notebook, accuracy: &checkpointAccuracy)
+                                                                  notebook: notebook, loadModel: otherModel,
+                                                                  accuracy: &checkpointAccuracy)
                     if let passed {
                         result.status = passed ? .passed : .failed
                         result.points = passed ? check.points : 0
@@ -125,7 +134,8 @@ public enum ModelGrader {
     /// Runs one rule. `passed` nil means not run (verification not requested).
     static func run(_ check: Rubric.Check, model: Submission, rubric: Rubric, folder: URL, submission: URL,
                     context: GradingContext, data: () throws -> DataSets,
-                    notebook: () -> Result<AnswerSheet, Refusal>, accuracy: inout Double?)
+                    notebook: () -> Result<AnswerSheet, Refusal>, loadModel: (URL, String) -> Loaded = load,
+                    accuracy: inout Double?)
         throws -> (passed: Bool?, feedback: Bilingual, leaderboard: [LeaderboardEntry]) {
         let analysis = model.analysis
         let parameters = try analysis.totalParameters()
@@ -147,7 +157,7 @@ public enum ModelGrader {
             let otherFolder = Grader.folder(of: other, in: submission, only: false)
                 ?? submission.deletingLastPathComponent().appendingPathComponent(other)
             let otherFile = otherFolder.appendingPathComponent(rubric.model ?? "model.capas")
-            guard case let .success(otherModel) = load(otherFile, name: "\(other)/\(rubric.model ?? "model.capas")") else {
+            guard case let .success(otherModel) = loadModel(otherFile, "\(other)/\(rubric.model ?? "model.capas")") else {
                 throw ModelProblem(status: .notGradable, message: Bilingual(
                     es: "para comparar hace falta su modelo de \(other)", en: "comparing needs your model of \(other)"))
             }
@@ -202,8 +212,8 @@ public enum ModelGrader {
             if let other = check.than {
                 targetFolder = Grader.folder(of: other, in: submission, only: false)
                     ?? submission.deletingLastPathComponent().appendingPathComponent(other)
-                guard case let .success(otherModel) = load(targetFolder.appendingPathComponent(rubric.model ?? "model.capas"),
-                                                           name: "\(other)/\(rubric.model ?? "model.capas")") else {
+                guard case let .success(otherModel) = loadModel(targetFolder.appendingPathComponent(rubric.model ?? "model.capas"),
+                                                                "\(other)/\(rubric.model ?? "model.capas")") else {
                     throw ModelProblem(status: .notGradable, message: Bilingual(
                         es: "para comprobar esta respuesta hace falta su modelo de \(other)", en: "checking this answer needs your model of \(other)"))
                 }
