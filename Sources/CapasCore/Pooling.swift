@@ -54,14 +54,15 @@ public struct PoolingConfig: Hashable, Sendable {
         for v in [padding.height, padding.width] where v < 0 {
             throw ShapeError.invalidValue(layer: layerName, parameter: "pad", value: String(v), requirement: .nonNegative)
         }
-        if padding.width * 2 > kernel.width { throw ShapeError.poolingPaddingTooLarge(padding: padding.width, kernel: kernel.width) }
+        // p > ⌊f/2⌋ is 2p > f without the overflow of 2p on a huge padding.
+        if padding.width > kernel.width / 2 { throw ShapeError.poolingPaddingTooLarge(padding: padding.width, kernel: kernel.width) }
         var w = try windowOutputSize(layer: layerName, axis: input.isImage ? .width : .length, input: input.width,
                                      padBefore: padding.width, padAfter: padding.width,
                                      kernel: kernel.width, stride: stride.width, dilation: 1)
         // The window fits, so n + 2p (≤ n + f) cannot overflow below.
         if ceilMode { w = Self.pooledLength(input.width, pad: padding.width, kernel: kernel.width, stride: stride.width, ceil: true) }
         if input.isSequence { return .sequence(length: w, channels: input.channels) }
-        if padding.height * 2 > kernel.height { throw ShapeError.poolingPaddingTooLarge(padding: padding.height, kernel: kernel.height) }
+        if padding.height > kernel.height / 2 { throw ShapeError.poolingPaddingTooLarge(padding: padding.height, kernel: kernel.height) }
         var h = try windowOutputSize(layer: layerName, axis: .height, input: input.height,
                                      padBefore: padding.height, padAfter: padding.height,
                                      kernel: kernel.height, stride: stride.height, dilation: 1)

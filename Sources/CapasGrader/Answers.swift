@@ -12,51 +12,72 @@ public struct AnswerSheet: Sendable {
         public var line: Int
     }
     /// In the order written; a later answer to the same question replaces the earlier one.
-    public var answers: [Answer] = []
+    public private(set) var answers: [Answer] = []
     /// Lines in answer cells that are not `name = expression`.
     public var malformed: [(line: Int, text: String)] = []
 
+    /// **Linear in the notebook's length**: bracket depth is kept line by line
+    /// (not recounted over the text so far), and a name written again is
+    /// resolved once at the end, not by searching the answers at every line.
     public init(notebook: String) {
-        let lines = notebook.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var inCell = false, pending = "", pendingLine = 0
-        for (i, raw) in lines.enumerated() {
+        var written: [Answer] = []
+        var inCell = false, pending = "", pendingLine = 0, depth = 0
+        var lineNumber = 0
+        func add(_ text: String, _ line: Int) {
+            guard let eq = text.firstIndex(of: "=") else { malformed.append((line, text)); return }
+            let name = text[..<eq].trimmingCharacters(in: .whitespaces)
+            let expression = text[text.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            guard let first = name.first, first.isLetter, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                malformed.append((line, text)); return
+            }
+            written.append(Answer(name: name, expression: expression, line: line))
+        }
+        for raw in notebook.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
             let t = raw.trimmingCharacters(in: .whitespaces)
             if t.hasPrefix("```") {
                 let info = t.dropFirst(3).trimmingCharacters(in: .whitespaces).lowercased()
                 if !inCell, info == "answer" || info == "respuesta" { inCell = true; continue }
-                if inCell { inCell = false; if !pending.isEmpty { add(pending, pendingLine) }; pending = ""; continue }
+                if inCell { inCell = false; if !pending.isEmpty { add(pending, pendingLine) }; pending = ""; depth = 0; continue }
             }
             guard inCell else { continue }
             let code = t.hasPrefix("#") ? "" : t
             if pending.isEmpty {
                 guard !code.isEmpty else { continue }
-                pending = code; pendingLine = i + 1
+                pending = code; pendingLine = lineNumber
             } else {
                 pending += " " + code
             }
-            if Self.balanced(pending) { add(pending, pendingLine); pending = "" }
+            depth += Self.depthChange(code)
+            if depth <= 0 { add(pending, pendingLine); pending = ""; depth = 0 }
         }
         if !pending.isEmpty { add(pending, pendingLine) }
+        // A later answer to the same question replaces the earlier one and takes its place in the order.
+        var seen = Set<String>()
+        for answer in written.reversed() where seen.insert(answer.name).inserted { answers.append(answer) }
+        answers.reverse()
+        for (i, answer) in answers.enumerated() { index[answer.name] = i }
     }
 
-    private mutating func add(_ text: String, _ line: Int) {
-        guard let eq = text.firstIndex(of: "=") else { malformed.append((line, text)); return }
-        let name = text[..<eq].trimmingCharacters(in: .whitespaces)
-        let expression = text[text.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), name.first!.isLetter else {
-            malformed.append((line, text)); return
-        }
-        answers.removeAll { $0.name == name }
-        answers.append(Answer(name: name, expression: expression, line: line))
-    }
+    private var index: [String: Int] = [:]
 
-    static func balanced(_ text: String) -> Bool {
+    /// Brackets opened minus brackets closed on one line.
+    static func depthChange(_ text: String) -> Int {
         var depth = 0
         for c in text { if c == "[" || c == "(" { depth += 1 } else if c == "]" || c == ")" { depth -= 1 } }
-        return depth <= 0
+        return depth
     }
 
-    public func answer(_ name: String) -> Answer? { answers.first { $0.name == name } }
+    public func answer(_ name: String) -> Answer? { index[name].map { answers[$0] } }
+
+    /// Why the grader will not evaluate this sheet (nil when it will): more
+    /// answers than `GraderLimits.answers`.
+    public func refusal(name: String) -> Bilingual? {
+        guard answers.count > GraderLimits.answers else { return nil }
+        return Bilingual(
+            es: "`\(name)` tiene \(answers.count) respuestas distintas; el corrector lee cuadernos de hasta \(GraderLimits.answers)",
+            en: "`\(name)` has \(answers.count) distinct answers; the grader reads notebooks of up to \(GraderLimits.answers)")
+    }
 }
 
 /// Grades an answers exercise: every reference is a calculator expression
@@ -67,17 +88,30 @@ public enum AnswersGrader {
                              context: GradingContext) -> ExerciseReport {
         var report = ExerciseReport(exercise: rubric.exercise, title: rubric.title)
         let sheet = AnswerSheet(notebook: notebookText)
-        for (line, text) in sheet.malformed.prefix(3) {
-            report.notes.append(Bilingual(
-                es: "\(notebookPath):\(line): `\(text)` no es `nombre = valor`; se ignora",
-                en: "\(notebookPath):\(line): `\(text)` is not `name = value`; ignored"))
+        if let refusal = sheet.refusal(name: notebookPath) {
+            report.checks = rubric.checks.map { check in
+                guard context.runs(check) else { return .skipped(check, exercise: rubric.exercise) }
+                return CheckResult(exercise: rubric.exercise, id: check.id, name: check.name, points: 0, maxPoints: check.points,
+                                   status: .notGradable, visibility: check.visibility, feedback: refusal, file: notebookPath,
+                                   tags: (check.tags ?? []) + ["limit"])
+            }
+            return report
         }
-        // Earlier answers are in scope for later ones (`a4 = a2 / 2`).
+        for (line, text) in sheet.malformed.prefix(3) {
+            let shown = text.count > 80 ? String(text.prefix(80)) + "…" : text
+            report.notes.append(Bilingual(
+                es: "\(notebookPath):\(line): `\(shown)` no es `nombre = valor`; se ignora",
+                en: "\(notebookPath):\(line): `\(shown)` is not `name = value`; ignored"))
+        }
+        // Earlier answers are in scope for later ones (`a4 = a2 / 2`). Every
+        // answer draws on one budget of elements and multiply-adds for the
+        // whole notebook (`CalculatorLimits.elementsPerNotebook`).
         var scope: [String: Value] = [:]
         var evaluated: [String: Result<Numbers, CalculatorError>] = [:]
+        let budget = CalculatorBudget.notebook()
         for answer in sheet.answers where answer.expression != "?" {
             do {
-                let entry = try Calculator.evaluate(answer.expression, variables: scope, language: context.language)
+                let entry = try Calculator.evaluate(answer.expression, variables: scope, language: context.language, budget: budget)
                 scope[answer.name] = entry.value
                 let (shape, values) = entry.value.shapeAndValues
                 evaluated[answer.name] = .success(Numbers(shape: shape, values: values))

@@ -25,7 +25,7 @@ public struct GradeReport: Codable, Sendable {
         if checks.contains(where: { $0.status == .notGradable && $0.tags.contains("compile") }) { return "compile_error" }
         if statuses.contains(.timeout) { return "timeout" }
         if statuses.contains(.crash) { return "crash" }
-        if statuses.contains(.invalid) || checks.contains(where: { $0.status == .notGradable && $0.tags.contains("missing") }) {
+        if statuses.contains(.invalid) || checks.contains(where: { $0.status == .notGradable && ($0.tags.contains("missing") || $0.tags.contains("limit")) }) {
             return "invalid"
         }
         return "ok"
@@ -143,11 +143,17 @@ public enum Grader {
                              master: Bool) -> ExerciseReport {
         let name = rubric.notebook ?? "notebook.md"
         let url = folder.appendingPathComponent(name)
-        guard let data = try? Data(contentsOf: url), data.count <= 4 << 20 else {
+        guard let data = try? Data(contentsOf: url) else {
             return notGradable(rubric, options: Options(mode: context.mode, language: context.language), Bilingual(
-                es: "no se puede leer `\(name)` (¿falta, o pesa más de 4 MiB?)", en: "cannot read `\(name)` (missing, or over 4 MiB?)"))
+                es: "no se puede leer `\(name)` (¿falta?)", en: "cannot read `\(name)` (missing?)"))
         }
-        var text = String(decoding: data, as: UTF8.self)
+        var text: String
+        switch GraderLimits.text(of: data, name: name, limit: GraderLimits.notebookBytes) {
+        case let .success(t): text = t
+        case let .failure(refusal):
+            return notGradable(rubric, options: Options(mode: context.mode, language: context.language), refusal.message,
+                               tags: ["limit"])
+        }
         var notes: [Bilingual] = []
         // The learner's numbers: from the secret when the learner is known,
         // else the ones written in the notebook, else the handout's.

@@ -11,8 +11,8 @@ import CapasREPL
 /// parameters from the model text, the accuracy from the checkpoint on the
 /// test set itself; what a checkpoint's metadata claims is ignored.
 public enum ModelGrader {
-    /// Models beyond this are refused before any memory is allocated for them.
-    public static let maximumParameters = 50_000_000
+    /// Models beyond this are refused before any memory is allocated for them (see `GraderLimits`).
+    public static let maximumParameters = GraderLimits.parameters
     public static let maximumCheckpointBytes = 512 << 20
 
     struct Submission {
@@ -36,6 +36,28 @@ public enum ModelGrader {
             }
         }
         var checkpointAccuracy: Double?
+        // The notebook's answers are read and parsed once for all the checks that need them.
+        var sheet: Result<AnswerSheet, Refusal>?
+        func notebook() -> Result<AnswerSheet, Refusal> {
+            if let sheet { return sheet }
+            let name = rubric.notebook ?? "notebook.md"
+            let loaded: Result<AnswerSheet, Refusal>
+            if let data = try? Data(contentsOf: exerciseFolder.appendingPathComponent(name)) {
+                loaded = GraderLimits.text(of: data, name: name, limit: GraderLimits.notebookBytes).map { AnswerSheet(notebook: $0) }
+            } else {
+                loaded = .failure(Refusal(Bilingual(es: "no se puede leer `\(name)`", en: "cannot read `\(name)`")))
+            }
+            sheet = loaded
+            return loaded
+        }
+        // Another exercise's model (`than`) is read and analysed once, however many checks compare with it.
+        var others: [String: Loaded] = [:]
+        func otherModel(_ url: URL, _ name: String) -> Loaded {
+            if let loaded = others[url.path] { return loaded }
+            let loaded = load(url, name: name)
+            others[url.path] = loaded
+            return loaded
+        }
 
         for check in rubric.checks {
             let start = Date()
@@ -52,6 +74,7 @@ public enum ModelGrader {
                 do {
                     let (passed, feedback, leaderboard) = try run(check, model: model, rubric: rubric, folder: exerciseFolder,
                                                                   submission: submission, context: context, data: data,
+                                                                  notebook: notebook, loadModel: otherModel,
                                                                   accuracy: &checkpointAccuracy)
                     if let passed {
                         result.status = passed ? .passed : .failed
@@ -86,11 +109,14 @@ public enum ModelGrader {
     enum Loaded { case success(Submission), failure(Bilingual) }
 
     static func load(_ url: URL, name: String) -> Loaded {
-        guard let data = try? Data(contentsOf: url), data.count <= 1 << 20 else {
-            return .failure(Bilingual(es: "no se puede leer `\(name)` (¿falta, o pesa más de 1 MiB?)",
-                                      en: "cannot read `\(name)` (missing, or over 1 MiB?)"))
+        guard let data = try? Data(contentsOf: url) else {
+            return .failure(Bilingual(es: "no se puede leer `\(name)` (¿falta?)", en: "cannot read `\(name)` (missing?)"))
         }
-        let text = String(decoding: data, as: UTF8.self)
+        let text: String
+        switch GraderLimits.text(of: data, name: name, limit: GraderLimits.modelBytes) {
+        case let .success(t): text = t
+        case let .failure(why): return .failure(why.message)
+        }
         do {
             let analysis = try ModelAnalysis(text: text)
             let parameters = try analysis.totalParameters()
@@ -107,7 +133,9 @@ public enum ModelGrader {
 
     /// Runs one rule. `passed` nil means not run (verification not requested).
     static func run(_ check: Rubric.Check, model: Submission, rubric: Rubric, folder: URL, submission: URL,
-                    context: GradingContext, data: () throws -> DataSets, accuracy: inout Double?)
+                    context: GradingContext, data: () throws -> DataSets,
+                    notebook: () -> Result<AnswerSheet, Refusal>, loadModel: (URL, String) -> Loaded = load,
+                    accuracy: inout Double?)
         throws -> (passed: Bool?, feedback: Bilingual, leaderboard: [LeaderboardEntry]) {
         let analysis = model.analysis
         let parameters = try analysis.totalParameters()
@@ -129,7 +157,7 @@ public enum ModelGrader {
             let otherFolder = Grader.folder(of: other, in: submission, only: false)
                 ?? submission.deletingLastPathComponent().appendingPathComponent(other)
             let otherFile = otherFolder.appendingPathComponent(rubric.model ?? "model.capas")
-            guard case let .success(otherModel) = load(otherFile, name: "\(other)/\(rubric.model ?? "model.capas")") else {
+            guard case let .success(otherModel) = loadModel(otherFile, "\(other)/\(rubric.model ?? "model.capas")") else {
                 throw ModelProblem(status: .notGradable, message: Bilingual(
                     es: "para comparar hace falta su modelo de \(other)", en: "comparing needs your model of \(other)"))
             }
@@ -138,6 +166,8 @@ public enum ModelGrader {
                 es: "este modelo: \(parameters) parámetros; su modelo de \(other): \(otherCount)",
                 en: "this model: \(parameters) parameters; your model of \(other): \(otherCount)"), [])
         case "first_loss":
+            // Refused from its shapes first: that needs no dataset.
+            try checkRunnable(analysis, batch: 256, training: false)
             let sets = try data()
             try checkAgainstData(analysis, sets)
             let seed = try recipe(folder, rubric: rubric).seed
@@ -162,8 +192,13 @@ public enum ModelGrader {
         case "answer_parameters", "answer_multiply_adds", "answer_accuracy":
             // The learner's own numbers, in the notebook's answer cells, against their own models.
             let notebookName = rubric.notebook ?? "notebook.md"
-            guard let text = try? String(contentsOf: folder.appendingPathComponent(notebookName), encoding: .utf8),
-                  let answer = AnswerSheet(notebook: text).answer(check.answer!), answer.expression != "?" else {
+            let sheet: AnswerSheet
+            switch notebook() {
+            case let .success(s): sheet = s
+            case let .failure(why): throw ModelProblem(status: .notGradable, message: why.message)
+            }
+            if let refusal = sheet.refusal(name: notebookName) { throw ModelProblem(status: .notGradable, message: refusal) }
+            guard let answer = sheet.answer(check.answer!), answer.expression != "?" else {
                 throw ModelProblem(status: .notGradable, message: Bilingual(
                     es: "falta la respuesta `\(check.answer!) = …` en una celda ```answer de \(notebookName)",
                     en: "no answer `\(check.answer!) = …` in an ```answer cell of \(notebookName)"))
@@ -177,8 +212,8 @@ public enum ModelGrader {
             if let other = check.than {
                 targetFolder = Grader.folder(of: other, in: submission, only: false)
                     ?? submission.deletingLastPathComponent().appendingPathComponent(other)
-                guard case let .success(otherModel) = load(targetFolder.appendingPathComponent(rubric.model ?? "model.capas"),
-                                                           name: "\(other)/\(rubric.model ?? "model.capas")") else {
+                guard case let .success(otherModel) = loadModel(targetFolder.appendingPathComponent(rubric.model ?? "model.capas"),
+                                                                "\(other)/\(rubric.model ?? "model.capas")") else {
                     throw ModelProblem(status: .notGradable, message: Bilingual(
                         es: "para comprobar esta respuesta hace falta su modelo de \(other)", en: "checking this answer needs your model of \(other)"))
                 }
@@ -207,7 +242,9 @@ public enum ModelGrader {
             }
             let claimed = try checkpointAccuracyValue(model, rubric: rubric, folder: folder, data: data, cache: &accuracy)
             let budget = check.limits?.wallSeconds ?? 600
-            let (retrained, finished) = try retrain(analysis, recipe: try recipe(folder, rubric: rubric), data: try data(), budget: budget)
+            let recipe = try recipe(folder, rubric: rubric)
+            try checkRunnable(analysis, batch: max(recipe.options.batchSize, 256), training: true)
+            let (retrained, finished) = try retrain(analysis, recipe: recipe, data: try data(), budget: budget)
             let gap = claimed - retrained
             let ok = gap <= check.threshold!
             return (ok, Bilingual(
@@ -219,6 +256,13 @@ public enum ModelGrader {
     }
 
     static func fmt(_ x: Double) -> String { String(format: "%.4f", x) }
+
+    /// Before a network is built and run: its size, from the shapes (see `GraderLimits`).
+    static func checkRunnable(_ analysis: ModelAnalysis, batch: Int, training: Bool) throws {
+        if let why = GraderLimits.refusalToRun(analysis, batch: batch, training: training) {
+            throw ModelProblem(status: .notGradable, message: why)
+        }
+    }
 
     static func checkAgainstData(_ analysis: ModelAnalysis, _ sets: DataSets) throws {
         do { try sets.check(against: analysis) } catch {
@@ -238,6 +282,7 @@ public enum ModelGrader {
         guard size <= maximumCheckpointBytes else {
             throw ModelProblem(status: .invalid, message: Bilingual(es: "`\(name)` pesa más de 512 MiB", en: "`\(name)` is over 512 MiB"))
         }
+        try checkRunnable(model.analysis, batch: 256, training: false)
         let sets = try data()
         try checkAgainstData(model.analysis, sets)
         let network = try model.analysis.makeNetwork(seed: 0)
@@ -283,8 +328,11 @@ public enum ModelGrader {
     static func recipe(_ folder: URL, rubric: Rubric) throws -> Recipe {
         var recipe = Recipe()
         let name = rubric.recipe ?? "recipe.txt"
-        guard let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) else {
-            return recipe
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)) else { return recipe }
+        let text: String
+        switch GraderLimits.text(of: data, name: name, limit: GraderLimits.recipeBytes) {
+        case let .success(t): text = t
+        case let .failure(why): throw ModelProblem(status: .notGradable, message: why.message)
         }
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let code = (line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")

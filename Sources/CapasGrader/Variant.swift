@@ -121,7 +121,9 @@ public struct Variant: Sendable, Equatable {
                 guard pieces.count == 2 else { continue }
                 let shape = pieces[0].split(separator: "x").compactMap { Int($0) }
                 let values = pieces[1].split(separator: ",").compactMap { Double($0) }
-                guard !shape.isEmpty, shape.allSatisfy({ (1...64).contains($0) }), shape.reduce(1, *) == values.count else { continue }
+                // At most 4 axes of at most 64: the product is checked, never trapped (64^11 overflows Int).
+                guard (1...4).contains(shape.count), shape.allSatisfy({ (1...64).contains($0) }),
+                      shape.reduce(1, *) == values.count else { continue }
                 variant.matrices[parts[0]] = Numbers(shape: shape, values: values)
             }
             return variant

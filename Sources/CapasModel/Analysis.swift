@@ -124,10 +124,17 @@ private struct Walker {
 
     init(sourceLines: [String]?) { self.sourceLines = sourceLines }
 
-    func error(_ e: ShapeError, _ span: SourceSpan) -> ModelError {
+    func error(_ e: ShapeError, _ span: SourceSpan) -> ModelError { error(.shape(e), span) }
+
+    func error(_ problem: ModelError.Problem, _ span: SourceSpan) -> ModelError {
         var line: String?
         if let lines = sourceLines, span.line >= 1, span.line <= lines.count { line = lines[span.line - 1] }
-        return ModelError(.shape(e), at: span, sourceLine: line)
+        return ModelError(problem, at: span, sourceLine: line)
+    }
+
+    /// Before each node is appended: at most `ModelLimits.layers`.
+    func roomForOneMore(_ span: SourceSpan) throws {
+        guard layers.count < ModelLimits.layers else { throw error(.tooManyLayers(limit: ModelLimits.layers), span) }
     }
 
     /// Appends the nodes of `items`, reading node `from`; returns the last node and its shape.
@@ -153,6 +160,7 @@ private struct Walker {
                 guard bodyShape == shortShape else {
                     throw error(.branchesDiffer(block: "residual", shapes: [bodyShape, shortShape]), span)
                 }
+                try roomForOneMore(span)
                 layers.append(AnalyzedLayer(name: prefix + String(index), spec: nil, resolved: .add, span: span, depth: depth,
                                             inputs: [bodyEnd, shortEnd], inputShape: bodyShape, outputShape: bodyShape,
                                             parameters: 0, buffers: 0, multiplyAdds: 0))
@@ -177,6 +185,7 @@ private struct Walker {
                 var dims = first.dims
                 dims[0] = channels
                 let out = FeatureShape(dims: dims)
+                try roomForOneMore(span)
                 layers.append(AnalyzedLayer(name: prefix + String(index), spec: nil, resolved: .concat, span: span, depth: depth,
                                             inputs: ends, inputShape: first, outputShape: out,
                                             parameters: 0, buffers: 0, multiplyAdds: 0))
@@ -194,6 +203,7 @@ private struct Walker {
         -> (Int, FeatureShape) {
         do {
             let (resolved, out, params, buffers, macs) = try resolve(spec, shape)
+            try roomForOneMore(span)
             layers.append(AnalyzedLayer(name: name, spec: spec, resolved: resolved, span: span, depth: depth, inputs: [from],
                                         inputShape: shape, outputShape: out, parameters: params, buffers: buffers,
                                         multiplyAdds: macs))

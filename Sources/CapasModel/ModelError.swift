@@ -22,6 +22,12 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
         case shape(ShapeError)
         /// The layer is analysed (shapes, counts) but capas cannot train it.
         case notTrainable(layer: String)
+        /// Blocks nested deeper than `limit`; the span is the block that goes too deep.
+        case nestedTooDeep(limit: Int)
+        /// The text has `bytes`; the parser reads at most `limit`.
+        case textTooLong(bytes: Int, limit: Int)
+        /// The analysed model would have more than `limit` nodes; the span is the first one past it.
+        case tooManyLayers(limit: Int)
     }
 
     /// What an argument was supposed to be, for messages.
@@ -51,9 +57,18 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
         if let span, let sourceLine {
             let number = String(span.line)
             let gutter = String(repeating: " ", count: number.count)
-            text += "\n \(number) | \(sourceLine)\n \(gutter) | "
-                + String(repeating: " ", count: max(0, span.column - 1))
-                + "^" + String(repeating: "~", count: max(0, span.length - 1))
+            // A long line is shown as a window of 120 characters around the place, the caret still under it.
+            var shown = sourceLine, column = span.column, length = span.length
+            if sourceLine.count > 120 {
+                let start = max(0, min(column - 1 - 40, sourceLine.count - 120))
+                let window = sourceLine.dropFirst(start).prefix(120)
+                shown = (start > 0 ? "…" : "") + window + (start + 120 < sourceLine.count ? "…" : "")
+                column = column - start + (start > 0 ? 1 : 0)
+                length = min(length, 120 - (column - 1 - (start > 0 ? 1 : 0)))
+            }
+            text += "\n \(number) | \(shown)\n \(gutter) | "
+                + String(repeating: " ", count: max(0, column - 1))
+                + "^" + String(repeating: "~", count: max(0, length - 1))
         }
         if let hint = hint(L) { text += "\n" + hint }
         return text
@@ -61,28 +76,29 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
 
     /// The problem alone, without the place.
     public func describe(_ L: Language) -> String {
+        let q = ModelError.quoted
         switch problem {
         case let .unknownLayer(word, _):
-            return L.pick(es: "capa desconocida `\(word)`", en: "unknown layer `\(word)`")
+            return L.pick(es: "capa desconocida `\(q(word))`", en: "unknown layer `\(q(word))`")
         case let .missingArgument(layer, what, _):
             return L.pick(es: "a `\(layer)` le falta \(what.spanish)", en: "`\(layer)` is missing its \(what.english)")
         case let .badNumber(word, what):
-            return L.pick(es: "`\(word)` no es un valor válido para \(what.spanish): \(what.rule(L))",
-                          en: "`\(word)` is not a valid \(what.english): \(what.rule(L))")
+            return L.pick(es: "`\(q(word))` no es un valor válido para \(what.spanish): \(what.rule(L))",
+                          en: "`\(q(word))` is not a valid \(what.english): \(what.rule(L))")
         case let .badSize(word, what):
             // A conv1d kernel written as a size: `3x5` is two valid numbers, one too many.
             let parts = splitSize(word).map { Int($0) }
             let rule = what == .kernel && parts.count == 2 && parts.allSatisfy({ ($0 ?? 0) >= 1 })
                 ? L.pick(es: "el kernel de conv1d es una sola longitud, como 5", en: "a conv1d kernel is one length, like 5")
                 : what.rule(L)
-            return L.pick(es: "`\(word)` no es un valor válido para \(what.spanish): \(rule)",
-                          en: "`\(word)` is not a valid \(what.english): \(rule)")
+            return L.pick(es: "`\(q(word))` no es un valor válido para \(what.spanish): \(rule)",
+                          en: "`\(q(word))` is not a valid \(what.english): \(rule)")
         case let .unknownOption(layer, option, _):
-            return L.pick(es: "`\(layer)` no tiene la opción `\(option)`", en: "`\(layer)` has no option `\(option)`")
+            return L.pick(es: "`\(layer)` no tiene la opción `\(q(option))`", en: "`\(layer)` has no option `\(q(option))`")
         case let .duplicateOption(option):
-            return L.pick(es: "la opción `\(option)` aparece dos veces", en: "option `\(option)` is given twice")
+            return L.pick(es: "la opción `\(q(option))` aparece dos veces", en: "option `\(q(option))` is given twice")
         case let .unexpected(word):
-            return L.pick(es: "no se esperaba `\(word)` aquí", en: "`\(word)` was not expected here")
+            return L.pick(es: "no se esperaba `\(q(word))` aquí", en: "`\(q(word))` was not expected here")
         case let .unclosedBlock(block):
             return L.pick(es: "el bloque `\(block) {` no se cierra con `}`", en: "block `\(block) {` is never closed with `}`")
         case .unexpectedClose:
@@ -104,7 +120,21 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
         case let .notTrainable(layer):
             return L.pick(es: "capas todavía no puede entrenar `\(layer)`: solo calcula sus formas, parámetros y multiplicaciones-sumas",
                           en: "capas cannot train `\(layer)` yet: it only works out its shapes, parameters and multiply-adds")
+        case let .nestedTooDeep(limit):
+            return L.pick(es: "este bloque queda a más de \(limit) niveles de anidamiento; se admiten hasta \(limit) bloques uno dentro de otro",
+                          en: "this block is nested more than \(limit) levels deep; at most \(limit) blocks may be nested inside each other")
+        case let .textTooLong(bytes, limit):
+            return L.pick(es: "el modelo tiene \(bytes) bytes; se leen como mucho \(limit) (\(limit >> 20) MiB)",
+                          en: "the model is \(bytes) bytes long; at most \(limit) (\(limit >> 20) MiB) are read")
+        case let .tooManyLayers(limit):
+            return L.pick(es: "el modelo pasa de \(limit) capas (contando una suma o concatenación por bloque); se admiten hasta \(limit)",
+                          en: "the model goes past \(limit) layers (counting one add or concat per block); at most \(limit) are allowed")
         }
+    }
+
+    /// At most `ModelLimits.quotedCharacters` of a learner's word.
+    static func quoted(_ word: String) -> String {
+        word.count > ModelLimits.quotedCharacters ? String(word.prefix(ModelLimits.quotedCharacters)) + "…" : word
     }
 
     func hint(_ L: Language) -> String? {

@@ -41,7 +41,7 @@ public struct ModelText: Hashable, Sendable {
 
     /// Parses model text; errors carry line and column.
     public init(parsing text: String) throws {
-        var parser = Parser(text)
+        var parser = try Parser(text)
         self = try parser.parseModel()
     }
 

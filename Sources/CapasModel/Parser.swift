@@ -13,8 +13,14 @@ struct Parser {
     private let tokens: [Token]
     private var position = 0
     private let lines: [String]
+    /// Blocks open around the statement being parsed (see `ModelLimits.nesting`).
+    private var depth = 0
 
-    init(_ text: String) {
+    init(_ text: String) throws {
+        let bytes = text.utf8.count
+        guard bytes <= ModelLimits.textBytes else {
+            throw ModelError(.textTooLong(bytes: bytes, limit: ModelLimits.textBytes), at: nil)
+        }
         tokens = tokenize(text)
         lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
@@ -79,7 +85,12 @@ struct Parser {
     }
 
     /// Parses statements until the `}` that closes `opener` (consumed).
+    /// **One level deeper**: past `ModelLimits.nesting` it is an error at
+    /// `opener`, before the recursion can threaten the stack.
     private mutating func parseBlockBody(_ opener: Token, name: String) throws -> [ModelItem] {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= ModelLimits.nesting else { throw error(.nestedTooDeep(limit: ModelLimits.nesting), opener.span) }
         var items: [ModelItem] = []
         while true {
             skipBlankLines()
@@ -327,6 +338,7 @@ struct Parser {
     }
 
     static func suggestion(for word: String) -> String? {
+        guard word.count <= ModelLimits.quotedCharacters else { return nil }
         let candidates = layerNames + Array(aliases.keys)
         let scored = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 }
         guard let (best, distance) = scored, distance <= (word.count >= 4 ? 2 : 1) else { return nil }

@@ -41,6 +41,16 @@ public struct CalculatorError: Error, LocalizedMessage, Equatable {
         case reservedName(String)
         case notANumber(String)
         case endsTooSoon
+        /// The entry has `characters`; the calculator reads at most `limit`.
+        case entryTooLong(characters: Int, limit: Int)
+        /// Brackets, calls, signs or powers nested deeper than `limit` levels.
+        case nestedTooDeep(limit: Int)
+        /// A tensor of `count` elements (nil: too many to count) would be created.
+        case tooManyElements(Int?, limit: Int)
+        /// The evaluation (or the notebook) has created `used` elements and needs `needed` more.
+        case budgetSpent(used: Int, needed: Int, limit: Int)
+        /// `done` multiply-adds so far and `needed` more (nil: too many to count).
+        case tooMuchWork(done: Int, needed: Int?, limit: Int)
     }
     public let problem: Problem
     public let column: Int?
@@ -48,18 +58,19 @@ public struct CalculatorError: Error, LocalizedMessage, Equatable {
     public init(_ problem: Problem, column: Int? = nil) { self.problem = problem; self.column = column }
 
     public func message(in L: Language) -> String {
+        let q = quoted
         switch problem {
         case let .unexpected(text):
-            return L.pick(es: "no se esperaba `\(text)`", en: "`\(text)` was not expected here")
+            return L.pick(es: "no se esperaba `\(q(text))`", en: "`\(q(text))` was not expected here")
         case let .expected(what, found):
-            return L.pick(es: "se esperaba \(what) y se encontró `\(found)`", en: "expected \(what), found `\(found)`")
+            return L.pick(es: "se esperaba \(what) y se encontró `\(q(found))`", en: "expected \(what), found `\(q(found))`")
         case let .unknownName(name, suggestion):
-            return L.pick(es: "`\(name)` no está definido", en: "`\(name)` is not defined")
+            return L.pick(es: "`\(q(name))` no está definido", en: "`\(q(name))` is not defined")
                 + (suggestion.map { L.pick(es: "; ¿querías decir `\($0)`?", en: "; did you mean `\($0)`?") }
-                    ?? L.pick(es: " (defínalo con \(name) = …; :vars lista las variables)",
-                              en: " (define it with \(name) = …; :vars lists the variables)"))
+                    ?? L.pick(es: " (defínelo con \(q(name)) = …; :vars lista las variables)",
+                              en: " (define it with \(q(name)) = …; :vars lists the variables)"))
         case let .unknownFunction(name, suggestion):
-            return L.pick(es: "no hay una función `\(name)`", en: "there is no function `\(name)`")
+            return L.pick(es: "no hay una función `\(q(name))`", en: "there is no function `\(q(name))`")
                 + (suggestion.map { L.pick(es: "; ¿querías decir `\($0)`?", en: "; did you mean `\($0)`?") }
                     ?? L.pick(es: " (ver :help functions)", en: " (see :help functions)"))
         case let .ragged(depth):
@@ -73,13 +84,39 @@ public struct CalculatorError: Error, LocalizedMessage, Equatable {
             return L.pick(es: "\(operation): las formas \(a) y \(b) no coinciden (no se difunden: deben ser iguales, o una un número)",
                           en: "\(operation): shapes \(a) and \(b) differ (no broadcasting: they must match, or one must be a number)")
         case let .reservedName(name):
-            return L.pick(es: "`\(name)` es el nombre de una capa o función; elige otro nombre de variable",
-                          en: "`\(name)` is the name of a layer or function; choose another variable name")
+            return L.pick(es: "`\(q(name))` es el nombre de una capa o función; elige otro nombre de variable",
+                          en: "`\(q(name))` is the name of a layer or function; choose another variable name")
         case .endsTooSoon:
             return L.pick(es: "la expresión termina antes de tiempo", en: "the expression ends too soon")
         case let .notANumber(what):
-            return L.pick(es: "el resultado de \(what) no es un número finito", en: "the result of \(what) is not a finite number")
+            return L.pick(es: "el resultado de \(q(what)) no es un número finito", en: "the result of \(q(what)) is not a finite number")
+        case let .entryTooLong(characters, limit):
+            return L.pick(es: "la expresión tiene \(characters) caracteres; la calculadora lee como mucho \(limit)",
+                          en: "the expression is \(characters) characters long; the calculator reads at most \(limit)")
+        case let .nestedTooDeep(limit):
+            return L.pick(es: "hay más de \(limit) niveles anidados (corchetes, paréntesis, llamadas, signos o potencias); la calculadora admite hasta \(limit) niveles",
+                          en: "more than \(limit) levels are nested (brackets, parentheses, calls, signs or powers); the calculator allows up to \(limit) levels")
+        case let .tooManyElements(count, limit):
+            let es = count.map { "\($0) valores" } ?? "demasiados valores para contarlos"
+            let en = count.map { "\($0) values" } ?? "too many values to count"
+            return L.pick(es: "demasiado grande para la calculadora: el resultado tendría \(es) y se admiten como mucho \(limit) por matriz (es para las matrices chicas del curso)",
+                          en: "too large for the calculator: the result would have \(en) and at most \(limit) are allowed per array (it is meant for the course's small matrices)")
+        case let .budgetSpent(used, needed, limit):
+            return L.pick(es: "se llevan creados \(used) valores y harían falta \(needed) más; el límite es \(limit) valores en total",
+                          en: "\(used) values have been created and \(needed) more are needed; the limit is \(limit) values in all")
+        case let .tooMuchWork(done, needed, limit):
+            let es = needed.map { "\($0) multiplicaciones-sumas más" } ?? "más multiplicaciones-sumas de las que se pueden contar"
+            let en = needed.map { "\($0) more multiply-adds" } ?? "more multiply-adds than can be counted"
+            return L.pick(es: "van \(done) multiplicaciones-sumas y harían falta \(es); el límite es \(limit)",
+                          en: "\(done) multiply-adds so far, and this needs \(en); the limit is \(limit)")
         }
+    }
+
+    /// At most `CalculatorLimits.quotedCharacters` of a learner's text, so a message stays short.
+    func quoted(_ text: String) -> String {
+        let limit = CalculatorLimits.quotedCharacters
+        guard text.count > limit else { return text }
+        return String(text.prefix(limit)) + "…"
     }
 }
 
@@ -139,19 +176,35 @@ indirect enum Expression: Equatable {
     case list([Expression], column: Int)
     case call(String, positional: [Expression], named: [(String, Expression)], column: Int)
     case negate(Expression)
+    /// `^` only: a power is right-associative and nests (its depth is counted).
     case binary(Character, Expression, Expression, column: Int)
+    /// `a + b − c` or `a * b / c`: operands applied left to right. **A flat
+    /// list**, so a sum of 30,000 terms is one level, not 30,000 nested calls.
+    case chain(Expression, [ChainLink])
 
     static func == (a: Expression, b: Expression) -> Bool { "\(a)" == "\(b)" }
+}
+
+struct ChainLink {
+    let op: Character
+    let operand: Expression
+    let column: Int
 }
 
 struct CalcParser {
     var tokens: [CalcToken]
     var position = 0
     /// Nesting limit: a pasted `[[[[…` of thousands of brackets is an error, not a stack overflow.
-    static let maxDepth = 64
+    static let maxDepth = CalculatorLimits.nesting
     var depth = 0
 
-    init(_ text: String) throws { tokens = try calculatorTokens(text) }
+    init(_ text: String) throws {
+        let characters = text.count
+        guard characters <= CalculatorLimits.entryCharacters else {
+            throw CalculatorError(.entryTooLong(characters: characters, limit: CalculatorLimits.entryCharacters))
+        }
+        tokens = try calculatorTokens(text)
+    }
 
     var current: CalcToken { tokens[position] }
     mutating func advance() { if position < tokens.count - 1 { position += 1 } }
@@ -178,31 +231,33 @@ struct CalcParser {
         depth += 1
         defer { depth -= 1 }
         guard depth <= CalcParser.maxDepth else {
-            throw CalculatorError(.unexpected(current.text), column: current.column)
+            throw CalculatorError(.nestedTooDeep(limit: CalcParser.maxDepth), column: current.column)
         }
         return try body(&self)
     }
 
     mutating func parseExpression() throws -> Expression {
         try nested { p in
-            var left = try p.parseTerm()
+            let first = try p.parseTerm()
+            var links: [ChainLink] = []
             while case let .symbol(op) = p.current.kind, op == "+" || op == "-" {
                 let column = p.current.column
                 p.advance()
-                left = .binary(op, left, try p.parseTerm(), column: column)
+                links.append(ChainLink(op: op, operand: try p.parseTerm(), column: column))
             }
-            return left
+            return links.isEmpty ? first : .chain(first, links)
         }
     }
 
     mutating func parseTerm() throws -> Expression {
-        var left = try parseUnary()
+        let first = try parseUnary()
+        var links: [ChainLink] = []
         while case let .symbol(op) = current.kind, op == "*" || op == "/" {
             let column = current.column
             advance()
-            left = .binary(op, left, try parseUnary(), column: column)
+            links.append(ChainLink(op: op, operand: try parseUnary(), column: column))
         }
-        return left
+        return links.isEmpty ? first : .chain(first, links)
     }
 
     mutating func parseUnary() throws -> Expression {
@@ -229,7 +284,7 @@ struct CalcParser {
             advance()
             var positional: [Expression] = [], named: [(String, Expression)] = []
             while !isSymbol(")") {
-                if case let .name(key) = current.kind, tokens[position + 1].kind == .symbol("=") {
+                if case let .name(key) = current.kind, position + 1 < tokens.count, tokens[position + 1].kind == .symbol("=") {
                     advance(); advance()
                     named.append((key, try parseExpression()))
                 } else {
@@ -276,9 +331,11 @@ final class Evaluator {
     /// The dataset image the last `image(…)` call read.
     var lastImage: ImageReference?
     static let imageFunctions = ["image", "imagen"]
+    /// The elements this evaluation may still create.
+    let budget: CalculatorBudget
 
-    init(variables: [String: Value], language: Language, datasets: DatasetCache? = nil) {
-        self.variables = variables; self.language = language; self.datasets = datasets
+    init(variables: [String: Value], language: Language, datasets: DatasetCache? = nil, budget: CalculatorBudget = CalculatorBudget()) {
+        self.variables = variables; self.language = language; self.datasets = datasets; self.budget = budget
     }
 
     func evaluate(_ e: Expression) throws -> Value {
@@ -289,20 +346,25 @@ final class Evaluator {
             if let v = variables[name] { return v }
             if name == "pi" || name == "π" { return .number(Double.pi) }
             if name == "e" { return .number(M_E) }
-            throw CalculatorError(.unknownName(name, suggestion: closest(name, Array(variables.keys))), column: column)
+            let suggestion = budget.takeSuggestion() ? closest(name, variables.keys) : nil
+            throw CalculatorError(.unknownName(name, suggestion: suggestion), column: column)
         case let .list(items, column):
             return .tensor(try stack(items.map(evaluate), column: column))
         case let .negate(inner):
             return try elementwise(try evaluate(inner), .number(-1), "*", column: nil)
         case let .binary(op, a, b, column):
             return try elementwise(try evaluate(a), try evaluate(b), op, column: column)
+        case let .chain(first, links):
+            var value = try evaluate(first)
+            for link in links { value = try elementwise(value, try evaluate(link.operand), link.op, column: link.column) }
+            return value
         case let .call(name, positional, named, column) where Evaluator.imageFunctions.contains(name):
             return try image(positional, named, column: column, function: name)
         case let .call(name, positional, named, column):
             let args = try positional.map(evaluate)
             var options: [String: Value] = [:]
             for (key, value) in named { options[key] = try evaluate(value) }
-            return try Functions.call(name, args, options, column: column, language: language, notes: &notes)
+            return try Functions.call(name, args, options, column: column, language: language, budget: budget, notes: &notes)
         }
     }
 
@@ -310,7 +372,9 @@ final class Evaluator {
     func stack(_ values: [Value], column: Int) throws -> Tensor {
         guard let first = values.first else { throw CalculatorError(.emptyList, column: column) }
         let shape = first.asTensor.shape
+        try budget.charge(try? Checked.product([values.count] + shape, "list"), column: column)
         var data: [Float] = []
+        data.reserveCapacity(values.count * max(first.asTensor.count, 1))
         for v in values {
             let t = v.asTensor
             guard t.shape == shape else { throw CalculatorError(.ragged(depth: shape.count + 1), column: column) }
@@ -329,6 +393,8 @@ final class Evaluator {
             default: return Foundation.pow(x, y)
             }
         }
+        if case let .tensor(t) = a { try budget.charge(t.count, column: column) }
+        else if case let .tensor(t) = b { try budget.charge(t.count, column: column) }
         switch (a, b) {
         case let (.number(x), .number(y)):
             return .number(apply(x, y))
@@ -346,9 +412,19 @@ final class Evaluator {
 }
 
 /// The candidate closest to `word` by edit distance, if close enough to be a likely typo.
-func closest(_ word: String, _ candidates: [String]) -> String? {
-    let best = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }.min { $0.1 < $1.1 }
-    guard let (candidate, distance) = best, distance <= max(1, word.count / 3) else { return nil }
+/// **Bounded**: names longer than `CalculatorLimits.suggestedNameLength` get no
+/// suggestion, and at most `CalculatorLimits.suggestionCandidates` candidates
+/// are compared (a notebook of 400,000 names must not cost 400,000² steps).
+func closest<S: Sequence<String>>(_ word: String, _ candidates: S) -> String? {
+    guard word.count <= CalculatorLimits.suggestedNameLength else { return nil }
+    let lowered = word.lowercased(), bound = max(1, word.count / 3)
+    var best: (String, Int)?
+    for candidate in candidates.prefix(CalculatorLimits.suggestionCandidates)
+        where abs(candidate.count - word.count) <= bound && candidate.count <= CalculatorLimits.suggestedNameLength {
+        let distance = editDistance(lowered, candidate.lowercased())
+        if distance < best?.1 ?? Int.max { best = (candidate, distance) }
+    }
+    guard let (candidate, distance) = best, distance <= bound else { return nil }
     return candidate
 }
 

@@ -271,7 +271,7 @@ extension Interpreter {
             throw CommandError(es: "uso: :step conv(A, K), :step maxpool(A, 2) o :step avgpool(A, 2)",
                                en: "usage: :step conv(A, K), :step maxpool(A, 2) or :step avgpool(A, 2)")
         }
-        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets)
+        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets, budget: calculatorBudget ?? CalculatorBudget())
         let args = try positional.map(evaluator.evaluate)
         var options: [String: Int] = [:]
         for (key, value) in named {
@@ -357,6 +357,9 @@ extension Interpreter {
         if url.pathExtension.lowercased() == "md" {
             let notebook = Notebook(text: text)
             var outputs: [String] = []
+            let previousBudget = calculatorBudget
+            calculatorBudget = previousBudget ?? CalculatorBudget.notebook()
+            defer { calculatorBudget = previousBudget }
             for cell in notebook.cells {
                 for entry in Notebook.entries(in: cell.source, interpreter: self) {
                     let reply = execute(entry)

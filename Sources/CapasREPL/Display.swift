@@ -13,6 +13,13 @@ enum Display {
     }
 
     static func tensor(_ t: Tensor, language L: Language) -> String {
+        // A large result is described, not printed: 16 million numbers would be a 200 MB reply.
+        if t.count > CalculatorLimits.printedValues {
+            let shape = t.shape.map(String.init).joined(separator: "×")
+            return L.pick(
+                es: "(\(shape): \(t.count) valores; se muestran hasta \(CalculatorLimits.printedValues): usa sum, max, min, mean o shape para verlo)",
+                en: "(\(shape): \(t.count) values; at most \(CalculatorLimits.printedValues) are shown: use sum, max, min, mean or shape to look at it)")
+        }
         let cells = formatAll(t.data.map(Double.init)).map(L.decimal)
         switch t.rank {
         case 0: return cells.first ?? ""

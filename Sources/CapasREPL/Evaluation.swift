@@ -13,11 +13,14 @@ public enum Calculator {
     }
 
     /// Evaluates `text` (`name = expr` or `expr`) with `variables` in scope.
+    /// Every tensor it creates is charged to `budget` before it is allocated
+    /// (a fresh one per call when none is given; the grader shares one across
+    /// a notebook's answers): see `CalculatorLimits`.
     public static func evaluate(_ text: String, variables: [String: Value] = [:],
-                                language: Language = .en) throws -> Entry {
+                                language: Language = .en, budget: CalculatorBudget = CalculatorBudget()) throws -> Entry {
         var parser = try CalcParser(text)
         let (name, expression) = try parser.parseEntry()
-        let value = try Evaluator(variables: variables, language: language).evaluate(expression)
+        let value = try Evaluator(variables: variables, language: language, budget: budget).evaluate(expression)
         return Entry(name: name, value: value, functions: functionsCalled(expression))
     }
 
@@ -35,6 +38,7 @@ public enum Calculator {
         case let .list(items, _): return items.flatMap(functionsCalled)
         case let .negate(inner): return functionsCalled(inner)
         case let .binary(_, a, b, _): return functionsCalled(a) + functionsCalled(b)
+        case let .chain(first, links): return functionsCalled(first) + links.flatMap { functionsCalled($0.operand) }
         case let .call(name, positional, named, _):
             return [name] + positional.flatMap(functionsCalled) + named.flatMap { functionsCalled($0.1) }
         }

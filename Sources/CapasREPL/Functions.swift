@@ -21,7 +21,8 @@ enum Functions {
                         "sqrt", "abs", "floor", "ceil", "round", "transpose", "rot180", "shape", "image", "imagen"]
 
     static func call(_ name: String, _ args: [Value], _ options: [String: Value], column: Int,
-                     language L: Language, notes: inout [String]) throws -> Value {
+                     language L: Language, budget: CalculatorBudget = CalculatorBudget(),
+                     notes: inout [String]) throws -> Value {
         func fail(_ en: String, _ es: String) -> CalculatorError {
             CalculatorError(.wrongArgument(function: name, detail: en, detailSpanish: es), column: column)
         }
@@ -73,17 +74,19 @@ enum Functions {
             try allowOnly(["stride", "pad", "bias"], positional: 2)
             let (y, _) = try convolution(try tensor(0, "the input", "la entrada"), try tensor(1, "the kernel", "el kernel"),
                                          stride: try integer("stride", default: 1), pad: try integer("pad", default: 0),
-                                         bias: try number("bias", default: 0), fail: fail)
+                                         bias: try number("bias", default: 0), budget: budget, column: column, fail: fail)
             return .tensor(y)
         case "maxpool", "avgpool":
             try allowOnly(["size", "stride", "pad"], positional: 2)
             let size = try integer("size", position: 1)
             let y = try pooling(name == "maxpool" ? .max : .average, try tensor(0, "the input", "la entrada"), size: size,
-                                stride: try integer("stride", default: size), pad: try integer("pad", default: 0), fail: fail)
+                                stride: try integer("stride", default: size), pad: try integer("pad", default: 0),
+                                budget: budget, column: column, fail: fail)
             return .tensor(y)
         case "relu", "sigmoid", "tanh", "leakyrelu", "elu":
             try allowOnly(["slope", "alpha"], positional: 1)
             let x = try tensor(0, "the input", "la entrada")
+            try budget.charge(x.count, column: column)
             let f: ActivationFunction
             switch name {
             case "relu": f = .relu
@@ -98,6 +101,7 @@ enum Functions {
             try allowOnly([], positional: 1)
             let z = try tensor(0, "the scores", "los puntajes")
             guard !z.shape.isEmpty, z.count > 0 else { throw fail("needs a vector of scores", "necesita un vector de puntajes") }
+            try budget.charge(z.count, column: column)
             // Rows of the last axis: a vector is one row, a matrix one softmax per row.
             let k = z.shape.last!, rows = z.count / k
             let y = Softmax().forward(Tensor(shape: [rows, k], data: z.data), mode: .evaluation)
@@ -113,10 +117,13 @@ enum Functions {
                 throw fail("label \(label) is outside 0…\(p.count - 1) (classes count from 0)",
                            "la etiqueta \(label) está fuera de 0…\(p.count - 1) (las clases se cuentan desde 0)")
             }
+            try budget.charge(p.count, column: column)
             let total = p.data.reduce(0, +)
             guard p.data.allSatisfy({ $0 >= 0 }), abs(total - 1) < 1e-3 else {
-                throw fail("\(p.data) are not probabilities (they must be ≥ 0 and add up to 1); for scores use crossentropy(softmax(z), \(label))",
-                           "\(p.data) no son probabilidades (deben ser ≥ 0 y sumar 1); para puntajes usa crossentropy(softmax(z), \(label))")
+                // At most 8 values are quoted: the vector may be long.
+                let shown = "[" + p.data.prefix(8).map { format(Double($0)) }.joined(separator: ", ") + (p.count > 8 ? ", …]" : "]")
+                throw fail("\(shown) are not probabilities (they must be ≥ 0 and add up to 1); for scores use crossentropy(softmax(z), \(label))",
+                           "\(shown) no son probabilidades (deben ser ≥ 0 y sumar 1); para puntajes usa crossentropy(softmax(z), \(label))")
             }
             let q = Double(p.data[label])
             let ln = -Foundation.log(q)
@@ -127,6 +134,11 @@ enum Functions {
         case "outsize":
             try allowOnly(["n", "f", "p", "s"], positional: 0)
             let n = try integer("n"), f = try integer("f"), p = try integer("p", default: 0), s = try integer("s", default: 1)
+            // Checked before the formula: s = 0 would divide by zero.
+            guard n >= 1, f >= 1, s >= 1, p >= 0 else {
+                throw fail("n, f and s must be whole numbers ≥ 1 and p ≥ 0 (here n=\(n), f=\(f), p=\(p), s=\(s))",
+                           "n, f y s deben ser enteros ≥ 1 y p ≥ 0 (aquí n=\(n), f=\(f), p=\(p), s=\(s))")
+            }
             let out = try windowOutputSize(layer: "outsize", axis: .width, input: n, padBefore: p, padAfter: p,
                                            kernel: f, stride: s, dilation: 1)
             let numerator = n + 2 * p - f
@@ -160,6 +172,8 @@ enum Functions {
             try allowOnly([], positional: 1)
             let t = try tensor(0, "the values", "los valores")
             guard t.count > 0 else { throw fail("needs at least one value", "necesita al menos un valor") }
+            // A reduction makes a copy in Double: charged, so summing a large variable over and over runs out of budget.
+            try budget.charge(t.count, column: column)
             let values = t.data.map(Double.init)
             switch name {
             case "sum": return .number(values.reduce(0, +))
@@ -182,12 +196,15 @@ enum Functions {
             }
             switch try (args.first ?? { throw fail("missing argument", "falta el argumento") }()) {
             case let .number(x): return .number(f(x))
-            case let .tensor(t): return .tensor(Tensor(shape: t.shape, data: t.data.map { Float(f(Double($0))) }))
+            case let .tensor(t):
+                try budget.charge(t.count, column: column)
+                return .tensor(Tensor(shape: t.shape, data: t.data.map { Float(f(Double($0))) }))
             }
         case "transpose":
             try allowOnly([], positional: 1)
             let t = try tensor(0, "the matrix", "la matriz")
             guard t.rank == 2 else { throw fail("needs a matrix", "necesita una matriz") }
+            try budget.charge(t.count, column: column)
             let (r, c) = (t.shape[0], t.shape[1])
             return .tensor(Tensor(shape: [c, r], data: (0..<(r * c)).map { t.data[($0 % r) * c + $0 / r] }))
         case "rot180":
@@ -195,6 +212,7 @@ enum Functions {
             try allowOnly([], positional: 1)
             let t = try tensor(0, "the matrix", "la matriz")
             guard t.rank >= 2 else { throw fail("needs a matrix (or a stack of matrices)", "necesita una matriz (o una pila de matrices)") }
+            try budget.charge(t.count, column: column)
             let plane = t.shape[t.rank - 2] * t.shape[t.rank - 1]
             var data = t.data
             for start in stride(from: 0, to: data.count, by: max(plane, 1)) { data[start..<(start + plane)].reverse() }
@@ -216,6 +234,7 @@ enum Functions {
     /// The course's convolution on literal matrices, through the core's Conv2D.
     /// Returns the output and the [C, H, W] input and [N, C, f, f] kernel it used.
     static func convolution(_ a: Tensor, _ k: Tensor, stride: Int, pad: Int, bias: Double,
+                            budget: CalculatorBudget = CalculatorBudget(), column: Int? = nil,
                             fail: (String, String) -> CalculatorError) throws -> (Tensor, (x: Tensor, w: Tensor)) {
         guard a.rank == 2 || a.rank == 3 else {
             throw fail("the input must be a matrix H×W or a tensor C×H×W, not shape \(a.shape)",
@@ -235,7 +254,8 @@ enum Functions {
         let config = ConvolutionConfig(inChannels: channels, outChannels: w.shape[0], kernel: Size2D(w.shape[2], w.shape[3]),
                                        stride: Size2D(stride, stride), padding: Padding2D(pad, pad), bias: bias != 0)
         let out = try config.outputShape(for: .image(height: x.shape[1], width: x.shape[2], channels: channels))
-        try checkSize(out, padded: (x.shape[1] + 2 * pad) * (x.shape[2] + 2 * pad) * channels, w.count, fail: fail)
+        try charge(output: out, input: x.shape, pad: pad, window: [channels, w.shape[2], w.shape[3]], filters: w.shape[0],
+                   budget: budget, column: column)
         var generator = SeededGenerator(seed: 0)
         let layer = Conv2D(config, generator: &generator)
         layer.weight.value = w
@@ -246,6 +266,7 @@ enum Functions {
     }
 
     static func pooling(_ kind: PoolingConfig.Kind, _ a: Tensor, size: Int, stride: Int, pad: Int,
+                        budget: CalculatorBudget = CalculatorBudget(), column: Int? = nil,
                         fail: (String, String) -> CalculatorError) throws -> Tensor {
         guard a.rank == 2 || a.rank == 3 else {
             throw fail("the input must be a matrix H×W or a tensor C×H×W, not shape \(a.shape)",
@@ -254,23 +275,29 @@ enum Functions {
         let x = a.rank == 2 ? Tensor(shape: [1] + a.shape, data: a.data) : a
         let config = PoolingConfig(kind: kind, kernel: Size2D(size, size), stride: Size2D(stride, stride), padding: Size2D(pad, pad))
         let out = try config.outputShape(for: .image(height: x.shape[1], width: x.shape[2], channels: x.shape[0]))
-        try checkSize(out, padded: (x.shape[1] + 2 * pad) * (x.shape[2] + 2 * pad) * x.shape[0], size * size, fail: fail)
+        try charge(output: out, input: x.shape, pad: pad, window: [size, size], filters: 1, budget: budget, column: column)
         let y = Pool2D(config).forward(Tensor(shape: [1] + x.shape, data: x.data), mode: .evaluation)
         return Tensor(shape: a.rank == 2 ? Array(y.shape.suffix(2)) : Array(y.shape.dropFirst()), data: y.data)
     }
 }
 
-/// The calculator works on the course's small matrices; anything that would
-/// need more memory than this is refused before it is allocated.
-let maximumElements = 4_000_000
-
-func checkSize(_ out: FeatureShape, padded: Int, _ window: Int, fail: (String, String) -> CalculatorError) throws {
-    let count = out.elementCount ?? Int.max
-    let (values, overflow) = count.multipliedReportingOverflow(by: max(window, 1))
-    if overflow || count > maximumElements || padded > maximumElements || values > 64 * maximumElements {
-        throw fail("too large for the calculator (more than \(maximumElements) values); it is meant for the course's small matrices",
-                   "demasiado grande para la calculadora (más de \(maximumElements) valores); es para las matrices chicas del curso")
-    }
+/// Charges a window operation to the budget **before anything is allocated**,
+/// from the shapes with overflow-checked arithmetic: the padded input, the
+/// windows unrolled one row per output position (what the core's im2col
+/// builds), the output, and the multiply-adds.
+func charge(output: FeatureShape, input: [Int], pad: Int, window: [Int], filters: Int,
+            budget: CalculatorBudget, column: Int?) throws {
+    func product(_ values: [Int]) -> Int? { values.checkedProduct }
+    func plus(_ a: Int, _ b: Int) -> Int? { let (r, o) = a.addingReportingOverflow(b); return o ? nil : r }
+    let twice = pad.multipliedReportingOverflow(by: 2)
+    let padded = twice.overflow ? nil : plus(input[1], twice.partialValue).flatMap { h in
+        plus(input[2], twice.partialValue).flatMap { w in product([input[0], h, w]) } }
+    let positions = product(Array(output.dims.suffix(2)))
+    let unrolled = positions.flatMap { p in product(window).flatMap { product([p, $0]) } }
+    try budget.charge(padded, column: column)
+    try budget.charge(unrolled, column: column)
+    try budget.charge(output.elementCount, column: column)
+    try budget.chargeWork(unrolled.flatMap { product([$0, filters]) }, column: column)
 }
 
 /// A number as the learner's language writes it: `0.8861` in English, `0,8861` in Spanish.

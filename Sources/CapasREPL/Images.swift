@@ -122,9 +122,13 @@ extension Evaluator {
         switch e {
         case let .variable(name, _): return name
         case let .number(x, _): return format(x)
-        case let .binary("-", a, b, _):
-            guard let left = word(a), let right = word(b) else { return nil }
-            return left + "-" + right
+        case let .chain(first, links):
+            guard var text = word(first) else { return nil }
+            for link in links {
+                guard link.op == "-", let right = word(link.operand) else { return nil }
+                text += "-" + right
+            }
+            return text
         default: return nil
         }
     }
@@ -155,7 +159,7 @@ extension Interpreter {
         var parser = try CalcParser(argument)
         let (assigned, expression) = try parser.parseEntry()
         guard assigned == nil else { throw usage }
-        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets)
+        let evaluator = Evaluator(variables: variables, language: L, datasets: datasets, budget: calculatorBudget ?? CalculatorBudget())
         let value = try evaluator.evaluate(expression)
         var reference: ImageReference?
         switch expression {

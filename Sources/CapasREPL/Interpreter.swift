@@ -85,6 +85,10 @@ public final class Interpreter {
     public var progressIsTerminal = false
     /// Asked after every training step: true (Ctrl-C) stops training and keeps the weights.
     public var interruptRequested: () -> Bool = { false }
+    /// One budget for every calculation while a notebook runs (`capas run`,
+    /// `:load nb.md`): the values its variables keep add up. Nil at the
+    /// prompt, where each entry gets a budget of its own.
+    public var calculatorBudget: CalculatorBudget?
 
     /// The environment datasets are looked up with (`CAPAS_DATA`, `XDG_CACHE_HOME`, `HOME`).
     public var environment: [String: String] {
@@ -216,11 +220,17 @@ public final class Interpreter {
 
     /// True when the text so far leaves a bracket or a block open: the REPL reads another line.
     public func needsContinuation(_ text: String) -> Bool {
+        text.split(separator: "\n").reduce(0) { $0 + Interpreter.bracketDepthChange($1) } > 0
+    }
+
+    /// Brackets and braces one line opens minus those it closes, before any `#` comment.
+    static func bracketDepthChange(_ line: Substring) -> Int {
         var depth = 0
-        for c in text.split(separator: "\n").map({ $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "" }).joined(separator: "\n") {
-            if "([{".contains(c) { depth += 1 } else if ")]}".contains(c) { depth -= 1 }
+        for c in line {
+            if c == "#" { break }
+            if c == "(" || c == "[" || c == "{" { depth += 1 } else if c == ")" || c == "]" || c == "}" { depth -= 1 }
         }
-        return depth > 0
+        return depth
     }
 
     func isModelLine(_ text: String) -> Bool {
@@ -368,7 +378,7 @@ public final class Interpreter {
             // The learner's own `ans` or `_` wins over the last result.
             for name in ["_", "ans"] where known[name] == nil { known[name] = lastResult }
         }
-        let evaluator = Evaluator(variables: known, language: L, datasets: datasets)
+        let evaluator = Evaluator(variables: known, language: L, datasets: datasets, budget: calculatorBudget ?? CalculatorBudget())
         let value = try evaluator.evaluate(expression)
         lastResult = value
         if case let .tensor(t) = value, t.data.contains(where: { !$0.isFinite }) {

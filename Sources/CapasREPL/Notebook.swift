@@ -54,13 +54,16 @@ public struct Notebook {
     }
 
     /// A cell's entries: its lines, joined while brackets or blocks are open.
+    /// **Linear**: the bracket depth is carried from line to line, not recounted over the entry so far.
     static func entries(in source: String, interpreter: Interpreter) -> [String] {
-        var entries: [String] = [], pending = ""
+        var entries: [String] = [], pending = "", depth = 0
         for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
             pending += pending.isEmpty ? String(line) : "\n" + line
-            if !interpreter.needsContinuation(pending) {
+            depth += Interpreter.bracketDepthChange(line)
+            if depth <= 0 {
                 entries.append(pending)
                 pending = ""
+                depth = 0
             }
         }
         if !pending.isEmpty { entries.append(pending) }
@@ -80,7 +83,9 @@ public struct Notebook {
         var out: [String] = [], failures: [Failure] = []
         var next = 0
         var stopped = false
-        defer { interpreter.entryLine = 1 }
+        let previousBudget = interpreter.calculatorBudget
+        interpreter.calculatorBudget = previousBudget ?? CalculatorBudget.notebook()
+        defer { interpreter.entryLine = 1; interpreter.calculatorBudget = previousBudget }
         for cell in cells {
             out += lines[next...cell.close]
             next = (cell.outputClose ?? cell.close) + 1
