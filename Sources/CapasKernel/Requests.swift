@@ -142,12 +142,16 @@ extension Kernel {
 
     func isComplete(_ content: [String: Any]) -> [String: Any] {
         let code = content["code"] as? String ?? ""
-        return interpreter.isComplete(code) ? ["status": "complete"] : ["status": "incomplete", "indent": "  "]
+        switch interpreter.completeness(of: code) {
+        case .complete: return ["status": "complete"]
+        case .incomplete: return ["status": "incomplete", "indent": "  "]
+        case .invalid: return ["status": "invalid"]
+        }
     }
 
     // MARK: history
 
-    /// The cells of this session: `tail` gives the last `n`, `search` those matching a glob `pattern`, `range` all.
+    /// The cells of this session: `tail` gives the last `n`, `search` those matching a glob `pattern`, `range` those from `start` to `stop`.
     func historyReply(_ content: [String: Any]) -> [String: Any] {
         var cells = history
         switch content["hist_access_type"] as? String ?? "tail" {
@@ -162,6 +166,10 @@ extension Kernel {
             if let n = content["n"] as? Int, n > 0 { cells = Array(cells.suffix(n)) }
         case "tail":
             if let n = content["n"] as? Int, n >= 0 { cells = Array(cells.suffix(n)) }
+        case "range":
+            // Session 0 is this one; start and stop are execution counts, stop excluded.
+            let start = content["start"] as? Int ?? 1, stop = content["stop"] as? Int ?? Int.max
+            cells = cells.filter { $0.0 >= start && $0.0 < stop }
         default:
             break
         }

@@ -99,9 +99,25 @@ extension Interpreter {
         return out
     }
 
-    /// Whether a cell can run as it is: false while a bracket or a block (`residual {`, `concat {`) is still open.
-    public func isComplete(_ cell: String) -> Bool {
-        !needsContinuation(cell)
+    /// Whether a cell can run as it is.
+    public enum Completeness: Equatable, Sendable {
+        case complete
+        /// A bracket or a block (`residual {`, `concat {`) is still open: the cell goes on.
+        case incomplete
+        /// A bracket closes that was never opened: no more lines can mend it.
+        case invalid
+    }
+
+    public func completeness(of cell: String) -> Completeness {
+        if needsContinuation(cell) { return .incomplete }
+        var depth = 0
+        for line in cell.split(separator: "\n", omittingEmptySubsequences: false) {
+            for c in line.prefix(while: { $0 != "#" }) {
+                if "([{".contains(c) { depth += 1 } else if ")]}".contains(c) { depth -= 1 }
+                if depth < 0 { return .invalid }
+            }
+        }
+        return .complete
     }
 
     /// The help `:help WORD` gives, or nil when there is none for that word (the session is not changed).
