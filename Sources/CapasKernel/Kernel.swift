@@ -65,7 +65,9 @@ public final class Kernel: @unchecked Sendable {
         Interrupt.install()
         let hb = heartbeat
         Thread.detachNewThread {
+            // Ends when the context is terminated (receive fails with ETERM); the socket must then be closed for the context to finish.
             while let frames = try? hb.receive() { try? hb.send(frames) }
+            hb.close()
         }
         Thread.detachNewThread { [self] in
             while !flags.shutdown {
