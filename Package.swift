@@ -78,7 +78,7 @@ let package = Package(
                     exclude: ["Schemas"]),
         .testTarget(name: "CapasTrainingTests", dependencies: ["CapasTraining", "CapasModel", "CapasCore", "CapasData"]),
         .testTarget(name: "CapasLineEditingTests", dependencies: ["CapasLineEditing"]),
-        .testTarget(name: "CapasKernelTests", dependencies: ["CapasKernel", "CapasREPL", "CapasMessages"]),
+        .testTarget(name: "CapasKernelTests", dependencies: ["CapasKernel", "CapasREPL", "CapasMessages", "CapasData", "CapasTraining", "CZMQ"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -18,6 +18,7 @@ public final class Kernel: @unchecked Sendable {
     let shell: Socket, control: Socket, iopub: Socket, stdin: Socket, heartbeat: Socket
     let iopubLock = NSLock()
     var executionCount = 0
+    var heartbeatStarted = false
     /// The cells run, for history requests: (execution count, code).
     var history: [(Int, String)] = []
 
@@ -64,6 +65,7 @@ public final class Kernel: @unchecked Sendable {
         // SIGINT (jupyter_client's default way to interrupt) only sets a flag: a running :train stops after its step.
         Interrupt.install()
         let hb = heartbeat
+        heartbeatStarted = true
         Thread.detachNewThread {
             // Ends when the context is terminated (receive fails with ETERM); the socket must then be closed for the context to finish.
             while let frames = try? hb.receive() { try? hb.send(frames) }
@@ -80,8 +82,13 @@ public final class Kernel: @unchecked Sendable {
             guard Socket.poll([shell], timeout: 100)[0], let frames = try? shell.receive() else { continue }
             handle(frames, on: shell)
         }
-        // Let the last replies leave before the sockets close.
+    }
+
+    /// Every socket must be closed before the context can end (its deinit waits for them; the last replies
+    /// leave within the linger time). A running heartbeat thread closes its own socket.
+    deinit {
         for socket in [shell, control, stdin, iopub] { socket.close() }
+        if !heartbeatStarted { heartbeat.close() }
     }
 
     // MARK: messages

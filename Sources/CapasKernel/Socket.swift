@@ -38,7 +38,13 @@ final class Socket: @unchecked Sendable {
         guard zmq_connect(handle, endpoint) == 0 else { throw SocketError("zmq_connect \(endpoint)") }
     }
 
-    func close() { zmq_close(handle) }
+    private var closed = false
+    /// Closes the socket (once; later calls do nothing).
+    func close() {
+        guard !closed else { return }
+        closed = true
+        zmq_close(handle)
+    }
 
     /// Sends the frames of one multipart message.
     func send(_ frames: [[UInt8]]) throws {
