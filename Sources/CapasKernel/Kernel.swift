@@ -101,6 +101,11 @@ public final class Kernel: @unchecked Sendable {
         }
         let type = request.type
         guard type.hasSuffix("_request") else { return }  // comm_open, comm_msg…: no comms here
+        // The control thread must not touch the session a cell may be using on the main thread.
+        if socket === control, !["kernel_info_request", "interrupt_request", "shutdown_request"].contains(type) {
+            FileHandle.standardError.write(Data("capas kernel: \(type) is not served on the control channel\n".utf8))
+            return
+        }
         publish("status", ["execution_state": "busy"], parent: request)
         defer { publish("status", ["execution_state": "idle"], parent: request) }
         let replyType = String(type.dropLast("_request".count)) + "_reply"
