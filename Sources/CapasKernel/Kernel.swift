@@ -71,17 +71,23 @@ public final class Kernel: @unchecked Sendable {
             while let frames = try? hb.receive() { try? hb.send(frames) }
             hb.close()
         }
+        let controlDone = DispatchSemaphore(value: 0)
         Thread.detachNewThread { [self] in
             while !flags.shutdown {
                 guard Socket.poll([control], timeout: 100)[0], let frames = try? control.receive() else { continue }
                 handle(frames, on: control)
             }
+            controlDone.signal()
         }
         publish("status", ["execution_state": "starting"], parent: nil)
         while !flags.shutdown {
             guard Socket.poll([shell], timeout: 100)[0], let frames = try? shell.receive() else { continue }
             handle(frames, on: shell)
         }
+        // The shutdown reply (and the last outputs) must leave before the process ends: close, then end the context.
+        controlDone.wait()
+        for socket in [shell, control, stdin, iopub] { socket.close() }
+        context.terminate()
     }
 
     /// Every socket must be closed before the context can end (its deinit waits for them; the last replies

@@ -15,8 +15,16 @@ public struct SocketError: Error, CustomStringConvertible {
 /// A ZeroMQ context; its sockets live as long as it does.
 final class SocketContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
+    private var terminated = false
     init() { handle = zmq_ctx_new() }
-    deinit { zmq_ctx_term(handle) }
+    /// Ends the context once every socket is closed: blocked calls on its sockets fail with ETERM,
+    /// and messages still queued are sent within each socket's linger time.
+    func terminate() {
+        guard !terminated else { return }
+        terminated = true
+        zmq_ctx_term(handle)
+    }
+    deinit { terminate() }
 }
 
 /// One ZeroMQ socket, used by one thread at a time.
