@@ -7,6 +7,7 @@
 # installed into that environment's prefix. When the packages cannot be
 # installed (no network, no venv module), prints a SKIPPED line and exits 0.
 #   CAPAS_BIN   the capas executable to test (default .build/debug/capas)
+# example.ipynb is written by make_notebook.py (cells only, no outputs).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
