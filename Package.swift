@@ -21,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // The Jupyter kernel's transport.
+        .systemLibrary(name: "CZMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         // libedit is a real C target: its SIGINT flag must exist once per process.
         .target(name: "CLineEditing", linkerSettings: [.linkedLibrary("edit")]),
 
@@ -38,6 +40,8 @@ let package = Package(
                 swiftSettings: fast),
         .target(name: "CapasREPL", dependencies: ["CapasCore", "CapasModel", "CapasMessages", "CapasData", "CapasTraining",
                                                   "CZlib"]),
+        // `capas kernel`: a Jupyter kernel over ZeroMQ, messages signed with HMAC-SHA256.
+        .target(name: "CapasKernel", dependencies: ["CZMQ", "CapasREPL", "CapasMessages", "CapasLineEditing"]),
         // The grader's process isolation: spawning a limited child (C, because
         // the child between fork and exec may only make async-signal-safe
         // calls) and the seccomp lockdown its harness installs first thing.
@@ -51,7 +55,7 @@ let package = Package(
         ]),
         .executableTarget(name: "capas", dependencies: [
             "CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasTraining", "CapasMessages", "CapasREPL",
-            "CapasLineEditing", "CapasGrader", "CapasExercise",
+            "CapasLineEditing", "CapasGrader", "CapasExercise", "CapasKernel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "LineEditingHarness", dependencies: ["CapasLineEditing"],
@@ -74,6 +78,7 @@ let package = Package(
                     exclude: ["Schemas"]),
         .testTarget(name: "CapasTrainingTests", dependencies: ["CapasTraining", "CapasModel", "CapasCore", "CapasData"]),
         .testTarget(name: "CapasLineEditingTests", dependencies: ["CapasLineEditing"]),
+        .testTarget(name: "CapasKernelTests", dependencies: ["CapasKernel", "CapasREPL", "CapasMessages", "CapasData", "CapasTraining", "CZMQ"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(libopenblas-dev libedit-dev zlib1g-dev pkg-config dataset-fashion-mnist bubblewrap)
+packages=(libopenblas-dev libedit-dev zlib1g-dev libzmq3-dev pkg-config dataset-fashion-mnist bubblewrap)
 
 install_deps() {
     local missing=()

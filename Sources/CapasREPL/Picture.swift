@@ -21,6 +21,8 @@ public enum PictureStyle: Sendable, Equatable {
     case color
     /// ASCII brightness ramp, for pipes, files and NO_COLOR.
     case plain
+    /// Images for a front end that shows them (the Jupyter kernel): each picture goes to the sink as pixels and leaves no text.
+    case pixels(PictureSink)
 
     /// Colour on a terminal unless `NO_COLOR` is set (to anything not empty, as no-color.org says) or `TERM` is `dumb`.
     public static func choose(outputIsTerminal: Bool, environment: [String: String]) -> PictureStyle {
@@ -102,6 +104,7 @@ struct Picture: Equatable {
 
     /// Fits `columns` characters: shrunk when wider, enlarged (in colour) when it has at most 8 pixels a side.
     func fitted(columns: Int, style: PictureStyle) -> Picture {
+        if case .pixels = style { return Swift.max(width, height) > PictureSink.largestSide ? scaled(down: (Swift.max(width, height) + PictureSink.largestSide - 1) / PictureSink.largestSide) : self }
         let perPixel = style == .plain ? 2 : 1
         if width * perPixel > columns { return scaled(down: (width * perPixel + columns - 1) / Swift.max(columns, 1)) }
         if style == .color && Swift.max(width, height) <= 8 && width * 2 <= columns { return enlarged(by: 2) }
@@ -110,6 +113,7 @@ struct Picture: Equatable {
 
     /// The picture as lines of text, each `textWidth(style)` characters wide.
     func lines(_ style: PictureStyle) -> [String] {
+        if case let .pixels(sink) = style { sink.keep([Panel(caption: [], picture: self)]); return [] }
         var out: [String] = []
         if style == .plain {
             for y in 0..<height {
@@ -160,6 +164,7 @@ struct Panel {
 
     /// Panels left to right, wrapped to `columns` characters, two spaces apart.
     static func layout(_ panels: [Panel], style: PictureStyle, columns: Int) -> String {
+        if case let .pixels(sink) = style { sink.keep(panels); return "" }
         var rows: [[Panel]] = [[]], used = 0
         for panel in panels {
             if !rows[rows.count - 1].isEmpty && used + 2 + panel.width(style) > columns { rows.append([]); used = 0 }

@@ -239,6 +239,7 @@ extension Interpreter {
 
     /// Loss and accuracy per step as braille charts, the test accuracy of each epoch marked ●.
     func curves(_ run: TrainingRun) -> String {
+        if case let .pixels(sink) = pictureStyle { sink.keep(Figure.training(run, language: L)); return "" }
         let width = max(20, min(60, columns - 12)), step = L.pick(es: "paso", en: "step")
         let last = String(run.steps)
         let loss = Chart(lines: [run.stepLoss], title: L.pick(es: "pérdida de entrenamiento (entropía cruzada) por paso",

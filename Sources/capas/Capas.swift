@@ -18,7 +18,7 @@ struct Capas: ParsableCommand {
         Tensors are NCHW inside (PyTorch's convention).
         """,
         subcommands: [Repl.self, Run.self, Summary.self, Train.self, Evaluate.self, DataCommand.self, Bench.self,
-                      Check.self, Grade.self, AssignCommand.self, AutograderCommand.self])
+                      Check.self, Grade.self, AssignCommand.self, AutograderCommand.self, KernelCommand.self])
 
     @OptionGroup var global: GlobalOptions
 

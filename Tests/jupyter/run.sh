@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The capas Jupyter kernel with the real clients: jupyter_kernel_test's
+# conformance suite and `jupyter nbconvert --execute` on a notebook.
+#
+# The Python packages live in a virtual environment outside the repository
+# (CAPAS_JUPYTER_VENV, default ~/.cache/capas/jupyter-venv); the kernelspec is
+# installed into that environment's prefix. When the packages cannot be
+# installed (no network, no venv module), prints a SKIPPED line and exits 0.
+#   CAPAS_BIN   the capas executable to test (default .build/debug/capas)
+# example.ipynb is written by make_notebook.py (cells only, no outputs).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+venv=${CAPAS_JUPYTER_VENV:-$HOME/.cache/capas/jupyter-venv}
+capas=${CAPAS_BIN:-$root/.build/debug/capas}
+packages=(jupyter_client jupyter_kernel_test nbformat nbclient nbconvert)
+
+[ -x "$capas" ] || { echo "FAILED: no capas executable at $capas (swift build first, or set CAPAS_BIN)"; exit 1; }
+command -v python3 >/dev/null || { echo "SKIPPED: python3 is not installed"; exit 0; }
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" >/dev/null 2>&1 || { echo "SKIPPED: cannot create a Python virtual environment in $venv (python3 -m venv failed)"; exit 0; }
+fi
+py="$venv/bin/python"
+if ! "$py" -c "import jupyter_client, jupyter_kernel_test, nbformat, nbclient, nbconvert" 2>/dev/null; then
+    echo "installing ${packages[*]} into $venv"
+    "$py" -m pip install -q "${packages[@]}" >"$venv/pip.log" 2>&1 || {
+        echo "SKIPPED: pip could not install ${packages[*]} (see $venv/pip.log)"; exit 0; }
+fi
+
+# Only this kernelspec: the venv's data folder comes before the user's.
+"$capas" kernel install --prefix "$venv" --lang en
+export JUPYTER_PATH="$venv/share/jupyter"
+export PATH="$venv/bin:$PATH"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "== jupyter_kernel_test"
+(cd "$here" && "$py" -m unittest -v test_kernel 2>&1) | tee "$work/conformance.log" | grep -E "^(test_|Ran |OK|FAILED)" || true
+grep -q "^OK" "$work/conformance.log" || { echo "FAILED: jupyter_kernel_test (log above)"; cat "$work/conformance.log"; exit 1; }
+
+echo "== nbconvert --execute"
+"$venv/bin/jupyter" nbconvert --to notebook --execute "$here/example.ipynb" --output-dir "$work" --output executed.ipynb \
+    --ExecutePreprocessor.timeout=60 2>&1 | tail -2
+"$py" "$here/check_notebook.py" "$work/executed.ipynb" || { echo "FAILED: the executed notebook"; exit 1; }
+[ -n "${CAPAS_KEEP_NOTEBOOK:-}" ] && cp "$work/executed.ipynb" "$CAPAS_KEEP_NOTEBOOK"
+echo "PASSED: capas kernel with jupyter_client $("$py" -c 'import jupyter_client; print(jupyter_client.__version__)')"
