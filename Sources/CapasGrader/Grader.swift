@@ -100,6 +100,10 @@ public enum Grader {
             return notGradable(rubric, options: options, Bilingual(
                 es: "la entrega no tiene la carpeta `\(id)`", en: "the submission has no `\(id)` folder"))
         }
+        // An exercise folder that is a link (to another learner's or the master copy) is refused, not followed.
+        do { try SubmissionFiles.checkFolder(folder) } catch {
+            return notGradable(rubric, options: options, error.message)
+        }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("capas-grade-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
@@ -142,10 +146,15 @@ public enum Grader {
     static func gradeAnswers(_ rubric: Rubric, folder: URL, course: Course?, context: GradingContext,
                              master: Bool) -> ExerciseReport {
         let name = rubric.notebook ?? "notebook.md"
-        let url = folder.appendingPathComponent(name)
-        guard let data = try? Data(contentsOf: url) else {
+        let data: Data
+        switch SubmissionFiles.data(name, in: folder, limit: GraderLimits.notebookBytes) {
+        case let .success(bytes): data = bytes
+        case let .failure(refusal) where refusal.kind == .missing:
             return notGradable(rubric, options: Options(mode: context.mode, language: context.language), Bilingual(
                 es: "no se puede leer `\(name)` (¿falta?)", en: "cannot read `\(name)` (missing?)"))
+        case let .failure(refusal):
+            return notGradable(rubric, options: Options(mode: context.mode, language: context.language), refusal.message,
+                               tags: [refusal.kind == .tooLarge ? "limit" : "invalid_file"])
         }
         var text: String
         switch GraderLimits.text(of: data, name: name, limit: GraderLimits.notebookBytes) {

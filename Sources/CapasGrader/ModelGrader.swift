@@ -42,10 +42,13 @@ public enum ModelGrader {
             if let sheet { return sheet }
             let name = rubric.notebook ?? "notebook.md"
             let loaded: Result<AnswerSheet, Refusal>
-            if let data = try? Data(contentsOf: exerciseFolder.appendingPathComponent(name)) {
+            switch SubmissionFiles.data(name, in: exerciseFolder, limit: GraderLimits.notebookBytes) {
+            case let .success(data):
                 loaded = GraderLimits.text(of: data, name: name, limit: GraderLimits.notebookBytes).map { AnswerSheet(notebook: $0) }
-            } else {
+            case let .failure(refusal) where refusal.kind == .missing:
                 loaded = .failure(Refusal(Bilingual(es: "no se puede leer `\(name)`", en: "cannot read `\(name)`")))
+            case let .failure(refusal):
+                loaded = .failure(Refusal(refusal.message))
             }
             sheet = loaded
             return loaded
@@ -109,8 +112,12 @@ public enum ModelGrader {
     enum Loaded { case success(Submission), failure(Bilingual) }
 
     static func load(_ url: URL, name: String) -> Loaded {
-        guard let data = try? Data(contentsOf: url) else {
+        let data: Data
+        switch SubmissionFiles.data(url.lastPathComponent, in: url.deletingLastPathComponent(), limit: GraderLimits.modelBytes) {
+        case let .success(bytes): data = bytes
+        case let .failure(refusal) where refusal.kind == .missing:
             return .failure(Bilingual(es: "no se puede leer `\(name)` (¿falta?)", en: "cannot read `\(name)` (missing?)"))
+        case let .failure(refusal): return .failure(refusal.message)
         }
         let text: String
         switch GraderLimits.text(of: data, name: name, limit: GraderLimits.modelBytes) {
@@ -274,20 +281,21 @@ public enum ModelGrader {
                                         cache: inout Double?) throws -> Double {
         if let cache { return cache }
         let name = rubric.checkpoint ?? "checkpoint.safetensors"
-        let url = folder.appendingPathComponent(name)
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-        guard let size else {
+        // Read once, by content, without following links (SubmissionFiles).
+        let bytes: Data
+        switch SubmissionFiles.data(name, in: folder, limit: maximumCheckpointBytes) {
+        case let .success(read): bytes = read
+        case let .failure(refusal) where refusal.kind == .missing:
             throw ModelProblem(status: .notGradable, message: Bilingual(es: "falta `\(name)`", en: "`\(name)` is missing"))
-        }
-        guard size <= maximumCheckpointBytes else {
-            throw ModelProblem(status: .invalid, message: Bilingual(es: "`\(name)` pesa más de 512 MiB", en: "`\(name)` is over 512 MiB"))
+        case let .failure(refusal):
+            throw ModelProblem(status: .invalid, message: refusal.message)
         }
         try checkRunnable(model.analysis, batch: 256, training: false)
         let sets = try data()
         try checkAgainstData(model.analysis, sets)
         let network = try model.analysis.makeNetwork(seed: 0)
         do {
-            let file = try Safetensors.read(from: url)
+            let file = try Safetensors.decode(bytes, source: name)
             try CheckpointIO.load(file, into: network)
         } catch {
             throw ModelProblem(status: .invalid, message: bilingual(error, prefix: name))
@@ -328,7 +336,12 @@ public enum ModelGrader {
     static func recipe(_ folder: URL, rubric: Rubric) throws -> Recipe {
         var recipe = Recipe()
         let name = rubric.recipe ?? "recipe.txt"
-        guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)) else { return recipe }
+        let data: Data
+        switch SubmissionFiles.data(name, in: folder, limit: GraderLimits.recipeBytes) {
+        case let .success(read): data = read
+        case let .failure(refusal) where refusal.kind == .missing: return recipe
+        case let .failure(refusal): throw ModelProblem(status: .notGradable, message: refusal.message)
+        }
         let text: String
         switch GraderLimits.text(of: data, name: name, limit: GraderLimits.recipeBytes) {
         case let .success(t): text = t

@@ -14,8 +14,22 @@ import Glibc
 public enum SubmissionFiles {
     /// Why a file of the submission cannot be used, in the learner's words.
     public struct Refusal: Error, Sendable, Equatable {
+        public enum Kind: Sendable, Equatable {
+            /// Not there at all.
+            case missing
+            /// Over the size limit.
+            case tooLarge
+            /// A link, a device, a FIFO, a folder, a hard link, a bad name, an unreadable file.
+            case refused
+        }
         public var file: String
         public var message: Bilingual
+        public var kind: Kind = .refused
+    }
+
+    /// The bytes of `relative` for a grader's check: a Data, or the refusal to show.
+    public static func data(_ relative: String, in folder: URL, limit: Int) -> Result<Data, Refusal> {
+        do { return .success(Data(try read(relative, in: folder, limit: limit))) } catch { return .failure(error) }
     }
 
     /// The largest file read from a submission unless the caller says otherwise.
@@ -127,7 +141,8 @@ public enum SubmissionFiles {
                         en: "`\(shown)` is a symbolic link; the submission must contain the file itself"))
                 }
                 if code == ENOENT {
-                    throw Refusal(file: relative, message: Bilingual(es: "falta el archivo \(relative)", en: "the file \(relative) is missing"))
+                    throw Refusal(file: relative, message: Bilingual(es: "falta el archivo \(relative)", en: "the file \(relative) is missing"),
+                                  kind: .missing)
                 }
                 throw Refusal(file: relative, message: Bilingual(
                     es: "no se puede abrir `\(shown)`: \(String(cString: strerror(code)))",
@@ -167,9 +182,10 @@ public enum SubmissionFiles {
         var info = stat()
         fstat(fd, &info)
         func tooLarge(_ size: Int) -> Refusal {
-            Refusal(file: name, message: Bilingual(
-                es: "`\(name)` es demasiado grande (\(size) bytes; el límite es \(limit))",
-                en: "`\(name)` is too large (\(size) bytes; the limit is \(limit))"))
+            let shown = limit >= 1 << 20 ? "\(limit >> 20) MiB" : "\(limit >> 10) KiB"
+            return Refusal(file: name, message: Bilingual(
+                es: "`\(name)` pesa \(size) bytes; el corrector lee como mucho \(limit) (\(shown))",
+                en: "`\(name)` is \(size) bytes; the grader reads at most \(limit) (\(shown))"), kind: .tooLarge)
         }
         guard Int(info.st_size) <= limit else { throw tooLarge(Int(info.st_size)) }
         var bytes: [UInt8] = []

@@ -96,7 +96,7 @@ final class SubmissionFileTests: XCTestCase {
             XCTAssertEqual(ftruncate(fd, 8 << 20), 0)
             close(fd)
         }
-        try assertRefused(folder, saying: "is too large (8388608 bytes; the limit is 1048576)")
+        try assertRefused(folder, saying: "`Conv2D.swift` is 8388608 bytes; the grader reads at most 1048576 (1 MiB)")
     }
 
     /// The reader itself, without the compiler: a link anywhere on the way is refused.
@@ -111,5 +111,36 @@ final class SubmissionFileTests: XCTestCase {
         XCTAssertThrowsError(try SubmissionFiles.read("../master/Conv2D.swift", in: folder))
         XCTAssertFalse(SubmissionFiles.exists("sub/Conv2D.swift", in: folder))
         XCTAssertTrue(SubmissionFiles.exists("sub", in: folder))
+    }
+}
+
+/// The same refusals for answers and models: a notebook, a model or a
+/// checkpoint that is a link to the master copy is refused, never graded
+/// as the master.
+final class SubmissionFileCourseTests: XCTestCase {
+    func testLinkedNotebookModelAndCheckpointAreRefused() throws {
+        var template = Array((NSTemporaryDirectory() + "capas-links-XXXXXX").utf8CString)
+        let root = URL(fileURLWithPath: String(cString: try XCTUnwrap(mkdtemp(&template))))
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fm = FileManager.default
+        // Answers: the notebook links to the master solution's.
+        let answers = root.appendingPathComponent("01-convolution-by-hand")
+        try fm.createDirectory(at: answers, withIntermediateDirectories: true)
+        try fm.createSymbolicLink(at: answers.appendingPathComponent("notebook.md"),
+                                  withDestinationURL: course.solutions.appendingPathComponent("01-convolution-by-hand/notebook.md"))
+        // Model: every file links to the master's.
+        let model = root.appendingPathComponent("09-fnn-fashion-mnist")
+        try fm.createDirectory(at: model, withIntermediateDirectories: true)
+        for name in try fm.contentsOfDirectory(atPath: course.solutions.appendingPathComponent("09-fnn-fashion-mnist").path) {
+            try fm.createSymbolicLink(at: model.appendingPathComponent(name),
+                                      withDestinationURL: course.solutions.appendingPathComponent("09-fnn-fashion-mnist/\(name)"))
+        }
+        let report = Grader.grade(submission: root, course: course, options: .init(
+            mode: .grade, language: .en, exercises: ["01-convolution-by-hand", "09-fnn-fashion-mnist"]))
+        XCTAssertEqual(report.points, 0, report.exercises.map(\.summary).joined(separator: "\n"))
+        let feedback = report.checks.map(\.feedback.en).joined(separator: "\n")
+        XCTAssertTrue(feedback.contains("`notebook.md` is a symbolic link"), feedback)
+        XCTAssertTrue(feedback.contains("is a symbolic link"), feedback)
+        XCTAssertFalse(report.checks.contains { $0.status == .passed }, feedback)
     }
 }
