@@ -122,9 +122,43 @@ public enum AnswersGrader {
             }
         }
 
+        /// A check that is not graded now (hidden in a self-check, or a learner's copy without
+        /// its reference) still has its answer read, as nbgrader's validate does: an answer
+        /// that cannot be read, or has the wrong shape, is reported now, not lost unseen.
+        func validated(_ skipped: CheckResult, _ check: Rubric.Check) -> CheckResult {
+            guard let name = check.answer else { return skipped }
+            var result = skipped
+            guard let answer = sheet.answer(name), answer.expression != "?" else {
+                result.feedback = skipped.feedback + Bilingual(
+                    es: " (todavía no hay respuesta `\(name) = …`)", en: " (no answer `\(name) = …` yet)")
+                return result
+            }
+            result.line = answer.line
+            result.file = notebookPath
+            switch evaluated[name] {
+            case let .failure(error)?:
+                result.status = .invalid
+                result.feedback = Bilingual(
+                    es: "`\(name)` no se puede leer: \(error.message(in: .es)) (esta comprobación se corrige más tarde, pero la respuesta debe poder leerse)",
+                    en: "`\(name)` cannot be read: \(error.message(in: .en)) (this check is graded later, but its answer must be readable)")
+            case let .success(got)?:
+                if check.reference != nil, let expected = try? variant.expected(check), expected.shape != got.shape {
+                    result.status = .invalid
+                    result.feedback = Bilingual(es: "`\(name)`: ", en: "`\(name)`: ")
+                        + feedback(Comparison.compare(got: got, expected: expected, tolerance: check.tolerance), got: got, expected: expected)
+                        + Bilingual(es: " (esta comprobación se corrige más tarde)", en: " (this check is graded later)")
+                } else {
+                    result.feedback = skipped.feedback + Bilingual(es: "; `\(name)` se lee bien", en: "; `\(name)` reads fine")
+                }
+            case nil:
+                break
+            }
+            return result
+        }
+
         for check in rubric.checks {
             let start = Date()
-            guard context.runs(check) else { report.checks.append(.skipped(check, exercise: rubric.exercise)); continue }
+            guard context.runs(check) else { report.checks.append(validated(.skipped(check, exercise: rubric.exercise), check)); continue }
             var result = CheckResult(exercise: rubric.exercise, id: check.id, name: check.name, points: 0,
                                      maxPoints: check.points, status: .failed, visibility: check.visibility,
                                      feedback: Bilingual(""), file: notebookPath, tags: check.tags ?? [])
@@ -132,7 +166,7 @@ public enum AnswersGrader {
                 // A learner's copy (checks.json) lists hidden checks without their references.
                 var skipped = CheckResult.skipped(check, exercise: rubric.exercise)
                 skipped.feedback = Bilingual(es: "se corrige con la carpeta grading/ del curso", en: "graded with the course's grading/ folder")
-                report.checks.append(skipped); continue
+                report.checks.append(validated(skipped, check)); continue
             }
             let answer = sheet.answer(name)
             result.line = answer?.line
