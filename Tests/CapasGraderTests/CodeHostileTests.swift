@@ -220,7 +220,7 @@ final class CodeHostileTests: XCTestCase {
         let watched = Self.watchedFolders()
         let before = Dictionary(uniqueKeysWithValues: watched.map { ($0, Self.planted(in: $0)) })
         let names = ["correct", "kill_parent", "fork_bomb", "spawn_shell", "tcp_connect", "results_files", "snoop",
-                     "memory_64g", "infinite_loop", "out_of_bounds"]
+                     "memory_64g", "infinite_loop", "out_of_bounds", "before_main", "sigio_neighbour", "build_path"]
         let graded = gradeAll(names, rubric: rubric)
         for (name, result) in zip(names, graded) { try check(name, result, rubric: rubric) }
         for folder in watched {

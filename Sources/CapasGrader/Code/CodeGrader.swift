@@ -152,9 +152,11 @@ public enum CodeGrader {
                 try build.compile(functions: functions, timeout: options.compileTimeout)
             } catch let failure as SubmissionBuild.Failure where failure.onlyHarness && !optional.isEmpty {
                 let required = functions.filter { !optional.contains($0.name) }
-                guard !required.isEmpty, (try? build.compile(functions: required, timeout: options.compileTimeout)) != nil else {
-                    throw failure
-                }
+                guard !required.isEmpty else { throw failure }
+                // Without the optional functions: if this fails too, its own
+                // diagnosis is the story (a real error, or a required function
+                // missing), not the optional function's absence.
+                try build.compile(functions: required, timeout: options.compileTimeout)
                 absent = optional
             }
         } catch let failure as SubmissionBuild.Failure {
