@@ -58,7 +58,7 @@ public final class Activation: UnaryLayer {
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let f = function
         if f == .relu && inputIsRectified {
-            if mode == .training { output = x; input = Tensor(zeros: [0]) }
+            if mode.keepsForBackward { output = x; input = Tensor(zeros: [0]) }
             return x
         }
         let y = x.data.withUnsafeBufferPointer { xp in
@@ -86,7 +86,7 @@ public final class Activation: UnaryLayer {
                 }
             }
         }
-        if mode == .training {
+        if mode.keepsForBackward {
             output = y
             input = needsInput ? x : Tensor(zeros: [0])
         }
@@ -161,7 +161,7 @@ public final class Softmax: UnaryLayer {
                 }
             }
         }
-        if mode == .training { output = y }
+        if mode.keepsForBackward { output = y }
         return y
     }
 
@@ -230,7 +230,7 @@ public final class Maxout: UnaryLayer {
                 }
             }
         }
-        if mode == .training { inputShape = x.shape; winners = win }
+        if mode.keepsForBackward { inputShape = x.shape; winners = win }
         return y
     }
 

@@ -177,7 +177,7 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let g = geometry(for: x.shape)
         let rectified = fusesReLU
-        let training = mode == .training
+        let training = mode.keepsForBackward
         if training { input = x; geometry = g; winogradPlan = nil }
         if usesWinograd(g) { return winogradForward(x, g, training: training) }
         let perSample = g.isPointwise ? 0 : g.groups * g.rows * g.cols

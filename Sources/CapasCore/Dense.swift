@@ -53,7 +53,7 @@ public final class Dense: UnaryLayer, ReLUFusing {
         let rectified = fusesReLU
         precondition(x.rank == 2 && x.shape[1] == config.inFeatures,
                      "Linear: input shape \(x.shape), expected [N, \(config.inFeatures)]")
-        if mode == .training { input = x }
+        if mode.keepsForBackward { input = x }
         let n = x.shape[0], fin = config.inFeatures, fout = config.outFeatures
         var y = Tensor(zeros: [n, fout])
         x.data.withUnsafeBufferPointer { xp in

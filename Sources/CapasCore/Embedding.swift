@@ -74,7 +74,7 @@ public final class Embedding: UnaryLayer {
                 for c in 0..<d { y.data[(s * d + c) * length + t] = weight.value.data[id * d + c] }
             }
         }
-        if mode == .training { ids = rows; inputShape = x.shape }
+        if mode.keepsForBackward { ids = rows; inputShape = x.shape }
         return y
     }
 

@@ -22,7 +22,18 @@ public final class Parameter {
 }
 
 /// Whether a forward pass is for training (batch statistics, dropout on) or evaluation.
-public enum Mode: Sendable { case training, evaluation }
+public enum Mode: Sendable {
+    case training
+    case evaluation
+    /// Evaluation's numbers (running statistics, no dropout) with training's
+    /// memory: every layer keeps what its backward needs, so the gradients
+    /// of one image's loss can be looked at (PyTorch's `model.eval()`
+    /// followed by `loss.backward()`). Changes no running statistic.
+    case inspection
+
+    /// Does a layer keep its input (or what stands for it) for backward?
+    public var keepsForBackward: Bool { self != .evaluation }
+}
 
 /// A differentiable operation with optional parameters.
 public protocol Layer: AnyObject {

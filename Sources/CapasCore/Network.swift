@@ -70,6 +70,14 @@ public final class Network {
         }
     }
 
+    /// When set, `forward` and `backward` keep every node's output and the
+    /// gradient with respect to it (`keptOutputs`, `keptGradients`), and no
+    /// relu is fused (so each node's own output is what is kept): for
+    /// looking inside one image's pass (the REPL's `:network`), never for training.
+    public var keepsEverything = false
+    public private(set) var keptOutputs: [Tensor?] = []
+    public private(set) var keptGradients: [Tensor?] = []
+
     /// Every parameter and buffer with its state-dict name (`"0.weight"`), in order.
     public var namedParameters: [(name: String, parameter: Parameter)] {
         nodes.flatMap { node in node.layer.parameters.map { (node.name + "." + $0.name, $0) } }
@@ -88,15 +96,17 @@ public final class Network {
         guard input.rank == inputShape.dims.count + 1, Array(input.shape.dropFirst()) == inputShape.dims else {
             throw TensorError.shapeMismatch(operation: "network input", input.shape, inputShape.batched(input.shape.first ?? 0))
         }
-        setFusions(through: last)
+        setFusions(through: keepsEverything ? nil : last)
         defer { setFusions(through: nil) }
         var outputs = [Tensor?](repeating: nil, count: nodes.count)
+        if keepsEverything { keptOutputs = [Tensor?](repeating: nil, count: nodes.count) }
         var remainingReads = readCounts(output: last)
         for (i, node) in nodes.enumerated() where i <= last {
             let args = node.inputs.map { $0 < 0 ? input : outputs[$0]! }
             let start = profile == nil ? 0 : monotonicSeconds()
             outputs[i] = node.layer.forward(args, mode: mode)
             if let profile { profile.forward[i] += monotonicSeconds() - start }
+            if keepsEverything { keptOutputs[i] = outputs[i] }
             // Free what no later node reads (the layers keep their own caches).
             for j in node.inputs where j >= 0 {
                 remainingReads[j] -= 1
@@ -115,9 +125,11 @@ public final class Network {
         var grads = [Tensor?](repeating: nil, count: nodes.count)
         grads[last] = gradOutput
         var inputGradient: Tensor?
+        if keepsEverything { keptGradients = [Tensor?](repeating: nil, count: nodes.count) }
         for i in stride(from: last, through: 0, by: -1) {
             guard let g = grads[i] else { continue }
             grads[i] = nil
+            if keepsEverything { keptGradients[i] = g }
             let node = nodes[i]
             let start = profile == nil ? 0 : monotonicSeconds()
             let inputGrads = node.layer.backward(g)

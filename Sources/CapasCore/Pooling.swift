@@ -102,7 +102,7 @@ public final class Pool2D: UnaryLayer {
         let (g, outShape) = geometry(x.shape)
         var y = Tensor(zeros: outShape)
         let isMax = config.kind == .max
-        let training = mode == .training
+        let training = mode.keepsForBackward
         if training { inputShape = x.shape }
         // Winners are recorded only when training; an empty array's buffer
         // pointer is not nil, so the flag (not the pointer) decides.
@@ -303,7 +303,7 @@ public final class GlobalAveragePool: UnaryLayer {
 
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         precondition(x.rank >= 3, "global average pooling: input shape \(x.shape)")
-        if mode == .training { inputShape = x.shape }
+        if mode.keepsForBackward { inputShape = x.shape }
         let n = x.shape[0], c = x.shape[1], area = x.count / max(1, n * c)
         var y = Tensor(zeros: [n, c])
         let inv = 1 / Float(area)
@@ -351,7 +351,7 @@ public final class GlobalMaxPool: UnaryLayer {
             y.data[p] = best
             win[p] = bestIndex
         }
-        if mode == .training { inputShape = x.shape; winners = win }
+        if mode.keepsForBackward { inputShape = x.shape; winners = win }
         return y
     }
 

@@ -13,7 +13,7 @@ struct CommandError: Error, LocalizedMessage {
 
 extension Interpreter {
     static let commands = [":help", ":summary", ":explain", ":model", ":undo", ":reset", ":new", ":use", ":models",
-                           ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":plot", ":vars", ":history", ":time", ":load", ":save", ":lang", ":quit"]
+                           ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":network", ":plot", ":vars", ":history", ":time", ":load", ":save", ":lang", ":quit"]
 
     func command(_ line: String) throws -> Reply {
         let parts = line.split(separator: " ", maxSplits: 1)
@@ -136,6 +136,8 @@ extension Interpreter {
             return Reply(try show(argument))
         case ":train", ":entrena":
             return Reply(try train(argument))
+        case ":network", ":red":
+            return Reply(try network(argument))
         case ":filters", ":filtros":
             return Reply(try filters(argument))
         case ":plot", ":grafica", ":gráfica":

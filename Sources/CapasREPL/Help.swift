@@ -40,6 +40,7 @@ enum Help {
           :show EXPRESIÓN      dibuja una matriz o un mapa de características, p. ej. :show conv(img, K)
           :train [épocas=1 …]  entrena el modelo con FashionMNIST o CIFAR-10 (:help train)
           :filters N [K]       los filtros que aprendió la capa conv [N] (también :filtros)
+          :network [fashion-mnist prueba 0] [ARCHIVO.png]   cada capa con una imagen: activaciones, gradientes, pesos (también :red)
           :plot ARCHIVO.svg|.png   guarda las curvas del último :train (también :grafica)
           :vars                las variables            :lang es|en   idioma
           :history             las entradas de la sesión   :time ENTRADA   la ejecuta y dice cuánto tardó
@@ -57,6 +58,7 @@ enum Help {
           :show EXPRESSION     draws a matrix or a feature map, e.g. :show conv(img, K)
           :train [epochs=1 …]  trains the model on FashionMNIST or CIFAR-10 (:help train)
           :filters N [K]       the filters conv layer [N] learned
+          :network [fashion-mnist test 0] [FILE.png]   every layer for one image: activations, gradients, weights
           :plot FILE.svg|.png  saves the curves of the last :train
           :vars                the variables            :lang es|en   language
           :history             the session's entries    :time ENTRY   runs it and says how long it took
@@ -139,12 +141,15 @@ enum Help {
         On a terminal each ▀ character shows two pixels in 24-bit colour; off a terminal, with NO_COLOR
         or with TERM=dumb each pixel is two characters from " .:-=+*#%@", dark to bright.
         """),
-        Topic(names: ["train", "entrena", "entrenar", "training", "filters", "filtros", "plot", "grafica"], es: """
+        Topic(names: ["train", "entrena", "entrenar", "training", "filters", "filtros", "plot", "grafica", "network", "red"], es: """
           :train                      una época con FashionMNIST (entrada 28x28x1) o CIFAR-10 (32x32x3)
           :train épocas=5 lote=64 optimizador=adam lr=0.001 semilla=0 datos=fashion-mnist límite=2000 aumento=sí
               también en inglés: epochs= batch= optimizer= lr= seed= data= limit= augment= weight-decay=
               (como capas train; optimizador sgd, momentum, adam o adadelta; datos también una carpeta)
           :filters N [K]              los filtros de la capa conv [N] (o solo el K), gris = 0
+          :network fashion-mnist prueba 0 [red.png]   una imagen por toda la red, como la vista de red de ConvNetJS:
+              por capa su tamaño, activaciones y gradientes (mínimo y máximo, un recuadro por canal), pesos,
+              parámetros con su fórmula, y las 3 clases más probables (modo evaluación, como model.eval() de PyTorch)
           :plot curva.svg  :plot curva.png   las curvas del último :train en un archivo (SVG o PNG, 800×600)
         En una terminal se ve una barra de progreso y una línea por época; Ctrl-C detiene el entrenamiento
         después del paso en curso y conserva los pesos. Al final se dibujan las curvas de pérdida y exactitud.
@@ -155,6 +160,9 @@ enum Help {
           :train epochs=5 batch=64 optimizer=adam lr=0.001 seed=0 data=fashion-mnist limit=2000 augment=yes
               (as capas train; optimizer sgd, momentum, adam or adadelta; data may be a folder; weight-decay=)
           :filters N [K]              the filters of conv layer [N] (or only filter K), grey = 0
+          :network fashion-mnist test 0 [net.png]   one image through the whole network, as ConvNetJS's network view:
+              per layer its size, activations and gradients (minimum and maximum, one tile per channel), weights,
+              parameters with their formula, and the 3 most likely classes (evaluation mode, as PyTorch's model.eval())
           :plot curve.svg  :plot curve.png   the curves of the last :train in a file (SVG or PNG, 800×600)
         On a terminal a progress bar is redrawn and each epoch prints a line; Ctrl-C stops training after
         the current step and keeps the weights. Afterwards the loss and accuracy curves are drawn.
