@@ -1,4 +1,5 @@
 import Foundation
+import CapasMessages
 import CapasREPL
 
 /// The answers a learner wrote in a notebook's ```answer cells: one
@@ -192,10 +193,15 @@ public enum AnswersGrader {
                     en: "this answer must be worked out by hand: \(list) is not allowed here; write the number or the matrix")
                 report.checks.append(result); continue
             }
+            // `[0,13, 0,87, 0,00]` reads as six numbers: a decimal comma is named before anything else.
+            let commaHint = DecimalComma.hint(in: answer.expression, language: .en).map { en in
+                Bilingual(es: DecimalComma.hint(in: answer.expression, language: .es) ?? en, en: en)
+            }
             switch evaluated[name]! {
             case let .failure(error):
                 result.feedback = Bilingual(es: "no se puede leer la respuesta: \(error.message(in: .es))",
                                             en: "the answer cannot be read: \(error.message(in: .en))")
+                if let commaHint { result.feedback = commaHint + Bilingual("\n") + result.feedback }
             case let .success(got):
                 let comparison = Comparison.compare(got: got, expected: expected, tolerance: check.tolerance)
                 if comparison.matches {
@@ -208,6 +214,7 @@ public enum AnswersGrader {
                 } else {
                     result.feedback = feedback(comparison, got: got, expected: expected)
                 }
+                if !comparison.matches, let commaHint { result.feedback = commaHint + Bilingual("\n") + result.feedback }
             }
             result.seconds = Date().timeIntervalSince(start)
             report.checks.append(result)

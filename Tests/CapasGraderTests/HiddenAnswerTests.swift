@@ -37,3 +37,24 @@ final class HiddenAnswerTests: XCTestCase {
         XCTAssertEqual(graded.checks.first { $0.id == "m2" }?.status, .failed)
     }
 }
+
+/// `[0,13, 0,87, 0,00]` reads as six numbers, not three: graded, the
+/// answer's feedback starts by naming the decimal comma, in both languages.
+final class DecimalCommaAnswerTests: XCTestCase {
+    func testADecimalCommaInAnAnswerIsNamed() throws {
+        let id = "04-pooling-softmax-crossentropy"
+        var template = Array((NSTemporaryDirectory() + "capas-comma-XXXXXX").utf8CString)
+        let root = URL(fileURLWithPath: String(cString: try XCTUnwrap(mkdtemp(&template))))
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent(id)
+        try FileManager.default.copyItem(at: course.exercises.appendingPathComponent(id), to: folder)
+        let notebook = folder.appendingPathComponent("notebook.md")
+        let text = try String(contentsOf: notebook, encoding: .utf8).replacingOccurrences(of: "s1 = ?", with: "s1 = [0,13, 0,87, 0,00]")
+        try text.write(to: notebook, atomically: true, encoding: .utf8)
+        let report = Grader.grade(submission: root, course: course, options: .init(mode: .grade, language: .en, exercises: [id]))
+        let s1 = try XCTUnwrap(report.checks.first { $0.id == "s1" })
+        XCTAssertEqual(s1.status, .failed)
+        XCTAssertTrue(s1.feedback.en.hasPrefix("numbers are written with a decimal point: 0.13, not 0,13"), s1.feedback.en)
+        XCTAssertTrue(s1.feedback.es.hasPrefix("los números se escriben con punto decimal: 0.13, no 0,13"), s1.feedback.es)
+    }
+}
