@@ -107,6 +107,18 @@ extension Help {
     // MARK: commands
 
     static let commandEntries: [Entry] = [
+        Entry(names: [":init", "init", ":inicia"], syntax: ":init ARCHIVO.safetensors",
+              es: "Aprendizaje por transferencia: carga en el modelo actual los pesos de un checkpoint (de capas train --out o un state_dict guardado por PyTorch con los mismos nombres), capa por capa donde nombre y forma coinciden. Dice qué se cargó, qué capas son nuevas y qué no encaja, con la forma en el modelo y en el archivo. El próximo :train sigue desde esos pesos.",
+              en: "Transfer learning: loads into the current model the weights of a checkpoint (from capas train --out, or a state_dict saved by PyTorch with the same names), layer by layer where name and shape match. It says what was loaded, which layers are new and what does not fit, with the shape in the model and in the file. The next :train continues from those weights.",
+              show: [":init runs/base/model.safetensors"]),
+        Entry(names: [":freeze", "freeze", ":congela", ":unfreeze", "unfreeze", ":descongela"], syntax: ":freeze 0-3 | :unfreeze [0-3]",
+              es: "Congela capas por número (la columna # que muestra :freeze sin argumento): el próximo :train no calcula sus gradientes de pesos ni las actualiza, y una batchnorm congelada normaliza con sus medias y varianzas móviles (como trainable=False en Keras; en PyTorch, .eval() sobre esas capas). El resumen separa parámetros entrenables y congelados, como torchinfo y Keras. :unfreeze descongela todas o las indicadas.",
+              en: "Freezes layers by number (the # column that :freeze shows without an argument): the next :train computes no weight gradients for them and leaves them as they are, and a frozen batchnorm normalises with its running means and variances (as Keras' trainable=False; in PyTorch, .eval() on those layers). The summary counts trainable and frozen parameters apart, as torchinfo and Keras do. :unfreeze unfreezes all of them, or the ones given.",
+              show: [":freeze 0-5", ":unfreeze"]),
+        Entry(names: [":replace-head", "replace-head", ":cabeza"], syntax: ":replace-head CAPAS",
+              es: "Reemplaza la cabeza del modelo: quita la última capa con pesos (y lo que la sigue, como softmax) y agrega las capas dadas, por ejemplo para otro número de clases. Las capas que quedan conservan sus pesos (y si estaban congeladas, siguen congeladas).",
+              en: "Replaces the model's head: drops the last layer with weights (and what follows it, like softmax) and adds the given layers, for instance for another number of classes. The layers kept keep their weights (and stay frozen if they were).",
+              show: [":replace-head dense 5"]),
         Entry(names: [":summary", "summary", ":resumen", "resumen"], syntax: ":summary [batch=N]",
               es: "La tabla del modelo: cada capa con su forma de salida, parámetros y multiplicaciones-sumas; los totales entrenables y no entrenables y la memoria de parámetros y activaciones para un lote de N.",
               en: "The model as a table: each layer with its output shape, parameters and multiply-adds; trainable and non-trainable totals and the memory of parameters and activations for a batch of N.",

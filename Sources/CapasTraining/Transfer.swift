@@ -174,8 +174,8 @@ public struct LayerSelection: Sendable, Equatable {
                 return L.pick(es: "el rango `\(text)` va hacia atrás: escribe primero el número menor",
                               en: "the range `\(text)` runs backwards: write the smaller number first")
             case let .outOfRange(count):
-                return L.pick(es: "`\(text)`: el modelo tiene las capas 0 a \(count - 1) (la columna # de :summary)",
-                              en: "`\(text)`: the model has layers 0 to \(count - 1) (the # column of :summary)")
+                return L.pick(es: "`\(text)`: el modelo tiene las capas 0 a \(count - 1) (la columna # de :freeze o de capas summary --numbered)",
+                              en: "`\(text)`: the model has layers 0 to \(count - 1) (the # column of :freeze or capas summary --numbered)")
             }
         }
     }
