@@ -30,6 +30,17 @@ extension ModelText {
     }
 }
 
+extension ModelText {
+    /// Top-level layer numbers the items take (a layer with an inline activation
+    /// takes two, a block one), as the state-dict names count them.
+    public var topLevelNodeCount: Int {
+        items.reduce(0) { total, item in
+            if case let .layer(line) = item { return total + (line.activation == nil ? 1 : 2) }
+            return total + 1
+        }
+    }
+}
+
 extension ModelItem {
     /// A layer line (or block) with trainable weights: conv, dense, embedding, batchnorm.
     var hasWeights: Bool {

@@ -72,8 +72,10 @@ extension CheckpointIO {
     /// checkpoint (PyTorch state_dict names; a `module.` prefix, as DataParallel
     /// writes, is ignored); the others keep their initialisation. Nothing is
     /// copied when nothing matches, so a wrong file leaves the model as it was.
+    /// Tensors for which `fresh` is true (a replaced head) are never loaded and count as new.
     @discardableResult
-    public static func transfer(_ checkpoint: Checkpoint, into network: Network) -> TransferReport {
+    public static func transfer(_ checkpoint: Checkpoint, into network: Network,
+                                fresh: (String) -> Bool = { _ in false }) -> TransferReport {
         var tensors: [String: Tensor] = [:]
         for name in checkpoint.orderedNames {
             let key = name.hasPrefix("module.") ? String(name.dropFirst("module.".count)) : name
@@ -83,7 +85,7 @@ extension CheckpointIO {
         var used = Set<String>()
         var loads: [(Parameter, Tensor)] = []
         for (name, parameter) in network.namedParameters {
-            guard let tensor = tensors[name] else { report.new.append((name, parameter.value.shape)); continue }
+            guard !fresh(name), let tensor = tensors[name] else { report.new.append((name, parameter.value.shape)); continue }
             used.insert(name)
             if tensor.shape == parameter.value.shape {
                 loads.append((parameter, tensor))
@@ -185,6 +187,12 @@ extension ModelAnalysis {
     /// Top-level layers (the first number of the state-dict names).
     public var topLevelCount: Int {
         (layers.compactMap { $0.name.split(separator: ".").first.flatMap { Int($0) } }.max() ?? -1) + 1
+    }
+
+    /// True for the tensors of the last `count` top-level layers (`7.weight` when 7 is among them).
+    public func isInLast(_ count: Int, name: String) -> Bool {
+        guard let top = name.split(separator: ".").first.flatMap({ Int($0) }) else { return false }
+        return top >= topLevelCount - count
     }
 
     /// `3` → `3 dense 10`: a layer's number with its line, for reports.

@@ -104,7 +104,10 @@ struct Train: ParsableCommand {
             let network = try analysis.makeNetwork(seed: seed)
             if let initialWeights {
                 let checkpoint = try Safetensors.read(from: Self.checkpointURL(initialWeights))
-                let report = CheckpointIO.transfer(checkpoint, into: network)
+                // A replaced head starts afresh even where its shapes match the old one.
+                let headLayers = try head.map { try ModelText(parsing: $0).topLevelNodeCount } ?? 0
+                let report = CheckpointIO.transfer(checkpoint, into: network,
+                                                   fresh: { analysis.isInLast(headLayers, name: $0) })
                 print(report.message(in: L, source: initialWeights, describe: analysis.describe(layer:)))
                 guard !report.matched.isEmpty else { throw NothingMatched(file: initialWeights) }
             }

@@ -78,6 +78,22 @@ final class TransferTests: XCTestCase {
         XCTAssertEqual(network.namedParameters[0].parameter.value.data, [Float](repeating: 1, count: 12))
     }
 
+    /// A replaced head with the old head's shape still starts afresh.
+    func testAReplacedHeadOfTheSameShapeIsNotLoaded() throws {
+        let base = try ModelAnalysis(text: "input 4\ndense 6 relu\ndense 3")
+        let trained = try base.makeNetwork(seed: 1)
+        let replaced = try ModelAnalysis(base.model.replacingHead(with: "dense 3"))
+        let head = try ModelText(parsing: "dense 3").topLevelNodeCount
+        XCTAssertEqual(head, 1)
+        XCTAssertEqual(try ModelText(parsing: "dense 8 relu\ndense 3").topLevelNodeCount, 3)
+        let network = try replaced.makeNetwork(seed: 2)
+        let report = CheckpointIO.transfer(CheckpointIO.checkpoint(of: trained, metadata: [:]), into: network,
+                                           fresh: { replaced.isInLast(head, name: $0) })
+        XCTAssertEqual(report.matched.map(\.name), ["0.weight", "0.bias"])
+        XCTAssertEqual(report.new.map(\.name), ["2.weight", "2.bias"])
+        XCTAssertEqual(report.unused.map(\.name), ["2.weight", "2.bias"])
+    }
+
     func testReplacingTheHead() throws {
         let model = try ModelText(parsing: "input 8x8x1\nconv 4 3x3 relu\nflatten\ndense 32 relu\ndropout 0.5\ndense 10\nsoftmax")
         XCTAssertEqual(try model.replacingHead(with: "dense 5").text,
