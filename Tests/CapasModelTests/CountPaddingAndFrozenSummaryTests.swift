@@ -16,6 +16,15 @@ final class CountPaddingAndFrozenSummaryTests: XCTestCase {
         XCTAssertEqual(y.data, [Float](repeating: 2, count: 72))
     }
 
+    func testTheExplanationSaysWhichDivisor() throws {
+        let analysis = try ModelAnalysis(text: "input 6x6x2\navgpool 3 stride=1 pad=1 count_pad=no\navgpool 3 stride=1 pad=1")
+        let without = analysis.layers[0].explanation(language: .en).notes.joined(separator: "\n")
+        XCTAssertTrue(without.contains("count_include_pad=False"), without)
+        XCTAssertFalse(without.contains("count_include_pad=True"), without)
+        let with = analysis.layers[1].explanation(language: .es).notes.joined(separator: "\n")
+        XCTAssertTrue(with.contains("count_include_pad=True"), with)
+    }
+
     func testCountPadErrorsNameTheProblem() {
         for (text, fragment) in [("input 6x6x1\nmaxpool 2 count_pad=no", "count_pad"),
                                  ("input 6x6x1\navgpool 3 pad=1 count_pad=maybe", "yes or no"),
