@@ -90,7 +90,11 @@ struct Train: ParsableCommand {
             let source = try ModelSource(model)
             var analysis = try source.analyze()
             if let head {
-                analysis = try ModelAnalysis(analysis.model.replacingHead(with: head, dropping: drop))
+                do {
+                    analysis = try ModelAnalysis(analysis.model.replacingHead(with: head, dropping: drop))
+                } catch let error as ModelError {
+                    throw InHead(head: head, error: error)
+                }
             }
             var sets = try DataSets.load(data, directory: dataDirectory, limit: limit)
             if classes != nil || perClass != nil {
@@ -168,6 +172,14 @@ struct Train: ParsableCommand {
             return url.appendingPathComponent("model.safetensors")
         }
         return url
+    }
+
+    /// An error in the text of --head, said to be there (its lines count from the head's first).
+    struct InHead: LocalizedMessage {
+        let head: String, error: ModelError
+        func message(in L: Language) -> String {
+            L.pick(es: "en --head \"\(head)\": ", en: "in --head \"\(head)\": ") + error.message(in: L)
+        }
     }
 
     struct NothingMatched: LocalizedMessage {
