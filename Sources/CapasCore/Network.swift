@@ -172,7 +172,8 @@ public final class Network {
     /// Tells the layers that only parameter gradients are wanted: a layer
     /// whose input carries no gradient anyone needs (the network input, or a
     /// parameter-free chain from it, like `flatten`) skips computing it.
-    /// `backward` then returns a zero input gradient. Used by training.
+    /// `backward` then returns a zero input gradient, or none when no node
+    /// reaching the input runs its backward. Used by training.
     /// Frozen parameters count as having no gradient to compute, so a frozen
     /// stack at the bottom of the network runs no backward at all.
     public func skipUnneededInputGradients() {
