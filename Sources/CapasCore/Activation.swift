@@ -153,8 +153,10 @@ public final class Softmax: UnaryLayer {
                     var total: Float = 0
                     for j in 0..<k { total += Foundation.exp(base[j * inner] - m) }
                     if logarithmic {
-                        let logTotal = Foundation.log(total) + m
-                        for j in 0..<k { base[j * inner] -= logTotal }
+                        // (x − max) − ln Σ exp(x − max), never x − (max + ln Σ …): at logits
+                        // of 10⁴ the sum max + ln Σ rounds to float32's spacing there (10⁻³).
+                        let logTotal = Foundation.log(total)
+                        for j in 0..<k { base[j * inner] = (base[j * inner] - m) - logTotal }
                     } else {
                         for j in 0..<k { base[j * inner] = Foundation.exp(base[j * inner] - m) / total }
                     }

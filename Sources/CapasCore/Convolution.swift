@@ -235,6 +235,8 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
         precondition(dy.shape == outputShape(g), "\(kind).backward: gradient shape \(dy.shape), output \(outputShape(g))")
         if let plan = winogradPlan { return winogradBackward(dy, plan) }
         let skipInput = skipsInputGradient
+        // A frozen layer (fine-tuning) passes the gradient on without computing its own.
+        let skipWeights = weight.frozen
         // With stride 1 the input gradient is itself a convolution: the output
         // gradient correlated with the kernel flipped in both axes (input and
         // output channels swapped), padded by d·(f − 1) − p. Unrolling dY and
@@ -253,8 +255,8 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
         let workers = Parallel.workers(for: g.n)
         let wCount = weight.value.count
         // Per-worker gradient accumulators, summed in worker order afterwards.
-        var dwParts = [Float](repeating: 0, count: workers * wCount)
-        var dbParts = [Float](repeating: 0, count: workers * g.k)
+        var dwParts = [Float](repeating: 0, count: skipWeights ? 0 : workers * wCount)
+        var dbParts = [Float](repeating: 0, count: skipWeights ? 0 : workers * g.k)
         let cached = !g.isPointwise && columns.count == g.n * g.groups * g.rows * g.cols
         columns.withUnsafeBufferPointer { cachep in
         flippedWeights.withUnsafeBufferPointer { fp in
@@ -266,11 +268,12 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
                         dwParts.withUnsafeMutableBufferPointer { dwp in
                             dbParts.withUnsafeMutableBufferPointer { dbp in
                                 let xb = xp.baseAddress!, wb = wp.baseAddress!, dyb = dyp.baseAddress!
-                                let dxb = dxp.baseAddress!, dwb = dwp.baseAddress!, dbb = dbp.baseAddress!
+                                let dxb = dxp.baseAddress!, dwb = dwp.baseAddress, dbb = dbp.baseAddress
                                 Parallel.forChunks(g.n, workers: workers) { worker, range in
-                                    let dwLocal = dwb + worker * wCount
-                                    let dbLocal = dbb + worker * g.k
-                                    var col = workspace(g.isPointwise || cached ? 0 : g.rows * g.cols)
+                                    let dwLocal = dwb.map { $0 + worker * wCount }
+                                    let dbLocal = dbb.map { $0 + worker * g.k }
+                                    // Frozen: the columns are needed only for dW, so none are made.
+                                    var col = workspace(g.isPointwise || cached || skipWeights ? 0 : g.rows * g.cols)
                                     var dcol = workspace(g.isPointwise || skipInput ? 0 : flipped ? gT.rows * gT.cols : g.rows * g.cols)
                                     col.withUnsafeMutableBufferPointer { colp in
                                         dcol.withUnsafeMutableBufferPointer { dcolp in
@@ -280,17 +283,19 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
                                                     let dxs = dxb + s * inPlane + grp * g.cg * g.h * g.w
                                                     let dys = dyb + s * outPlane + grp * g.kg * g.cols
                                                     let wg = wb + grp * g.kg * g.rows
-                                                    let src: UnsafePointer<Float>
-                                                    if g.isPointwise { src = xs } else if cached {
-                                                        src = cacheBase! + (s * g.groups + grp) * g.rows * g.cols
-                                                    } else {
-                                                        Conv2D.im2col(xs, g, colp.baseAddress!)
-                                                        src = UnsafePointer(colp.baseAddress!)
+                                                    if let dwLocal {
+                                                        let src: UnsafePointer<Float>
+                                                        if g.isPointwise { src = xs } else if cached {
+                                                            src = cacheBase! + (s * g.groups + grp) * g.rows * g.cols
+                                                        } else {
+                                                            Conv2D.im2col(xs, g, colp.baseAddress!)
+                                                            src = UnsafePointer(colp.baseAddress!)
+                                                        }
+                                                        // dW_g += dY_g [kg × cols] · colᵀ [cols × rows]
+                                                        BLAS.sgemm(transposeB: true, m: g.kg, n: g.rows, k: g.cols,
+                                                                   a: dys, b: src, beta: 1,
+                                                                   c: dwLocal + grp * g.kg * g.rows)
                                                     }
-                                                    // dW_g += dY_g [kg × cols] · colᵀ [cols × rows]
-                                                    BLAS.sgemm(transposeB: true, m: g.kg, n: g.rows, k: g.cols,
-                                                               a: dys, b: src, beta: 1,
-                                                               c: dwLocal + grp * g.kg * g.rows)
                                                     // dcol = W_gᵀ [rows × kg] · dY_g [kg × cols]
                                                     if skipInput { continue }
                                                     if g.isPointwise {
@@ -308,8 +313,10 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
                                                         Conv2D.col2im(UnsafePointer(dcolp.baseAddress!), g, dxs)
                                                     }
                                                 }
-                                                for o in 0..<g.k {
-                                                    dbLocal[o] += Conv2D.sum(dyb + s * outPlane + o * g.cols, g.cols)
+                                                if let dbLocal {
+                                                    for o in 0..<g.k {
+                                                        dbLocal[o] += Conv2D.sum(dyb + s * outPlane + o * g.cols, g.cols)
+                                                    }
                                                 }
                                             }
                                         }
@@ -323,6 +330,7 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
         }
         }
         }
+        if skipWeights { return dx }
         weight.grad.data.withUnsafeMutableBufferPointer { gp in
             for worker in 0..<workers {
                 for i in 0..<wCount { gp[i] += dwParts[worker * wCount + i] }

@@ -106,18 +106,18 @@ public final class Dense: UnaryLayer, ReLUFusing {
                                 BLAS.sgemm(m: n, n: columns.count, k: fout, a: dyb, b: wb + columns.lowerBound, ldb: fin,
                                            c: dxb + columns.lowerBound, ldc: fin)
                             } }
-                            // dW += dYᵀ · X, split over output units (rows of dW).
-                            Parallel.forChunks(fout, workers: workers) { _, units in
+                            // dW += dYᵀ · X, split over output units (rows of dW); none when frozen.
+                            if !weight.frozen { Parallel.forChunks(fout, workers: workers) { _, units in
                                 BLAS.sgemm(transposeA: true, m: units.count, n: fin, k: n,
                                            a: dyb + units.lowerBound, lda: fout, b: xb, beta: 1,
                                            c: gwb + units.lowerBound * fin)
-                            }
+                            } }
                         }
                     }
                 }
             }
         }
-        if let bias {
+        if let bias, !bias.frozen {
             bias.grad.data.withUnsafeMutableBufferPointer { gb in
                 dy.data.withUnsafeBufferPointer { d in
                     for r in 0..<n { for o in 0..<fout { gb[o] += d[r * fout + o] } }

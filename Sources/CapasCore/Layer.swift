@@ -12,6 +12,9 @@ public final class Parameter {
     public var value: Tensor
     public var grad: Tensor
     public let trainable: Bool
+    /// Set on the parameters of a frozen layer (fine-tuning): the optimizer
+    /// leaves it alone and the layer skips computing its gradient.
+    public var frozen = false
 
     public init(_ name: String, _ value: Tensor, trainable: Bool = true) {
         self.name = name
@@ -65,7 +68,12 @@ extension Layer {
     public var parameters: [Parameter] { [] }
     public var trainableParameters: [Parameter] { parameters.filter(\.trainable) }
     public func zeroGradients() {
-        for p in parameters where p.trainable { p.grad.zero() }
+        for p in parameters where p.trainable && !p.frozen { p.grad.zero() }
+    }
+    /// True when the layer has trainable parameters and all of them are frozen.
+    public var isFrozen: Bool {
+        let trainable = parameters.filter(\.trainable)
+        return !trainable.isEmpty && trainable.allSatisfy(\.frozen)
     }
 }
 

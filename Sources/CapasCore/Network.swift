@@ -83,7 +83,37 @@ public final class Network {
         nodes.flatMap { node in node.layer.parameters.map { (node.name + "." + $0.name, $0) } }
     }
 
-    public var trainableParameters: [Parameter] { namedParameters.map(\.parameter).filter(\.trainable) }
+    /// What the optimizer updates: trainable parameters not frozen.
+    public var trainableParameters: [Parameter] {
+        namedParameters.map(\.parameter).filter { $0.trainable && !$0.frozen }
+    }
+
+    // MARK: freezing (fine-tuning)
+
+    /// Freezes (or unfreezes) the parameters of the given nodes. A frozen node
+    /// keeps its weights, computes no weight gradient, and a frozen batch norm
+    /// normalises with its running statistics while training (Keras'
+    /// BatchNormalization with trainable=False; PyTorch's `.eval()` on it).
+    /// Nodes that nothing trainable lies behind run no backward at all.
+    public func setFrozen(_ frozen: Bool, nodes indices: some Sequence<Int>) {
+        for i in indices where nodes.indices.contains(i) {
+            for p in nodes[i].layer.parameters where p.trainable { p.frozen = frozen }
+        }
+        if gradientPlan != nil { skipUnneededInputGradients() }
+    }
+
+    /// Indices of the nodes whose trainable parameters are all frozen.
+    public var frozenNodes: [Int] { nodes.indices.filter { nodes[$0].layer.isFrozen } }
+
+    /// Parameter counts split as torchinfo and Keras print them: trainable and
+    /// frozen (batch norm's running statistics are in neither).
+    public var parameterCounts: (trainable: Int, frozen: Int) {
+        var trainable = 0, frozen = 0
+        for (_, p) in namedParameters where p.trainable {
+            if p.frozen { frozen += p.value.count } else { trainable += p.value.count }
+        }
+        return (trainable, frozen)
+    }
 
     public func zeroGradients() {
         for node in nodes { node.layer.zeroGradients() }
@@ -104,7 +134,9 @@ public final class Network {
         for (i, node) in nodes.enumerated() where i <= last {
             let args = node.inputs.map { $0 < 0 ? input : outputs[$0]! }
             let start = profile == nil ? 0 : monotonicSeconds()
-            outputs[i] = node.layer.forward(args, mode: mode)
+            // A frozen batch norm keeps its running statistics: evaluation mode even in training.
+            let nodeMode = mode == .training && node.layer is BatchNorm && node.layer.isFrozen ? .evaluation : mode
+            outputs[i] = node.layer.forward(args, mode: nodeMode)
             if let profile { profile.forward[i] += monotonicSeconds() - start }
             if keepsEverything { keptOutputs[i] = outputs[i] }
             // Free what no later node reads (the layers keep their own caches).
@@ -130,6 +162,8 @@ public final class Network {
             guard let g = grads[i] else { continue }
             grads[i] = nil
             if keepsEverything { keptGradients[i] = g }
+            // Training plan: nothing trainable at or behind this node (frozen layers at the bottom).
+            if let plan = gradientPlan, !plan[i] { continue }
             let node = nodes[i]
             let start = profile == nil ? 0 : monotonicSeconds()
             let inputGrads = node.layer.backward(g)
@@ -150,19 +184,25 @@ public final class Network {
     /// Tells the layers that only parameter gradients are wanted: a layer
     /// whose input carries no gradient anyone needs (the network input, or a
     /// parameter-free chain from it, like `flatten`) skips computing it.
-    /// `backward` then returns a zero input gradient. Used by training.
+    /// `backward` then returns a zero input gradient, or none when no node
+    /// reaching the input runs its backward. Used by training.
+    /// Frozen parameters count as having no gradient to compute, so a frozen
+    /// stack at the bottom of the network runs no backward at all.
     public func skipUnneededInputGradients() {
         var needsOutputGradient = [Bool](repeating: false, count: nodes.count)
         for (i, node) in nodes.enumerated() {
             // Node i must pass a gradient back if some input has parameters or passes one further back.
             let needed = node.inputs.contains { $0 >= 0 && needsOutputGradient[$0] }
-            needsOutputGradient[i] = needed || !node.layer.trainableParameters.isEmpty
-            if !needed {
-                (node.layer as? Conv2D)?.skipsInputGradient = true
-                (node.layer as? Dense)?.skipsInputGradient = true
-            }
+            let ownParameters = node.layer.parameters.contains { $0.trainable && !$0.frozen }
+            needsOutputGradient[i] = needed || ownParameters
+            (node.layer as? Conv2D)?.skipsInputGradient = !needed
+            (node.layer as? Dense)?.skipsInputGradient = !needed
         }
+        gradientPlan = needsOutputGradient
     }
+
+    /// Set by `skipUnneededInputGradients`: whether each node's backward runs.
+    private var gradientPlan: [Bool]?
 
     private func readCounts(output: Int) -> [Int] {
         var counts = [Int](repeating: 0, count: nodes.count)

@@ -89,8 +89,8 @@ public final class BatchNorm: UnaryLayer {
                 let base = (s * channels + c) * inner
                 for p in 0..<inner { sumDy += dy.data[base + p]; sumDyXhat += dy.data[base + p] * normalized.data[base + p] }
             }
-            weight.grad.data[c] += sumDyXhat
-            bias.grad.data[c] += sumDy
+            if !weight.frozen { weight.grad.data[c] += sumDyXhat }
+            if !bias.frozen { bias.grad.data[c] += sumDy }
             let g = weight.value.data[c], inv = inverseStd[c]
             for s in 0..<n {
                 let base = (s * channels + c) * inner

@@ -9,7 +9,9 @@
 //   right padding; the last window may then hang over the edge and sees fewer values
 //   no parameters
 // Max pooling pads with −∞ (padding never wins); average pooling pads with
-// zeros and divides by the full window (PyTorch's count_include_pad=True).
+// zeros and divides by the full window (PyTorch's count_include_pad=True), or,
+// with `countPadding` off (count_include_pad=False, Keras' padding="same"), by
+// the number of input values the window covers.
 // Ties in max pooling go to the first maximum in the window, as in PyTorch.
 // Sequences ([N, C, L]) pool as images of height 1.
 
@@ -22,11 +24,16 @@ public struct PoolingConfig: Hashable, Sendable {
     public var oneDimensional: Bool
     /// Round the output size up (PyTorch's ceil_mode=True) instead of down.
     public var ceilMode: Bool
+    /// Average pooling: whether padded zeros count in the divisor (PyTorch's
+    /// count_include_pad, true by default); false divides by the input values
+    /// the window covers, as Keras' AveragePooling2D(padding="same").
+    public var countPadding: Bool
 
     public init(kind: Kind, kernel: Size2D, stride: Size2D? = nil, padding: Size2D = Size2D(0, 0),
-                oneDimensional: Bool = false, ceilMode: Bool = false) {
+                oneDimensional: Bool = false, ceilMode: Bool = false, countPadding: Bool = true) {
         self.kind = kind; self.kernel = kernel; self.stride = stride ?? kernel
         self.padding = padding; self.oneDimensional = oneDimensional; self.ceilMode = ceilMode
+        self.countPadding = countPadding
     }
 
     /// The output length along one axis once the window is known to fit:
@@ -109,8 +116,9 @@ public final class Pool2D: UnaryLayer {
         let recordWinners = training && isMax
         argmax = recordWinners ? [Int32](repeating: -1, count: y.count) : []
         let inv = 1 / Float(g.kh * g.kw)
-        // In ceil mode the last window may hang over the padded edge.
-        let overhang = config.ceilMode
+        // In ceil mode the last window may hang over the padded edge; without
+        // counting the padding every window has its own divisor.
+        let overhang = config.ceilMode, countPadding = config.countPadding
         x.data.withUnsafeBufferPointer { xp in
             y.data.withUnsafeMutableBufferPointer { yp in
                 argmax.withUnsafeMutableBufferPointer { ap in
@@ -144,7 +152,7 @@ public final class Pool2D: UnaryLayer {
                                         for i in max(0, y0)..<min(g.h, y0 + g.kh) {
                                             for j in max(0, x0)..<min(g.w, x0 + g.kw) { acc += plane[i * g.w + j] }
                                         }
-                                        yb[o] = acc * (overhang ? Pool2D.inverseWindow(g, y0, x0) : inv)
+                                        yb[o] = acc * Pool2D.scale(g, y0, x0, inv: inv, overhang: overhang, countPadding: countPadding)
                                     }
                                 }
                             }
@@ -253,6 +261,18 @@ public final class Pool2D: UnaryLayer {
         return 1 / Float(rows * columns)
     }
 
+    /// The factor that turns a window's sum into its average: 1/(f·f), or the
+    /// clipped window's size in ceil mode, or (without counting the padding)
+    /// 1/(input values under the window).
+    @inline(__always)
+    static func scale(_ g: Geometry, _ y0: Int, _ x0: Int, inv: Float, overhang: Bool, countPadding: Bool) -> Float {
+        if !countPadding {
+            let rows = min(g.h, y0 + g.kh) - max(0, y0), columns = min(g.w, x0 + g.kw) - max(0, x0)
+            return rows > 0 && columns > 0 ? 1 / Float(rows * columns) : 0
+        }
+        return overhang ? inverseWindow(g, y0, x0) : inv
+    }
+
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(!inputShape.isEmpty, "\(kind).backward before a training forward")
         let (g, outShape) = geometry(inputShape)
@@ -261,7 +281,7 @@ public final class Pool2D: UnaryLayer {
         var dx = Tensor(zeros: inputShape)
         let isMax = config.kind == .max
         let inv = 1 / Float(g.kh * g.kw)
-        let overhang = config.ceilMode
+        let overhang = config.ceilMode, countPadding = config.countPadding
         dy.data.withUnsafeBufferPointer { dyp in
             dx.data.withUnsafeMutableBufferPointer { dxp in
                 argmax.withUnsafeBufferPointer { ap in
@@ -279,7 +299,7 @@ public final class Pool2D: UnaryLayer {
                                         if index >= 0 { plane[index] += dyb[o] }
                                     } else {
                                         let x0 = ox * g.sw - g.pw
-                                        let share = dyb[o] * (overhang ? Pool2D.inverseWindow(g, y0, x0) : inv)
+                                        let share = dyb[o] * Pool2D.scale(g, y0, x0, inv: inv, overhang: overhang, countPadding: countPadding)
                                         for i in max(0, y0)..<min(g.h, y0 + g.kh) {
                                             for j in max(0, x0)..<min(g.w, x0 + g.kw) { plane[i * g.w + j] += share }
                                         }
@@ -296,6 +316,8 @@ public final class Pool2D: UnaryLayer {
 }
 
 /// Global average pooling: the mean of each channel, [N, C, H, W] → [N, C].
+/// PyTorch's AdaptiveAvgPool2d(1) followed by Flatten (Keras' GlobalAveragePooling2D):
+/// the output stays [N, C], ready for `dense`.
 public final class GlobalAveragePool: UnaryLayer {
     public var kind: String { "AdaptiveAvgPool2d" }
     private var inputShape: [Int] = []

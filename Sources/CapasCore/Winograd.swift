@@ -445,6 +445,8 @@ extension Conv2D {
     func winogradBackward(_ dy: Tensor, _ plan: Winograd.Plan) -> Tensor {
         let g = plan.g
         let skipInput = skipsInputGradient
+        // Frozen (fine-tuning): no dU, so the input tiles are not transformed either.
+        let skipWeights = weight.frozen
         let u = weight.value.data.withUnsafeBufferPointer { Winograd.transformWeights($0.baseAddress!, k: g.k, c: g.c) }
         // Every element of dX is written (the transform copies whole planes out).
         var dx = skipInput ? Tensor(zeros: input.shape) : Tensor(shape: input.shape) { _, _ in }
@@ -483,6 +485,9 @@ extension Conv2D {
                     for chunk in range {
                         let samples = plan.samples(ofChunk: chunk)
                         let t = samples.count * plan.tiles
+                        let vStride = plan.inputStride(t), mStride = plan.outputStride(t)
+                        Winograd.transformOutputGradient(dyb, plan, samples: samples, padded: gp.baseAddress!, into: dmb)
+                        if !skipWeights {
                         let v: UnsafePointer<Float>
                         if cached {
                             v = cacheBase! + chunk * plan.chunkInputFloats
@@ -490,12 +495,11 @@ extension Conv2D {
                             Winograd.transformInput(xb, plan, samples: samples, padded: pp.baseAddress!, into: sp.baseAddress!)
                             v = UnsafePointer(sp.baseAddress!)
                         }
-                        Winograd.transformOutputGradient(dyb, plan, samples: samples, padded: gp.baseAddress!, into: dmb)
-                        let vStride = plan.inputStride(t), mStride = plan.outputStride(t)
                         for xi in 0..<16 {
                             // dU[ξ] += dM[ξ] [K × T] · V[ξ]ᵀ [T × C]
                             BLAS.sgemm(transposeB: true, m: g.k, n: g.c, k: t, a: dmb + xi * mStride,
                                        b: v + xi * vStride, beta: 1, c: duLocal + xi * g.k * g.c)
+                        }
                         }
                         if !skipInput {
                             let dvb = dvp.baseAddress!
@@ -526,6 +530,7 @@ extension Conv2D {
         }
         }
         }
+        if skipWeights { return dx }
         var du = [Float](repeating: 0, count: uCount)
         for worker in 0..<workers {
             for i in 0..<uCount { du[i] += duParts[worker * uCount + i] }

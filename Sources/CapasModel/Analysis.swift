@@ -238,7 +238,7 @@ private struct Walker {
             let config = PoolingConfig(kind: p.kind, kernel: one ? Size2D(1, p.kernel.width) : p.kernel,
                                        stride: p.stride.map { one ? Size2D(1, $0.width) : $0 },
                                        padding: one ? Size2D(0, p.padding.width) : p.padding, oneDimensional: one,
-                                       ceilMode: p.ceil)
+                                       ceilMode: p.ceil, countPadding: p.countPadding)
             return (.pool(config), try config.outputShape(for: input), 0, 0, 0)
         case .globalAveragePool:
             guard input.isImage || input.isSequence else {

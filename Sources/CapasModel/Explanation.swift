@@ -64,6 +64,9 @@ extension AnalyzedLayer {
                 notes.append(p.kind == .max
                     ? L.pick(es: "el relleno cuenta como −∞: nunca es el máximo (como PyTorch)",
                              en: "padding counts as −∞: it is never the maximum (as in PyTorch)")
+                    : !p.countPadding
+                    ? L.pick(es: "count_pad=no: el relleno no cuenta en la media; se divide por los valores de la entrada que cubre la ventana (count_include_pad=False de PyTorch, padding=\"same\" de Keras)",
+                             en: "count_pad=no: padding does not count in the mean; it divides by the input values the window covers (PyTorch's count_include_pad=False, Keras' padding=\"same\")")
                     : L.pick(es: "el relleno son ceros que cuentan en la media: se divide por la ventana entera (count_include_pad=True de PyTorch)",
                              en: "padding is zeros that count in the mean: it divides by the whole window (PyTorch's count_include_pad=True)"))
             }

@@ -43,6 +43,9 @@ public struct PoolSpec: Hashable, Sendable {
     public var padding = Size2D(0, 0)
     /// `ceil=yes`: round the output size up (PyTorch's ceil_mode=True, GoogLeNet's pooling).
     public var ceil = false
+    /// `count_pad=no` (avgpool): padded zeros do not count in the divisor
+    /// (PyTorch's count_include_pad=False, Keras' padding="same").
+    public var countPadding = true
     public init(kind: PoolingConfig.Kind, kernel: Size2D) { self.kind = kind; self.kernel = kernel }
 }
 
@@ -94,6 +97,7 @@ public enum LayerSpec: Hashable, Sendable {
             if let s = p.stride, s != p.kernel { words.append("stride=" + sizeText(s, short: true)) }
             if p.padding != Size2D(0, 0) { words.append("pad=" + sizeText(p.padding, short: true)) }
             if p.ceil { words.append("ceil=yes") }
+            if !p.countPadding { words.append("count_pad=no") }
             return words.joined(separator: " ")
         case .globalAveragePool: return "globalavgpool"
         case .globalMaxPool: return "globalmaxpool"

@@ -33,7 +33,8 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
     /// What an argument was supposed to be, for messages.
     public enum Argument: String, Equatable, Sendable {
         case filters, units, kernel, size, stride, padding, dilation, groups, probability, pieces, slope, alpha,
-             momentum, epsilon, bias, multiplier, vocabulary, dimension, sequences, ceil
+             momentum, epsilon, bias, multiplier, vocabulary, dimension, sequences, ceil,
+             countPadding
     }
 
     public let problem: Problem
@@ -187,7 +188,7 @@ extension ModelError.Argument {
             return L.pick(es: "debe ser un número entre 0 y 100", en: "it must be a number from 0 to 100")
         case .epsilon:
             return L.pick(es: "debe ser un número > 0 y ≤ 1, como 1e-5", en: "it must be a number > 0 and ≤ 1, like 1e-5")
-        case .bias, .sequences, .ceil:
+        case .bias, .sequences, .ceil, .countPadding:
             return L.pick(es: "yes o no", en: "yes or no")
         }
     }
@@ -214,6 +215,7 @@ extension ModelError.Argument {
         case .dimension: return "la dimensión de los vectores"
         case .sequences: return "sequences"
         case .ceil: return "ceil"
+        case .countPadding: return "count_pad"
         }
     }
     var english: String {
@@ -238,6 +240,7 @@ extension ModelError.Argument {
         case .dimension: return "vector dimension"
         case .sequences: return "sequences value"
         case .ceil: return "ceil value"
+        case .countPadding: return "count_pad value"
         }
     }
 }

@@ -245,10 +245,13 @@ struct Parser {
         case "maxpool", "avgpool":
             let kernel = try args.size(.kernel, required: true, example: "\(name) 2")!
             var pool = PoolSpec(kind: name == "maxpool" ? .max : .average, kernel: kernel)
-            for (key, token) in try args.takeOptions(["stride", "pad", "padding", "ceil"]) {
+            // count_include_pad is PyTorch's name for count_pad; max pooling has no divisor.
+            let options = ["stride", "pad", "padding", "ceil"] + (name == "avgpool" ? ["count_pad", "count_include_pad"] : [])
+            for (key, token) in try args.takeOptions(options) {
                 switch key {
                 case "stride": pool.stride = try args.parseSize(token, .stride, allowZero: false)
                 case "ceil": pool.ceil = try args.parseBool(token, .ceil)
+                case "count_pad", "count_include_pad": pool.countPadding = try args.parseBool(token, .countPadding)
                 default: pool.padding = try args.parseSize(token, .padding, allowZero: true)
                 }
             }
@@ -426,9 +429,9 @@ private struct Arguments {
             tokens.removeFirst()
             let key = String(token.text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]).lowercased()
             guard valid.contains(key) else {
-                throw parser.makeError(.unknownOption(layer: layer, option: key, valid: valid.filter { $0 != "padding" }), token.span)
+                throw parser.makeError(.unknownOption(layer: layer, option: key, valid: valid.filter { $0 != "padding" && $0 != "count_include_pad" }), token.span)
             }
-            let canonical = key == "padding" ? "pad" : key
+            let canonical = ["padding": "pad", "count_include_pad": "count_pad"][key] ?? key
             guard seen.insert(canonical).inserted else { throw parser.makeError(.duplicateOption(key), token.span) }
             taken.append((key, token))
         }

@@ -6,11 +6,16 @@ import CapasMessages
 
 extension ModelAnalysis {
     /// A table of layers with output shape, parameters and multiply-adds, then totals.
-    public func summary(language L: Language, batchSize: Int = 1) throws -> String {
-        let header = [L.pick(es: "capa", en: "layer"), L.pick(es: "tipo", en: "type"),
+    /// With `frozen` (top-level layer numbers, as `:freeze` takes them) the table
+    /// gains a `#` column, frozen layers are marked `*` and the totals split
+    /// trainable and frozen parameters, as torchinfo and Keras print them.
+    public func summary(language L: Language, batchSize: Int = 1, frozen: Set<Int>? = nil) throws -> String {
+        let numbered = frozen != nil
+        let header = (numbered ? ["#"] : []) + [L.pick(es: "capa", en: "layer"), L.pick(es: "tipo", en: "type"),
                       L.pick(es: "salida", en: "output"), L.pick(es: "parámetros", en: "params"),
                       L.pick(es: "mult-sumas", en: "mult-adds")]
-        var rows: [[String]] = [["input", "", input.description, "", ""]]
+        var rows: [[String]] = [(numbered ? [""] : []) + ["input", "", input.description, "", ""]]
+        var frozenCount = 0
         for layer in layers {
             let indent = String(repeating: "  ", count: layer.depth)
             let text: String
@@ -19,13 +24,17 @@ extension ModelAnalysis {
             case .concat: text = L.pick(es: "concatenación", en: "concatenate")
             default: text = layer.spec?.text ?? ""
             }
-            rows.append([indent + text, layer.resolved.torchName, layer.outputShape.description,
+            let top = layer.name.split(separator: ".").first.flatMap { Int($0) }
+            let isFrozen = top.map { frozen?.contains($0) ?? false } ?? false
+            if isFrozen { frozenCount += layer.parameters }
+            let number = layer.depth == 0 ? layer.name + (isFrozen ? "*" : "") : ""
+            rows.append((numbered ? [number] : []) + [indent + text, layer.resolved.torchName, layer.outputShape.description,
                          grouped(layer.parameters + layer.buffers, language: L), grouped(layer.multiplyAdds, language: L)])
         }
         let widths = (0..<header.count).map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { c, cell in
-                c >= 3 ? String(repeating: " ", count: widths[c] - cell.count) + cell
+                c >= (numbered ? 4 : 3) ? String(repeating: " ", count: widths[c] - cell.count) + cell
                        : cell + String(repeating: " ", count: widths[c] - cell.count)
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
@@ -33,7 +42,14 @@ extension ModelAnalysis {
         var out = [line(header), rule] + rows.map(line) + [rule]
 
         let params = try totalParameters(), buffers = try totalBuffers(), macs = try totalMultiplyAdds()
-        out.append(L.pick(es: "Parámetros entrenables: \(grouped(params, language: L))", en: "Trainable parameters: \(grouped(params, language: L))"))
+        if numbered {
+            let trainable = params - frozenCount
+            out.append(L.pick(es: "Parámetros entrenables: \(grouped(trainable, language: L))", en: "Trainable parameters: \(grouped(trainable, language: L))"))
+            out.append(L.pick(es: "Parámetros congelados (capas con *): \(grouped(frozenCount, language: L))",
+                              en: "Frozen parameters (layers marked *): \(grouped(frozenCount, language: L))"))
+        } else {
+            out.append(L.pick(es: "Parámetros entrenables: \(grouped(params, language: L))", en: "Trainable parameters: \(grouped(params, language: L))"))
+        }
         if buffers > 0 {
             out.append(L.pick(es: "No entrenables (medias y varianzas móviles de batchnorm): \(grouped(buffers, language: L))",
                               en: "Non-trainable (batchnorm running means and variances): \(grouped(buffers, language: L))"))

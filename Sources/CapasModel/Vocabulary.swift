@@ -7,7 +7,7 @@ public enum Vocabulary {
     /// Other spellings accepted for them (PyTorch's and Keras' names).
     public static var aliases: [String: String] { Parser.aliases }
     /// Options that layers take (`stride=`, `pad=` …), for completion.
-    public static let options = ["stride=", "pad=", "dilation=", "groups=", "bias=", "multiplier=", "momentum=", "eps=", "ceil=",
+    public static let options = ["stride=", "pad=", "dilation=", "groups=", "bias=", "multiplier=", "momentum=", "eps=", "ceil=", "count_pad=",
                                       "sequences="]
     /// Block keywords.
     public static let blocks = ["residual", "shortcut", "concat", "branch"]

@@ -13,7 +13,8 @@ struct CommandError: Error, LocalizedMessage {
 
 extension Interpreter {
     static let commands = [":help", ":summary", ":explain", ":model", ":undo", ":reset", ":new", ":use", ":models",
-                           ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":network", ":plot", ":vars", ":history", ":time", ":load", ":save", ":lang", ":quit"]
+                           ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":network", ":plot", ":vars", ":history", ":time", ":load", ":save", ":lang", ":quit",
+                           ":init", ":freeze", ":unfreeze", ":replace-head"]
 
     func command(_ line: String) throws -> Reply {
         let parts = line.split(separator: " ", maxSplits: 1)
@@ -146,6 +147,14 @@ extension Interpreter {
             return Reply(try loadFile(argument))
         case ":save", ":guarda":
             return Reply(try saveFile(argument))
+        case ":init", ":inicia":
+            return Reply(try initWeights(argument))
+        case ":freeze", ":congela":
+            return Reply(try freezeLayers(argument, frozen: true))
+        case ":unfreeze", ":descongela":
+            return Reply(try freezeLayers(argument, frozen: false))
+        case ":replace-head", ":cabeza":
+            return Reply(try replaceHead(argument))
         default:
             let suggestion = closest(name, Interpreter.commands)
             throw CommandError(es: "no existe el comando \(name)" + (suggestion.map { "; ¿querías decir \($0)?" } ?? " (ver :help)"),

@@ -39,6 +39,13 @@ public struct DataSets {
         return DataSets(name: dataset.rawValue, train: train, test: try dataset.load(.test, from: folder))
     }
 
+    /// Only some classes, relabelled 0, 1, 2… in the order given; at most
+    /// `perClass` training images of each (the test split keeps all of theirs).
+    public func selecting(classes: [Int], perClass: Int? = nil) throws -> DataSets {
+        DataSets(name: name, train: try train.selectingClasses(classes, perClass: perClass),
+                 test: try test.selectingClasses(classes))
+    }
+
     public init(name: String, train: Dataset, test: Dataset) {
         self.name = name; self.train = train; self.test = test
     }

@@ -19,6 +19,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Dataset: fashion-mnist or cifar10, or a folder that holds one.")
     var data: String?
 
+    @Option(help: ArgumentHelp("Only these classes, relabelled 0, 1, 2… (default: the ones the checkpoint was trained on with --classes).", valueName: "classes"))
+    var classes: String?
+
     @Option(name: .customLong("data-dir"), help: "Where to look for the dataset first.")
     var dataDirectory: String?
 
@@ -34,7 +37,12 @@ struct Evaluate: ParsableCommand {
             let network = try analysis.makeNetwork(seed: 0)
             try CheckpointIO.load(file, into: network)
             let dataName = data ?? file.metadata["capas_dataset"] ?? "fashion-mnist"
-            let sets = try DataSets.load(dataName, directory: dataDirectory)
+            var sets = try DataSets.load(dataName, directory: dataDirectory)
+            // A model trained with --classes is evaluated on the same classes.
+            if let chosen = classes ?? file.metadata["capas_classes"] {
+                let indices = try LayerSelection(chosen, count: sets.classCount, of: .classes).indices
+                sets = try sets.selecting(classes: indices)
+            }
             try sets.check(against: analysis)
             let trainer = try Trainer(analysis: analysis, options: TrainingOptions(), network: network)
             let evaluation = try trainer.evaluateTestSet(of: sets)

@@ -47,6 +47,26 @@ struct Train: ParsableCommand {
     @Option(help: "Folder for the checkpoint (model.safetensors), the model text and the history.")
     var out: String?
 
+    @Option(name: .customLong("init"), help: ArgumentHelp(
+        "Start from the weights of a checkpoint (a .safetensors file, or a folder with model.safetensors): every layer whose name and shape match is loaded, the others start at random.",
+        valueName: "checkpoint"))
+    var initialWeights: String?
+
+    @Option(help: ArgumentHelp("Replace the head: drop the last layer with weights (and what follows it) and add these layers, e.g. \"dense 5\".", valueName: "layers"))
+    var head: String?
+
+    @Option(help: "With --head: drop this many top-level lines from the end instead.")
+    var drop: Int?
+
+    @Option(help: ArgumentHelp("Freeze layers by number (the # column of `capas summary --numbered`), e.g. 0-5: they keep their weights and their batch norm its statistics.", valueName: "layers"))
+    var freeze: String?
+
+    @Option(help: ArgumentHelp("Train and test on these classes only, relabelled 0, 1, 2…, e.g. 0-4 or 5-9.", valueName: "classes"))
+    var classes: String?
+
+    @Option(name: .customLong("per-class"), help: "Use at most N training images of each class (the first ones in the file).")
+    var perClass: Int?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -58,6 +78,9 @@ struct Train: ParsableCommand {
         if let lr { guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") } }
         guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must be ≥ 0") }
         if let limit { guard limit >= 1 else { throw ValidationError("--limit must be at least 1") } }
+        if let perClass { guard perClass >= 1 else { throw ValidationError("--per-class must be at least 1") } }
+        if let drop { guard drop >= 0 else { throw ValidationError("--drop must be 0 or more") } }
+        if drop != nil && head == nil { throw ValidationError("--drop goes with --head (the layers that replace the dropped ones)") }
     }
 
     func run() throws {
@@ -65,9 +88,40 @@ struct Train: ParsableCommand {
         try guarded {
             let L = Messages.language
             let source = try ModelSource(model)
-            let analysis = try source.analyze()
-            let sets = try DataSets.load(data, directory: dataDirectory, limit: limit)
+            var analysis = try source.analyze()
+            if let head {
+                do {
+                    analysis = try ModelAnalysis(analysis.model.replacingHead(with: head, dropping: drop))
+                } catch let error as ModelError {
+                    throw InHead(head: head, error: error)
+                }
+            }
+            var sets = try DataSets.load(data, directory: dataDirectory, limit: limit)
+            if classes != nil || perClass != nil {
+                let chosen = try classes.map { try LayerSelection($0, count: sets.classCount, of: .classes).indices }
+                    ?? Array(0..<sets.classCount)
+                sets = try sets.selecting(classes: chosen, perClass: perClass)
+                print(L.pick(es: "Clases: ", en: "Classes: ")
+                      + sets.train.classNames(in: L).enumerated().map { "\($0) \($1)" }.joined(separator: ", "))
+            }
             try sets.check(against: analysis)
+            let network = try analysis.makeNetwork(seed: seed)
+            if let initialWeights {
+                let checkpoint = try Safetensors.read(from: Self.checkpointURL(initialWeights))
+                // A replaced head starts afresh even where its shapes match the old one.
+                let headLayers = try head.map { try ModelText(parsing: $0).topLevelNodeCount } ?? 0
+                let report = CheckpointIO.transfer(checkpoint, into: network,
+                                                   fresh: { analysis.isInLast(headLayers, name: $0) })
+                print(report.message(in: L, source: initialWeights, describe: analysis.describe(layer:)))
+                guard !report.matched.isEmpty else { throw NothingMatched(file: initialWeights) }
+            }
+            if let freeze {
+                let selection = try LayerSelection(freeze, count: analysis.topLevelCount)
+                network.setFrozen(true, nodes: selection.nodes(of: network))
+                let counts = network.parameterCounts
+                print(L.pick(es: "Congeladas: capas \(freeze) (\(grouped(counts.frozen, language: L)) parámetros); entrenables: \(grouped(counts.trainable, language: L))",
+                             en: "Frozen: layers \(freeze) (\(grouped(counts.frozen, language: L)) parameters); trainable: \(grouped(counts.trainable, language: L))"))
+            }
 
             var options = TrainingOptions()
             options.epochs = epochs
@@ -76,7 +130,8 @@ struct Train: ParsableCommand {
             options.learningRate = lr
             options.weightDecay = weightDecay
             options.seed = seed
-            let trainer = try Trainer(analysis: analysis, options: options)
+            let trainer = try Trainer(analysis: analysis, options: options, network: network)
+            let started = Date()
 
             let (train, test) = (grouped(sets.train.count, language: L), grouped(sets.test.count, language: L))
             let threads = Parallel.threads
@@ -100,7 +155,38 @@ struct Train: ParsableCommand {
                 if let out { try save(trainer, source: source, sets: sets, to: out) }
                 fail(error)
             }
+            let total = Date().timeIntervalSince(started)
+            if let last = trainer.history.last?.testAccuracy {
+                print(L.pick(es: "Tiempo total \(String(format: "%.1f", total)) s; exactitud final en prueba \(String(format: "%.4f", last))",
+                             en: "Total time \(String(format: "%.1f", total)) s; final test accuracy \(String(format: "%.4f", last))"))
+            }
             if let out { try save(trainer, source: source, sets: sets, to: out) }
+        }
+    }
+
+    /// A checkpoint file, or the model.safetensors in a training folder.
+    static func checkpointURL(_ path: String) -> URL {
+        var isDirectory: ObjCBool = false
+        let url = URL(fileURLWithPath: path)
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return url.appendingPathComponent("model.safetensors")
+        }
+        return url
+    }
+
+    /// An error in the text of --head, said to be there (its lines count from the head's first).
+    struct InHead: LocalizedMessage {
+        let head: String, error: ModelError
+        func message(in L: Language) -> String {
+            L.pick(es: "en --head \"\(head)\": ", en: "in --head \"\(head)\": ") + error.message(in: L)
+        }
+    }
+
+    struct NothingMatched: LocalizedMessage {
+        let file: String
+        func message(in L: Language) -> String {
+            L.pick(es: "ningún tensor de \(file) encaja en el modelo (ni nombre ni forma): ¿es el archivo de otra arquitectura?",
+                   en: "no tensor of \(file) fits the model (neither name nor shape): is it the file of another architecture?")
         }
     }
 
@@ -117,6 +203,9 @@ struct Train: ParsableCommand {
             "capas_epochs": String(trainer.history.count),
         ]
         if let lr { metadata["capas_lr"] = String(lr) }
+        if let initialWeights { metadata["capas_init"] = initialWeights }
+        if let freeze { metadata["capas_frozen"] = freeze }
+        if let classes { metadata["capas_classes"] = classes }
         let checkpoint = CheckpointIO.checkpoint(of: trainer.network, metadata: metadata)
         try Safetensors.write(checkpoint, to: url.appendingPathComponent("model.safetensors"))
         try trainer.analysis.model.text.write(to: url.appendingPathComponent("model.capas"), atomically: true, encoding: .utf8)

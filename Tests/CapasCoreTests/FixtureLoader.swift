@@ -104,6 +104,14 @@ struct FixtureCase: Decodable {
     let labels: [Int]?
     let initial: FixtureTensor?
     let steps: [OptimizerStepRecord]?
+    /// The same computation in float64 (large_logits.json), as plain numbers.
+    let output64: Reference64?
+}
+
+/// A float64 tensor from a fixture, kept in Double.
+struct Reference64: Decodable {
+    let shape: [Int]
+    let data: [Double]
 }
 
 /// One fixture file: who wrote it, with which versions, and its cases.
@@ -118,7 +126,8 @@ struct FixtureFile: Decodable {
 
 enum Fixtures {
     /// Every file make_fixtures.py writes.
-    static let fileNames = ["convolution", "winograd", "pooling", "linear", "activation", "batch_norm", "loss", "blocks", "optimizer"]
+    static let fileNames = ["convolution", "winograd", "pooling", "linear", "activation", "batch_norm", "loss", "blocks", "optimizer",
+                                 "pooling_count_pad", "large_logits"]
 
     nonisolated(unsafe) private static var cache: [String: FixtureFile] = [:]
 
