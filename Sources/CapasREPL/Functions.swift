@@ -311,6 +311,8 @@ func format(_ x: Double) -> String {
     if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
     var text = String(format: "%.4f", x)
     while text.hasSuffix("0") { text.removeLast() }
-    if text == "-0" || text == "0." { return "0" }
+    if text.hasSuffix(".") { text.removeLast() }
+    // A tiny negative number rounds to −0: it is written 0.
+    if text == "-0" || text.isEmpty { return "0" }
     return text
 }

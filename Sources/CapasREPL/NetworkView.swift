@@ -135,41 +135,14 @@ extension Interpreter {
         }
         let trained = run(of: current)
         let network = try trained?.network ?? analysis.makeNetwork(seed: 0)
-        let inspection = try NetworkInspector.inspect(network, analysis: analysis, image: image, label: reference.label, language: L)
         let names = (try? datasets.dataset(dataset, split))?.classNames(in: L) ?? []
-        func className(_ k: Int) -> String { k < names.count ? names[k] : "\(k)" }
-
-        var lines: [String] = []
-        lines.append(L.pick(
-            es: "`\(current)`\(trained == nil ? " sin entrenar (pesos al azar, semilla 0)" : " entrenado") con \(dataset.rawValue) \(split == .test ? "prueba" : "entrenamiento") \(index) (\(reference.className)); pérdida \(format(Double(inspection.loss), L)) (entropía cruzada, log natural)",
-            en: "`\(current)`\(trained == nil ? " untrained (random weights, seed 0)" : " trained") on \(dataset.rawValue) \(split.rawValue) \(index) (\(reference.className)); loss \(format(Double(inspection.loss), L)) (cross-entropy, natural log)"))
-        let (height, width) = (image.shape[image.rank - 2], image.shape[image.rank - 1])
-        lines.append(Picture(width: width, height: height, channels: reference.channels, values: image.data)
-            .fitted(columns: min(columns, 32), style: pictureStyle).lines(pictureStyle).joined(separator: "\n"))
-        for layer in inspection.layers {
-            lines.append("")
-            lines.append("[\(layer.name)] \(layer.text)   \(layer.outputShape)")
-            let activation = layer.activation.finiteRange, gradient = layer.gradient.finiteRange
-            func range(_ r: (min: Float, max: Float)?) -> String {
-                guard let r else { return L.pick(es: "sin valores finitos", en: "no finite values") }
-                return "min \(format(Double(r.min), L))  max \(format(Double(r.max), L))"
-            }
-            lines.append("    " + L.pick(es: "activaciones: ", en: "activations: ") + range(activation)
-                         + "   " + L.pick(es: "gradientes: ", en: "gradients: ") + range(gradient))
-            if layer.parameters > 0 {
-                lines.append("    " + L.pick(es: "parámetros: ", en: "parameters: ") + layer.parameterFormula)
-                if let weights = layer.weights, let grads = layer.weightGradients {
-                    lines.append("    " + L.pick(es: "pesos: ", en: "weights: ") + range(weights.finiteRange)
-                                 + "   " + L.pick(es: "gradientes de los pesos: ", en: "weight gradients: ") + range(grads.finiteRange))
-                }
-            }
-            if let tiles = tiles(layer.activation) { lines.append(tiles) }
-        }
-        let order = inspection.probabilities.indices.sorted { inspection.probabilities[$0] > inspection.probabilities[$1] }
-        lines.append("")
-        lines.append(L.pick(es: "predicción: ", en: "prediction: ") + order.prefix(3).enumerated().map { rank, k in
-            "\(rank + 1). \(className(k)) \(format(Double(inspection.probabilities[k]), L))"
-        }.joined(separator: "   ") + L.pick(es: "   (clase verdadera: \(reference.className))", en: "   (true class: \(reference.className))"))
+        let title = L.pick(
+            es: "`\(current)`\(trained == nil ? " sin entrenar (pesos al azar, semilla 0)" : " entrenado") con \(dataset.rawValue) \(split == .test ? "prueba" : "entrenamiento") \(index) (\(reference.className))",
+            en: "`\(current)`\(trained == nil ? " untrained (random weights, seed 0)" : " trained") on \(dataset.rawValue) \(split.rawValue) \(index) (\(reference.className))")
+        let (text, inspection) = try NetworkView.render(network: network, analysis: analysis, image: image, label: reference.label,
+                                                        channels: reference.channels, classNames: names, title: title,
+                                                        columns: columns, style: pictureStyle, language: L)
+        var lines = [text]
         if let file {
             let url = URL(fileURLWithPath: file, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             let page = NetworkPage.render(inspection, image: image, channels: reference.channels)
@@ -183,9 +156,75 @@ extension Interpreter {
         return lines.joined(separator: "\n")
     }
 
+}
+
+/// Four significant digits, so a gradient of 3·10⁻⁵ is not written 0.
+func significant(_ x: Float, _ L: Language) -> String {
+    guard x.isFinite, x != 0, abs(x) < 1e-3 || abs(x) >= 1e6 else { return format(Double(x), L) }
+    return L.decimal(String(format: "%.3e", Double(x)).replacingOccurrences(of: "e-0", with: "e-").replacingOccurrences(of: "e+0", with: "e+"))
+}
+
+/// The text of the network view, for the REPL and `capas evaluate --show`.
+public enum NetworkView {
+    /// One image (without its batch axis, values x/255) through `network`
+    /// and back from the cross-entropy of `label`, as text (and pictures in
+    /// `style`) at most `columns` wide.
+    static func render(network: Network, analysis: ModelAnalysis, image: Tensor, label: Int, channels: Int,
+                       classNames names: [String], title: String, columns: Int, style pictureStyle: PictureStyle,
+                       language L: Language) throws -> (String, NetworkInspection) {
+        let inspection = try NetworkInspector.inspect(network, analysis: analysis, image: image, label: label, language: L)
+        func className(_ k: Int) -> String { k < names.count ? names[k] : "\(k)" }
+        var lines: [String] = []
+        lines.append(title + L.pick(es: "; pérdida \(significant(inspection.loss, L)) (entropía cruzada, log natural)",
+                                    en: "; loss \(significant(inspection.loss, L)) (cross-entropy, natural log)"))
+        let (height, width) = (image.shape[image.rank - 2], image.shape[image.rank - 1])
+        lines.append(Picture(width: width, height: height, channels: channels, values: image.data)
+            .fitted(columns: min(columns, 32), style: pictureStyle).lines(pictureStyle).joined(separator: "\n"))
+        for layer in inspection.layers {
+            lines.append("")
+            lines.append("[\(layer.name)] \(layer.text)   \(layer.outputShape)")
+            let activation = layer.activation.finiteRange, gradient = layer.gradient.finiteRange
+            func range(_ r: (min: Float, max: Float)?) -> String {
+                guard let r else { return L.pick(es: "sin valores finitos", en: "no finite values") }
+                return "min \(significant(r.min, L))  max \(significant(r.max, L))"
+            }
+            lines.append("    " + L.pick(es: "activaciones: ", en: "activations: ") + range(activation)
+                         + "   " + L.pick(es: "gradientes: ", en: "gradients: ") + range(gradient))
+            if layer.parameters > 0 {
+                lines.append("    " + L.pick(es: "parámetros: ", en: "parameters: ") + layer.parameterFormula)
+                if let weights = layer.weights, let grads = layer.weightGradients {
+                    lines.append("    " + L.pick(es: "pesos: ", en: "weights: ") + range(weights.finiteRange)
+                                 + "   " + L.pick(es: "gradientes de los pesos: ", en: "weight gradients: ") + range(grads.finiteRange))
+                }
+            }
+            if let tiles = tiles(layer.activation, columns: columns, style: pictureStyle, language: L) { lines.append(tiles) }
+        }
+        let order = inspection.probabilities.indices.sorted { inspection.probabilities[$0] > inspection.probabilities[$1] }
+        lines.append("")
+        lines.append(L.pick(es: "predicción: ", en: "prediction: ") + order.prefix(3).enumerated().map { rank, k in
+            "\(rank + 1). \(className(k)) \(format(Double(inspection.probabilities[k]), L))"
+        }.joined(separator: "   ") + L.pick(es: "   (clase verdadera: \(className(label)))", en: "   (true class: \(className(label)))"))
+        return (lines.joined(separator: "\n"), inspection)
+    }
+
+    /// For `capas evaluate --show N`: image `index` of `dataset`'s split.
+    public static func text(network: Network, analysis: ModelAnalysis, dataset: Dataset, index: Int, title: String,
+                            outputIsTerminal: Bool, columns: Int, language L: Language) throws -> String {
+        guard index >= 0, index < dataset.count else {
+            throw CommandError(es: "el conjunto tiene \(dataset.count) imágenes: el número va de 0 a \(dataset.count - 1)",
+                               en: "the set has \(dataset.count) images: the index goes from 0 to \(dataset.count - 1)")
+        }
+        let pixels = dataset.images[(index * dataset.imageSize)..<((index + 1) * dataset.imageSize)].map { Float($0) / 255 }
+        let shape = dataset.channels == 1 ? [dataset.height, dataset.width] : [dataset.channels, dataset.height, dataset.width]
+        let style = PictureStyle.choose(outputIsTerminal: outputIsTerminal, environment: ProcessInfo.processInfo.environment)
+        return try render(network: network, analysis: analysis, image: Tensor(shape: shape, data: pixels),
+                          label: Int(dataset.labels[index]), channels: dataset.channels, classNames: dataset.classNames(in: L),
+                          title: title, columns: columns, style: style, language: L).0
+    }
+
     /// One tile per channel of a [C, H, W] activation (each scaled on its
     /// own), or a strip for a vector; nil for what cannot be drawn.
-    private func tiles(_ activation: Tensor) -> String? {
+    static func tiles(_ activation: Tensor, columns: Int, style pictureStyle: PictureStyle, language L: Language) -> String? {
         let shape = activation.shape
         var panels: [Panel] = []
         if shape.count == 3, shape[1] * shape[2] > 1 {

@@ -3,6 +3,7 @@ import CapasCheckpoint
 import CapasCore
 import CapasMessages
 import CapasModel
+import CapasREPL
 import CapasTraining
 import Foundation
 
@@ -24,6 +25,8 @@ struct Evaluate: ParsableCommand {
 
     @Option(name: .customLong("data-dir"), help: "Where to look for the dataset first.")
     var dataDirectory: String?
+    @Option(help: ArgumentHelp("Also show test image N going through the network, layer by layer (as :network in the REPL).", valueName: "N"))
+    var show: Int?
 
     @OptionGroup var global: GlobalOptions
 
@@ -44,6 +47,13 @@ struct Evaluate: ParsableCommand {
                 sets = try sets.selecting(classes: indices)
             }
             try sets.check(against: analysis)
+            if let show {
+                let title = L.pick(es: "\(checkpoint) con \(sets.name) prueba \(show)", en: "\(checkpoint) on \(sets.name) test \(show)")
+                let columns = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
+                print(try NetworkView.text(network: network, analysis: analysis, dataset: sets.test, index: show, title: title,
+                                           outputIsTerminal: isatty(1) != 0, columns: columns, language: L))
+                print("")
+            }
             let trainer = try Trainer(analysis: analysis, options: TrainingOptions(), network: network)
             let evaluation = try trainer.evaluateTestSet(of: sets)
             let names = sets.test.classNames(in: L)

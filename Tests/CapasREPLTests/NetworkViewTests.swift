@@ -59,3 +59,14 @@ final class NetworkViewTests: XCTestCase {
         XCTAssertEqual(network.namedParameters.map { $0.parameter.value }, before, "running statistics changed")
     }
 }
+
+final class NumberFormatTests: XCTestCase {
+    func testTinyNumbersAreNeitherMinusZeroNorLost() {
+        XCTAssertEqual(format(-0.00001), "0")
+        XCTAssertEqual(format(0.00001), "0")
+        XCTAssertEqual(format(-0.5), "-0.5")
+        XCTAssertEqual(significant(-3.776e-5, .en), "-3.776e-5")
+        XCTAssertEqual(significant(-3.776e-5, .es), "-3,776e-5")
+        XCTAssertEqual(significant(0.25, .en), "0.25")
+    }
+}
