@@ -674,3 +674,23 @@ int capas_become_subreaper(void) {
 int capas_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
 }
+
+int capas_private_mounts_available(void) {
+    sigset_t all_signals, previous;
+    sigfillset(&all_signals);
+    pthread_sigmask(SIG_SETMASK, &all_signals, &previous);
+    pid_t pid = fork();
+    if (pid == 0) {
+        // As root: a mount namespace needs CAP_SYS_ADMIN, which some
+        // containers take away. Otherwise through a user namespace.
+        int flags = geteuid() == 0 ? CLONE_NEWNS : CLONE_NEWUSER | CLONE_NEWNS;
+        if (unshare(flags) != 0) _exit(1);
+        if (geteuid() == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) _exit(1);
+        _exit(0);
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    if (pid < 0) return 0;
+    int status;
+    while (waitpid(pid, &status, 0) < 0) if (errno != EINTR) return 0;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}

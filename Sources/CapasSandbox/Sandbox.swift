@@ -348,7 +348,10 @@ public struct Sandbox: Sendable {
             // and the pid namespace ends with the run.
             config.processes = ids.switchUser ? UInt64(max(0, limits.processes)) : 0
         case .direct:
-            privateTmp = geteuid() == 0 || Sandbox.userNamespacesAvailable
+            // A container that takes CAP_SYS_ADMIN away from root (and allows
+            // no user namespace) gets no private mounts: the run then works in
+            // its folder's real path, with the filter, its uid and the limits.
+            privateTmp = Sandbox.privateMountsAvailable
             config.private_tmp = privateTmp ? 1 : 0
             config.impose_filter = profile == .program ? 1 : 2
             config.processes = ids.switchUser || privateTmp ? UInt64(max(0, limits.processes)) : 0
@@ -498,6 +501,10 @@ public struct Sandbox: Sendable {
             usleep(2_000)
         }
     }
+
+    /// Can this process give children private mounts (as root: is
+    /// CAP_SYS_ADMIN there; otherwise: user namespaces)? Probed once.
+    public static let privateMountsAvailable: Bool = capas_private_mounts_available() != 0
 
     /// Can this process give children a private /tmp without being root?
     /// Probed once, in a short-lived child.

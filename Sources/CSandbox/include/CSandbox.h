@@ -169,6 +169,10 @@ int capas_spawn(const char *path, char *const argv[], char *const envp[],
                 const capas_spawn_config *config, capas_child *child,
                 capas_stage *failed_stage);
 
+/// 1 if a child of this process can get private mounts (a mount namespace
+/// as root, or a user plus mount namespace otherwise), else 0.
+int capas_private_mounts_available(void);
+
 /// Kills every process running as `uid` (from a short-lived child that
 /// switches to that user and sends kill(-1, SIGKILL)). Root only; returns
 /// 0 or an errno.
