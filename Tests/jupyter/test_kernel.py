@@ -16,7 +16,7 @@ class CapasKernelTests(jupyter_kernel_test.KernelTests):
     completion_samples = [
         {"text": "con", "matches": {"concat", "conv", "conv1d", "conv2d"}},
         {"text": ":tr", "matches": {":train"}},
-        {"text": "conv 10 5x5 rel", "matches": {"relu"}},
+        {"text": "conv 10 5x5 rel", "matches": {"relu", "relu6"}},
     ]
     complete_code_samples = ["input 28x28x1", "conv 10 5x5", "1 + 2", "residual {\n  conv 16 3x3 pad=same\n}", ""]
     incomplete_code_samples = ["residual {", "concat {\n  conv 8 1x1", "A = [[1, 2],"]
