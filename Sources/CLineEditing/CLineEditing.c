@@ -44,6 +44,33 @@ void cle_install_interrupt_handler(void) {
 
 int cle_interrupt_requested(void) { return interrupt_flag != 0; }
 
+// MARK: - Window size changes
+
+// Counts SIGWINCH. libedit saves this handler while it reads and re-raises
+// the signal to it after resizing itself, so the count grows in both states.
+static volatile sig_atomic_t window_changes = 0;
+static pthread_once_t window_once = PTHREAD_ONCE_INIT;
+
+static void on_window_change(int signo) {
+    (void)signo;
+    window_changes++;
+}
+
+static void install_window_handler_once(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_window_change;
+    sigemptyset(&action.sa_mask);
+    // Outside libedit a resize must not interrupt anything (training, I/O).
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGWINCH, &action, NULL);
+}
+
+int cle_window_changes(void) {
+    pthread_once(&window_once, install_window_handler_once);
+    return window_changes;
+}
+
 void cle_clear_interrupt(void) { interrupt_flag = 0; }
 
 // MARK: - Initialisation
@@ -165,6 +192,7 @@ char *cle_read_line(const char *prompt) {
     cle_install_interrupt_handler();
     fflush(stdout);
     fflush(stderr);
+    int changes_before = cle_window_changes();
     char *line = NULL;
     // A Ctrl-C between the caller's clear and libedit's own handlers would
     // otherwise wait for the next key.
@@ -172,8 +200,10 @@ char *cle_read_line(const char *prompt) {
         errno = 0;
         line = readline(prompt);
         // Another signal without SA_RESTART (SIGCHLD, say) is not the end of
-        // the input: read again.
+        // the input: read again. **After a resize errno is a stale EINTR**:
+        // libedit reads on after SIGWINCH, so a NULL then is Ctrl-D's.
         if (line != NULL || interrupt_flag || errno != EINTR) break;
+        if (window_changes != changes_before) break;
     }
     if (line == NULL && interrupt_flag) {
         // The cursor is still after the abandoned text: end that line so the
