@@ -147,7 +147,7 @@ public final class Interpreter {
         } catch {
             return Reply(L.pick(es: "error: ", en: "error: ") + "\(error)", isError: true)
         }
-        if !reply.isError && !reply.quit { transcript.append((trimmed, reply.text)) }
+        if !reply.isError && !reply.quit { transcript.append((trimmed, notebookText(of: trimmed, reply: reply.text))) }
         return reply
     }
 

@@ -139,3 +139,46 @@ final class TerminalWidthTests: XCTestCase {
         XCTAssertEqual(endSession(terminal), 0)
     }
 }
+
+/// `:save` after a colour `:show` on a terminal writes the picture's plain-text form, no escape codes.
+final class SaveOnTerminalTests: XCTestCase {
+    func testSavedNotebookHasNoEscapeCodes() throws {
+        let home = FileManager.default.temporaryDirectory
+            .appendingPathComponent("capas-save-pty-\(getpid())-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        var folders: [URL] = []
+        if let test = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            folders.append(URL(fileURLWithPath: test).deletingLastPathComponent())
+        }
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            folders.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        guard let capas = folders.map({ $0.appendingPathComponent("capas").path }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("no capas")
+        }
+        let terminal = try PseudoTerminal(executable: capas, environment: [
+            "HOME": home.path, "TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1"])
+        terminal.expect("capas> ")
+        terminal.waitForRawMode()
+        terminal.send("A = [[0, 1], [1, 0]]\r")
+        terminal.expect("⎣ 1  0 ⎦")
+        terminal.expect("capas> ")
+        terminal.waitForRawMode()
+        terminal.send(":show A\r")
+        terminal.expect("\u{1B}[38;2;")  // colour on the terminal
+        terminal.expect("capas> ")
+        terminal.waitForRawMode()
+        let path = home.appendingPathComponent("session.md").path
+        terminal.send(":save \(path)\r")
+        terminal.expect("saved to")
+        terminal.expect("capas> ")
+        terminal.waitForRawMode()
+        terminal.send("\u{4}")
+        XCTAssertNotNil(terminal.waitForExit())
+        let saved = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertFalse(saved.contains("\u{1B}"), saved)
+        XCTAssertTrue(saved.contains(":show A"), saved)
+        XCTAssertTrue(saved.contains("(white)"), "the plain picture's legend: \(saved)")
+    }
+}
