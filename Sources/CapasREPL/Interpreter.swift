@@ -61,6 +61,8 @@ public final class Interpreter {
         }
     }
     var models: [String: Model] = ["model": Model()]
+    /// Models that :load or :preset replaced, by model name: :undo brings one back.
+    var replacedModels: [String: [(loadedEntries: Int, previous: Model)]] = [:]
     var modelOrder = ["model"]
     var current = "model"
     /// Every successful entry with its reply, for `:save` as a notebook.
