@@ -132,6 +132,32 @@ final class TerminalWidthTests: XCTestCase {
         XCTAssertEqual(endSession(terminal), 0, "one Ctrl-D after a resize must exit; the terminal showed \(terminal.transcript)")
     }
 
+    /// Ctrl-R says `(reverse-i-search)` as bash and IPython do (libedit alone shows `bck:`);
+    /// Enter runs the match, Ctrl-G puts the line back.
+    func testCtrlRShowsAReverseSearchPromptAndEnterRunsTheMatch() throws {
+        let terminal = try startRepl(columns: 80)
+        _ = run("input 28x28x1", on: terminal)
+        _ = run("conv 10 5x5", on: terminal)
+        _ = run("1 + 1", on: terminal)
+        terminal.send("\u{12}")
+        terminal.expect("(reverse-i-search)`': ")
+        terminal.send("conv")
+        terminal.expect("(reverse-i-search)`conv': conv 10 5x5")
+        terminal.send("\r")
+        terminal.expect("[1] conv 10 5x5   24x24x10 → 20x20x10")
+        terminal.expect("\ncapas> ")
+        terminal.waitForRawMode()
+        terminal.send("\u{12}zzz")
+        terminal.expect("(failed reverse-i-search)`zzz': ")
+        terminal.send("\u{7}")
+        terminal.expect("capas> ")
+        terminal.send("2 + 3\r")
+        terminal.expect("\r\n5\r\n")
+        terminal.expect("capas> ")
+        XCTAssertFalse(terminal.transcript.contains("bck:"), terminal.transcript)
+        XCTAssertEqual(endSession(terminal), 0)
+    }
+
     /// An interactive session ends with status 0 even after an error (a piped script gives 1).
     func testInteractiveSessionExitsZeroAfterAnError() throws {
         let terminal = try startRepl(columns: 80)
