@@ -126,7 +126,8 @@ extension Interpreter {
                                    en: "there is no preset `\(argument)` (see :presets)")
             }
             let replaced = try load(modelText: text)
-            return Reply(text.trimmingCharacters(in: .newlines) + "\n\n" + (try requireAnalysis().summary(language: L)) + replaced)
+            return Reply(PresetComments.translate(text.trimmingCharacters(in: .newlines), to: L) + "\n\n"
+                         + (try requireAnalysis().summary(language: L)) + replaced)
         case ":vars":
             if variables.isEmpty { return Reply(L.pick(es: "(no hay variables)", en: "(no variables)")) }
             return Reply(variables.keys.sorted().map { key in
@@ -329,7 +330,7 @@ extension Interpreter {
             let f = (k.shape[k.rank - 2], k.shape[k.rank - 1])
             let kernelChannels = k.rank >= 3 ? k.shape[k.rank - 3] : 1
             guard k.rank <= 3, kernelChannels == channels else {
-                throw CommandError(es: ":step muestra un filtro a la vez: usa un kernel f×f o C×f×f",
+                throw CommandError(es: ":step muestra un filtro a la vez: usa un núcleo f×f o C×f×f",
                                    en: ":step shows one filter at a time: use an f×f or C×f×f kernel")
             }
             var terms: [String] = [], total = 0.0
@@ -345,7 +346,7 @@ extension Interpreter {
             }
             let bias = Double(options["bias"] ?? 0)
             let origin = "(\(row * stride - pad), \(column * stride - pad))"
-            lines.append(L.pick(es: "salida[\(row), \(column)]: la ventana de \(f.0)×\(f.1) que empieza en \(origin) de la entrada\(pad > 0 ? " con relleno \(pad)" : ""), multiplicada elemento a elemento por el kernel y sumada\(channels > 1 ? " sobre los \(channels) canales" : ""):",
+            lines.append(L.pick(es: "salida[\(row), \(column)]: la ventana de \(f.0)×\(f.1) que empieza en \(origin) de la entrada\(pad > 0 ? " con relleno \(pad)" : ""), multiplicada elemento a elemento por el núcleo y sumada\(channels > 1 ? " sobre los \(channels) canales" : ""):",
                                 en: "output[\(row), \(column)]: the \(f.0)×\(f.1) window starting at \(origin) of the input\(pad > 0 ? " padded by \(pad)" : ""), multiplied elementwise by the kernel and summed\(channels > 1 ? " over the \(channels) channels" : ""):"))
             lines.append("  " + terms.joined(separator: " + ") + (bias != 0 ? " + \(format(bias, L))" : "") + " = \(format(total + bias, L))")
         } else {
