@@ -218,11 +218,19 @@ public final class Interpreter {
 
     /// True when the text so far leaves a bracket or a block open: the REPL reads another line.
     public func needsContinuation(_ text: String) -> Bool {
+        text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { $0 + bracketDepth(of: $1) } > 0
+    }
+
+    /// Brackets one line opens minus those it closes, outside its `#` comment.
+    /// A reader adds them up line by line (linear, where `needsContinuation`
+    /// on the growing entry would be quadratic).
+    public func bracketDepth<S: StringProtocol>(of line: S) -> Int {
         var depth = 0
-        for c in text.split(separator: "\n").map({ $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "" }).joined(separator: "\n") {
-            if "([{".contains(c) { depth += 1 } else if ")]}".contains(c) { depth -= 1 }
+        for c in line {
+            if c == "#" { break }
+            if c == "(" || c == "[" || c == "{" { depth += 1 } else if c == ")" || c == "]" || c == "}" { depth -= 1 }
         }
-        return depth > 0
+        return depth
     }
 
     func isModelLine(_ text: String) -> Bool {

@@ -66,6 +66,8 @@ struct Run: ParsableCommand {
 /// The read–eval–print loop. On a terminal it reads through libedit (history,
 /// completion, Ctrl-C cancels the line); on a pipe, line by line.
 final class Session {
+    /// Lines an entry may span while a bracket or block stays open.
+    static let maxEntryLines = 1000
     let interpreter: Interpreter
     init(language: Language) { interpreter = Interpreter(language: language) }
 
@@ -106,17 +108,32 @@ final class Session {
         }
         var failed = false
         var pending = ""
+        var depth = 0, pendingLines = 0
         loop: while true {
             switch reader.read(prompt: pending.isEmpty ? "capas> " : "  ...> ") {
             case .endOfInput:
                 break loop
             case .interrupted:
                 pending = ""
+                depth = 0; pendingLines = 0
                 continue
             case let .line(line):
                 pending += pending.isEmpty ? line : "\n" + line
+                depth += interpreter.bracketDepth(of: line)
+                pendingLines += 1
             }
-            if interpreter.needsContinuation(pending) { continue }
+            if depth > 0 {
+                // A bracket never closed would swallow the rest of a script into one entry.
+                guard pendingLines >= Session.maxEntryLines else { continue }
+                failed = true
+                writeError(interpreter.language.pick(
+                    es: "error: la entrada sigue abierta después de \(Session.maxEntryLines) líneas: un corchete o bloque nunca se cerró; se descarta\n",
+                    en: "error: the entry is still open after \(Session.maxEntryLines) lines: a bracket or block was never closed; it is dropped\n"))
+                pending = ""
+                depth = 0; pendingLines = 0
+                continue
+            }
+            depth = 0; pendingLines = 0
             let entry = pending
             pending = ""
             reader.remember(entry)
