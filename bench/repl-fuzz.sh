@@ -28,7 +28,9 @@ commands = [":help", ":summary", ":explain", ":model", ":undo", ":reset", ":new"
 seeds += commands + [c + " 1" for c in commands] + [":preset resnet18", ":preset lstm", "A = [[1, 2], [3, 4]]",
           "K = [[1, 0], [0, -1]]", ":step conv(A, K) at 0 0", "conv 10 5x5 stride=2 pad=same relu", "p = 0,5", "help conv", "_ + 1"]
 skipped = [":train", ":entrena", ":save", ":guarda", ":load", ":carga", ":plot", ":grafica", ":gráfica", ":quit", ":q", ":exit",
-           ":salir", "exit", "quit", "salir"]
+           ":salir", "exit", "quit", "salir",
+           # :history prints every entry so far: 100,000 of them would make the output quadratic.
+           ":hist", "%hist"]
 alphabet = list("0123456789abcxyz xX=,.;:[](){}-+*/^_#?!\"'\\|<>ñé東京\u0301\t×·→") + ["\x1b"]
 big = ["0", "-1", "99999999999999999999", "1e308", "65536", "3000000000", "-0", "nan", "1e-320"]
 def mutate(line):
@@ -56,6 +58,14 @@ while len(out) < count:
     k = rng.randrange(10)
     line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) if k == 0 else rng.choice(seeds) if k < 3 else mutate(rng.choice(seeds))
     if any(s in line.lower() for s in skipped): continue
+    # Close what the line left open, but for 1 line in 200: an open bracket
+    # makes the next lines one entry (up to 1,000, then it is dropped).
+    if rng.random() >= 0.005:
+        opened = []
+        for ch in line.split("#")[0]:
+            if ch in "([{": opened.append({"(": ")", "[": "]", "{": "}"}[ch])
+            elif ch in ")]}" and opened: opened.pop()
+        line += "".join(reversed(opened))
     out.append(line)
     if len(out) % 500 == 0: out.append(":reset")  # models do not grow without end
 sys.stdout.write("\n".join(out) + "\n")

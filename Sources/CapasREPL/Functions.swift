@@ -235,7 +235,7 @@ enum Functions {
         let config = ConvolutionConfig(inChannels: channels, outChannels: w.shape[0], kernel: Size2D(w.shape[2], w.shape[3]),
                                        stride: Size2D(stride, stride), padding: Padding2D(pad, pad), bias: bias != 0)
         let out = try config.outputShape(for: .image(height: x.shape[1], width: x.shape[2], channels: channels))
-        try checkSize(out, padded: (x.shape[1] + 2 * pad) * (x.shape[2] + 2 * pad) * channels, w.count, fail: fail)
+        try checkSize(out, padded: paddedCount(x.shape[1], x.shape[2], channels, pad: pad), w.count, fail: fail)
         var generator = SeededGenerator(seed: 0)
         let layer = Conv2D(config, generator: &generator)
         layer.weight.value = w
@@ -254,7 +254,8 @@ enum Functions {
         let x = a.rank == 2 ? Tensor(shape: [1] + a.shape, data: a.data) : a
         let config = PoolingConfig(kind: kind, kernel: Size2D(size, size), stride: Size2D(stride, stride), padding: Size2D(pad, pad))
         let out = try config.outputShape(for: .image(height: x.shape[1], width: x.shape[2], channels: x.shape[0]))
-        try checkSize(out, padded: (x.shape[1] + 2 * pad) * (x.shape[2] + 2 * pad) * x.shape[0], size * size, fail: fail)
+        try checkSize(out, padded: paddedCount(x.shape[1], x.shape[2], x.shape[0], pad: pad),
+                      size.multipliedReportingOverflow(by: size).overflow ? Int.max : size * size, fail: fail)
         let y = Pool2D(config).forward(Tensor(shape: [1] + x.shape, data: x.data), mode: .evaluation)
         return Tensor(shape: a.rank == 2 ? Array(y.shape.suffix(2)) : Array(y.shape.dropFirst()), data: y.data)
     }
@@ -263,6 +264,17 @@ enum Functions {
 /// The calculator works on the course's small matrices; anything that would
 /// need more memory than this is refused before it is allocated.
 let maximumElements = 4_000_000
+
+/// Values of an H×W×C input padded by `pad` on every side; Int.max when that
+/// overflows (`pad=3000000000`), which `checkSize` rejects as too large.
+func paddedCount(_ h: Int, _ w: Int, _ c: Int, pad: Int) -> Int {
+    let (twice, o1) = pad.multipliedReportingOverflow(by: 2)
+    let (ph, o2) = h.addingReportingOverflow(twice)
+    let (pw, o3) = w.addingReportingOverflow(twice)
+    let (area, o4) = ph.multipliedReportingOverflow(by: pw)
+    let (total, o5) = area.multipliedReportingOverflow(by: c)
+    return o1 || o2 || o3 || o4 || o5 || total < 0 ? Int.max : total
+}
 
 func checkSize(_ out: FeatureShape, padded: Int, _ window: Int, fail: (String, String) -> CalculatorError) throws {
     let count = out.elementCount ?? Int.max

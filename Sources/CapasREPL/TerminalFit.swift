@@ -117,6 +117,22 @@ public enum TerminalFit {
         return (text[..<index], text[index...])
     }
 
+    /// A redrawn progress line (`\repoch 1/5 ██████░░░░ 300/938  loss …`) kept
+    /// on one line: wider than the terminal, its bar gets shorter (down to 5
+    /// cells), for a wrapped line could no longer be redrawn in place.
+    public static func fitBar(_ text: String, width: Int) -> String {
+        let visible = text.displayWidth
+        guard visible >= width, let first = text.firstIndex(where: { $0 == "█" || $0 == "░" }) else { return text }
+        let end = text[first...].firstIndex { $0 != "█" && $0 != "░" } ?? text.endIndex
+        let cells = text.distance(from: first, to: end)
+        let filled = text[first..<end].filter { $0 == "█" }.count
+        let keep = max(5, cells - (visible - width + 1))
+        guard keep < cells else { return text }
+        let shownFilled = cells > 0 ? filled * keep / cells : 0
+        let bar = String(repeating: "█", count: shownFilled) + String(repeating: "░", count: keep - shownFilled)
+        return String(text[..<first]) + bar + String(text[end...])
+    }
+
     // MARK: tables
 
     /// Tables drawn as a header, a rule of `─`, rows and a closing rule (the

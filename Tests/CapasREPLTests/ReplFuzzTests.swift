@@ -119,3 +119,16 @@ final class UnclosedEntryTests: XCTestCase {
         XCTAssertTrue(String(decoding: result.stdout, as: UTF8.self).contains("2"), "the line after the dropped entry runs")
     }
 }
+
+/// What the fuzzer found: a huge padding overflowed the size check of the calculator's conv and pooling.
+final class FuzzFindingsTests: XCTestCase {
+    func testAHugePaddingIsAnErrorNotAnOverflow() {
+        let interpreter = Interpreter(language: .en)
+        for entry in ["conv([[1, 2], [3, 4]], [[1]], pad=3000000000)", "conv([[1, 2], [3, 4]], [[1]], pad=4611686018427387904)",
+                      "avgpool([[1, 2], [3, 4]], 2, pad=3000000000)", "maxpool([[1, 2], [3, 4]], 3000000000)"] {
+            let reply = interpreter.execute(entry)
+            XCTAssertTrue(reply.isError, "\(entry): \(reply.text)")
+            XCTAssertFalse(reply.text.isEmpty)
+        }
+    }
+}

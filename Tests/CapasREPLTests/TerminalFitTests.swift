@@ -56,4 +56,13 @@ final class TerminalFitTests: XCTestCase {
         // The numbers are all still there.
         XCTAssertTrue(at40.contains("11,689,512"), at40)
     }
+
+    func testTheTrainingBarShortensToStayOnOneLine() {
+        let bar = "\repoch 1/500 " + String(repeating: "█", count: 20) + String(repeating: "░", count: 10) + " 32/47  loss 1.6222  acc 0.5098 "
+        XCTAssertEqual(TerminalFit.fitBar(bar, width: 120), bar)
+        let narrow = TerminalFit.fitBar(bar, width: 60)
+        XCTAssertLessThan(displayWidth(narrow), 60, narrow)
+        XCTAssertTrue(narrow.hasPrefix("\repoch 1/500 █") && narrow.hasSuffix(" 32/47  loss 1.6222  acc 0.5098 "), narrow)
+        XCTAssertTrue(narrow.contains("░"))
+    }
 }
