@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 // MARK: - Interrupt flag
@@ -44,6 +45,33 @@ void cle_install_interrupt_handler(void) {
 
 int cle_interrupt_requested(void) { return interrupt_flag != 0; }
 
+// MARK: - Window size changes
+
+// Counts SIGWINCH. libedit saves this handler while it reads and re-raises
+// the signal to it after resizing itself, so the count grows in both states.
+static volatile sig_atomic_t window_changes = 0;
+static pthread_once_t window_once = PTHREAD_ONCE_INIT;
+
+static void on_window_change(int signo) {
+    (void)signo;
+    window_changes++;
+}
+
+static void install_window_handler_once(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_window_change;
+    sigemptyset(&action.sa_mask);
+    // Outside libedit a resize must not interrupt anything (training, I/O).
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGWINCH, &action, NULL);
+}
+
+int cle_window_changes(void) {
+    pthread_once(&window_once, install_window_handler_once);
+    return window_changes;
+}
+
 void cle_clear_interrupt(void) { interrupt_flag = 0; }
 
 // MARK: - Initialisation
@@ -52,6 +80,7 @@ static pthread_once_t initialize_once = PTHREAD_ONCE_INIT;
 static cle_completion_callback completion_callback = NULL;
 
 static char **attempted_completion(const char *word, int start, int end);
+static int reverse_search(int count, int key);
 
 static int locale_is_utf8(void) {
     const char *codeset = nl_langinfo(CODESET);
@@ -73,6 +102,8 @@ static void initialize_once_body(void) {
     rl_basic_word_break_characters = " \t\n";
     rl_completer_word_break_characters = (char *)" \t\n";
     rl_attempted_completion_function = attempted_completion;
+    // Ctrl-R: bash's and IPython's `(reverse-i-search)` instead of libedit's bare `bck:`.
+    rl_add_defun("capas-reverse-search", reverse_search, 18);
 }
 
 void cle_initialize(void) {
@@ -158,13 +189,137 @@ static char **attempted_completion(const char *word, int start, int end) {
     return matches;
 }
 
+// MARK: - Reverse search
+
+/// The prompt of the line being read, to put back after a search.
+static char *current_prompt = NULL;
+
+
+/// The newest history entry at or before `from` that contains `query`, or -1.
+static int search_history(const char *query, int from) {
+    for (int i = from; i >= 0; i--) {
+        HIST_ENTRY *entry = history_get(history_base + i);
+        if (entry != NULL && entry->line != NULL && strstr(entry->line, query) != NULL) return i;
+    }
+    return -1;
+}
+
+/// Replaces the line being edited. libedit's rl_replace_line ignores "",
+/// so an empty line is shown as one space (the caller then pushes Ctrl-U).
+static void set_line(const char *text) {
+    rl_replace_line(*text != '\0' ? text : " ", 0);
+}
+
+/// Draws `(reverse-i-search)`query': match` as libedit's own prompt and
+/// line, so libedit keeps track of the cursor and of wrapped lines.
+static void show_search(const char *query, const char *match, int failed) {
+    size_t size = strlen(query) + 40;
+    char *prompt = malloc(size);
+    if (prompt == NULL) return;
+    snprintf(prompt, size, "(%sreverse-i-search)`%s': ", failed ? "failed " : "", query);
+    rl_set_prompt(prompt);
+    free(prompt);
+    set_line(match);
+    rl_forced_update_display();
+}
+
+/// Incremental reverse search, as bash does it: typed text narrows the
+/// search, Ctrl-R finds an older match, Backspace widens it again, Enter runs
+/// the match, Esc or any other key keeps it for editing (the key then does
+/// its usual job), Ctrl-G or Ctrl-C puts back the line as it was.
+static int reverse_search(int count, int key) {
+    (void)count;
+    (void)key;
+    char *original = strdup(rl_line_buffer != NULL ? rl_line_buffer : "");
+    if (original == NULL) return 0;
+    char query[256] = "";
+    size_t length = 0;
+    int found = history_length - 1;
+    int failed = 0;
+    const char *match = original;
+    // Ctrl-C while searching is a key (cancel the search), not SIGINT.
+    struct termios saved, quiet;
+    int have_termios = tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (have_termios) {
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)ISIG;
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    show_search(query, match, 0);
+    int stuff = -1, accept = 0, cancel = 0;
+    for (;;) {
+        unsigned char c;
+        ssize_t n = read(STDIN_FILENO, &c, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) { cancel = 1; break; }
+        if (c == '\r' || c == '\n') { accept = 1; break; }
+        if (c == 7 || c == 3) { cancel = 1; break; }  // Ctrl-G, Ctrl-C
+        if (c == 18) {  // Ctrl-R: an older match
+            int older = length > 0 && found > 0 ? search_history(query, found - 1) : -1;
+            if (older >= 0) { found = older; failed = 0; } else if (length > 0) { failed = 1; }
+        } else if (c == 127 || c == 8) {  // Backspace: one character (UTF-8) less
+            while (length > 0 && ((unsigned char)query[length - 1] & 0xC0) == 0x80) length--;
+            if (length > 0) length--;
+            query[length] = '\0';
+            found = length > 0 ? search_history(query, history_length - 1) : history_length - 1;
+            failed = length > 0 && found < 0;
+            if (found < 0) found = history_length - 1;
+        } else if (c >= 32 || c >= 0x80) {
+            if (length + 1 < sizeof query) {
+                query[length++] = (char)c;
+                query[length] = '\0';
+                // Wait for the whole UTF-8 character before searching.
+                if ((c & 0xC0) == 0x80 || c >= 0xC0) {
+                    int expected = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+                    for (int k = 1; k < expected && length + 1 < sizeof query; k++) {
+                        unsigned char more;
+                        if (read(STDIN_FILENO, &more, 1) != 1) break;
+                        query[length++] = (char)more;
+                    }
+                    query[length] = '\0';
+                }
+                int at = search_history(query, failed ? history_length - 1 : found);
+                if (at >= 0) { found = at; failed = 0; } else { failed = 1; }
+            }
+        } else {
+            if (c != 27) stuff = c;  // another control key: keep the match, then do the key's job
+            break;
+        }
+        HIST_ENTRY *entry = (!failed && length > 0 && found >= 0) ? history_get(history_base + found) : NULL;
+        match = entry != NULL && entry->line != NULL ? entry->line : (length == 0 ? original : match);
+        show_search(query, match, failed);
+    }
+    if (have_termios) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    char *result = strdup(cancel ? original : match);
+    free(original);
+    rl_set_prompt(current_prompt != NULL ? current_prompt : "");
+    int empty = result == NULL || *result == '\0';
+    set_line(result != NULL ? result : "");
+    free(result);
+    rl_forced_update_display();
+    // rl_insert pushes keys back into libedit's input (newest first; rl_stuff_char would insert text).
+    if (accept) {
+        rl_insert(1, '\n');  // Enter runs the match, as in bash
+    } else if (!cancel) {
+        if (stuff >= 0) rl_insert(1, stuff);  // then the key that ended the search does its job
+        rl_insert(1, 5);  // Ctrl-E first: the cursor goes after the match
+    } else {
+        rl_insert(1, 5);
+    }
+    if (empty) rl_insert(1, 21);  // Ctrl-U first: an empty line has no place-holding space
+    return 0;
+}
+
 // MARK: - Reading
 
 char *cle_read_line(const char *prompt) {
     cle_initialize();
+    free(current_prompt);
+    current_prompt = strdup(prompt);
     cle_install_interrupt_handler();
     fflush(stdout);
     fflush(stderr);
+    int changes_before = cle_window_changes();
     char *line = NULL;
     // A Ctrl-C between the caller's clear and libedit's own handlers would
     // otherwise wait for the next key.
@@ -172,8 +327,10 @@ char *cle_read_line(const char *prompt) {
         errno = 0;
         line = readline(prompt);
         // Another signal without SA_RESTART (SIGCHLD, say) is not the end of
-        // the input: read again.
+        // the input: read again. **After a resize errno is a stale EINTR**:
+        // libedit reads on after SIGWINCH, so a NULL then is Ctrl-D's.
         if (line != NULL || interrupt_flag || errno != EINTR) break;
+        if (window_changes != changes_before) break;
     }
     if (line == NULL && interrupt_flag) {
         // The cursor is still after the abandoned text: end that line so the

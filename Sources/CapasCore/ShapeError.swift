@@ -36,17 +36,17 @@ public enum ShapeError: Error, Equatable, LocalizedMessage {
             let axisName = L.pick(es: axis.spanish, en: axis.rawValue)
             let pText = pb == pa ? "2·\(pb)" : "\(pb)+\(pa)"
             var text = L.pick(
-                es: "\(layer): el kernel de \(fe) no cabe en la \(axisName) de entrada \(n) con relleno \(pb == pa ? String(pb) : "\(pb)+\(pa)"): ",
+                es: "\(layer): el núcleo de \(fe) no cabe en la \(axisName) de entrada \(n) con relleno \(pb == pa ? String(pb) : "\(pb)+\(pa)"): ",
                 en: "\(layer): a kernel of \(fe) does not fit an input \(axis.rawValue) of \(n) with padding \(pb == pa ? String(pb) : "\(pb)+\(pa)"): ")
             // Floor division, as in the output-size formula (Swift's `/` truncates toward zero).
             let quotient = (padded - fe) >= 0 ? (padded - fe) / s : -((fe - padded + s - 1) / s)
             text += "(n + 2p − f)/s + 1 = (\(n) + \(pText) − \(fe))/\(s) + 1 = \(quotient + 1)"
             text += L.pick(es: ", y la salida necesita al menos 1.", en: ", and the output needs at least 1.")
             let need = (fe - n + 1) / 2
-            text += L.pick(es: " Usa pad=\(need) (o más), o un kernel de como mucho \(padded).",
+            text += L.pick(es: " Usa pad=\(need) (o más), o un núcleo de como mucho \(padded).",
                            en: " Use pad=\(need) (or more), or a kernel of at most \(padded).")
             if d > 1 {
-                text += L.pick(es: " Con dilatación \(d), el kernel \(f) abarca d·(f − 1) + 1 = \(fe).",
+                text += L.pick(es: " Con dilatación \(d), el núcleo \(f) abarca d·(f − 1) + 1 = \(fe).",
                                en: " With dilation \(d), the kernel \(f) spans d·(f − 1) + 1 = \(fe).")
             }
             return text
@@ -76,7 +76,7 @@ public enum ShapeError: Error, Equatable, LocalizedMessage {
             return L.pick(es: "\(layer): \(parameter)=\(value) no es válido; debe ser \(requirement.spanish).",
                           en: "\(layer): \(parameter)=\(value) is not valid; it must be \(requirement.english).")
         case let .poolingPaddingTooLarge(p, k):
-            return L.pick(es: "el relleno (\(p)) de un pooling no puede superar la mitad del kernel (\(k)/2).",
+            return L.pick(es: "el relleno (\(p)) de un pooling no puede superar la mitad del núcleo (\(k)/2).",
                           en: "a pooling's padding (\(p)) cannot exceed half its kernel (\(k)/2).")
         case let .channelsDiffer(layer, expected, got):
             return L.pick(es: "\(layer): se creó para \(expected) canales de entrada y recibe \(got).",

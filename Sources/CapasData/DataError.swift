@@ -102,7 +102,7 @@ public struct DataError: Error, LocalizedMessage, Equatable, Sendable {
             let how = dataset == DatasetName.fashionMNIST.rawValue
                 ? L.pick(es: "Instálelo con `sudo apt-get install dataset-fashion-mnist` o descárguelo con `capas data fetch fashion-mnist`.",
                          en: "Install it with `sudo apt-get install dataset-fashion-mnist` or download it with `capas data fetch fashion-mnist`.")
-                : L.pick(es: "Descárguelo con `capas data fetch \(dataset)` o indique su carpeta con --data-dir.",
+                : L.pick(es: "Descárgalo con `capas data fetch \(dataset)` o indica su carpeta con --data-dir.",
                          en: "Download it with `capas data fetch \(dataset)` or give its folder with --data-dir.")
             return L.pick(es: "no encuentro \(dataset). Busqué en:\n\(places)\n\(how)",
                           en: "cannot find \(dataset). Looked in:\n\(places)\n\(how)")

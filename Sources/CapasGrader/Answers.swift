@@ -181,7 +181,7 @@ public enum AnswersGrader {
             }
             guard let answer, answer.expression != "?" else {
                 result.status = .notGradable
-                result.feedback = Bilingual(es: "falta la respuesta: escriba `\(name) = …` en una celda ```answer",
+                result.feedback = Bilingual(es: "falta la respuesta: escribe `\(name) = …` en una celda ```answer",
                                             en: "no answer yet: write `\(name) = …` in an ```answer cell")
                 report.checks.append(result); continue
             }
@@ -189,7 +189,7 @@ public enum AnswersGrader {
                 let list = used.map { "`\($0)`" }.joined(separator: ", ")
                 result.mistake = "calculator_used"
                 result.feedback = Bilingual(
-                    es: "esta respuesta debe calcularse a mano: aquí no se permite \(list); escriba el número o la matriz",
+                    es: "esta respuesta debe calcularse a mano: aquí no se permite \(list); escribe el número o la matriz",
                     en: "this answer must be worked out by hand: \(list) is not allowed here; write the number or the matrix")
                 report.checks.append(result); continue
             }

@@ -239,8 +239,8 @@ public enum Autograder {
         let fm = FileManager.default
         guard isCapasSource(capasSource) else {
             throw GraderError.exercise(path: capasSource.path, problem: Bilingual(
-                es: "no es el código de capas (faltan Package.swift, Sources/capas o Sources/CapasGrader); use --capas-source",
-                en: "is not capas' source (no Package.swift, Sources/capas or Sources/CapasGrader); use --capas-source"))
+                es: "no es el código de capas (faltan Package.swift, Sources/capas o Sources/CapasGrader); usa --capas-source",
+                en: "is not capas' source (no Package.swift, Sources/capas or Sources/CapasGrader); usa --capas-source"))
         }
         let items = try sourceItems(capasSource)
         let folder = folder.standardizedFileURL

@@ -3,7 +3,7 @@
 public enum Mistakes {
     public static let catalogue: [String: Bilingual] = [
         "flipped_kernel": Bilingual(
-            es: "el resultado es el de una convolución verdadera (núcleo girado 180°); las redes usan correlación cruzada: no gire el núcleo",
+            es: "el resultado es el de una convolución verdadera (núcleo girado 180°); las redes usan correlación cruzada: no gires el núcleo",
             en: "this is a true convolution (kernel rotated 180°); networks use cross-correlation: do not flip the kernel"),
         "padding_ignored": Bilingual(
             es: "el resultado corresponde a no aplicar el relleno (padding): rodee la entrada con p ceros por lado",

@@ -166,11 +166,11 @@ public enum ModelGrader {
             let otherFile = otherFolder.appendingPathComponent(rubric.model ?? "model.capas")
             guard case let .success(otherModel) = loadModel(otherFile, "\(other)/\(rubric.model ?? "model.capas")") else {
                 throw ModelProblem(status: .notGradable, message: Bilingual(
-                    es: "para comparar hace falta su modelo de \(other)", en: "comparing needs your model of \(other)"))
+                    es: "para comparar hace falta tu modelo de \(other)", en: "comparing needs your model of \(other)"))
             }
             let otherCount = try otherModel.analysis.totalParameters()
             return (parameters < otherCount, Bilingual(
-                es: "este modelo: \(parameters) parámetros; su modelo de \(other): \(otherCount)",
+                es: "este modelo: \(parameters) parámetros; tu modelo de \(other): \(otherCount)",
                 en: "this model: \(parameters) parameters; your model of \(other): \(otherCount)"), [])
         case "first_loss":
             // Refused from its shapes first: that needs no dataset.
@@ -186,7 +186,7 @@ public enum ModelGrader {
             let ok = loss.isFinite && abs(loss - expected) <= check.threshold!
             return (ok, Bilingual(
                 es: "pérdida inicial con pesos nuevos \(fmt(loss)); se espera cerca de ln \(sets.classCount) = \(fmt(expected)) (±\(fmt(check.threshold!)))"
-                    + (ok ? "" : ": revise la inicialización o la escala de la entrada"),
+                    + (ok ? "" : ": revisa la inicialización o la escala de la entrada"),
                 en: "first loss with fresh weights \(fmt(loss)); expected near ln \(sets.classCount) = \(fmt(expected)) (±\(fmt(check.threshold!)))"
                     + (ok ? "" : ": check the initialization or the input scale")), [])
         case "accuracy":
@@ -222,7 +222,7 @@ public enum ModelGrader {
                 guard case let .success(otherModel) = loadModel(targetFolder.appendingPathComponent(rubric.model ?? "model.capas"),
                                                                 "\(other)/\(rubric.model ?? "model.capas")") else {
                     throw ModelProblem(status: .notGradable, message: Bilingual(
-                        es: "para comprobar esta respuesta hace falta su modelo de \(other)", en: "checking this answer needs your model of \(other)"))
+                        es: "para comprobar esta respuesta hace falta tu modelo de \(other)", en: "checking this answer needs your model of \(other)"))
                 }
                 target = otherModel
             }
@@ -240,8 +240,8 @@ public enum ModelGrader {
             let ok = tolerance.accepts(got: value.values[0], expected: truth)
             let whose = check.than.map { " (\($0))" } ?? ""
             return (ok, ok
-                ? Bilingual(es: "coincide con su modelo\(whose)", en: "matches your model\(whose)")
-                : Bilingual(es: "\(notebookName):\(answer.line): su modelo\(whose) da \(Comparison.format(truth)), no \(Comparison.format(value.values[0]))",
+                ? Bilingual(es: "coincide con tu modelo\(whose)", en: "matches your model\(whose)")
+                : Bilingual(es: "\(notebookName):\(answer.line): tu modelo\(whose) da \(Comparison.format(truth)), no \(Comparison.format(value.values[0]))",
                             en: "\(notebookName):\(answer.line): your model\(whose) gives \(Comparison.format(truth)), not \(Comparison.format(value.values[0]))"), [])
         case "verify_training":
             guard context.verifyTraining else {

@@ -282,7 +282,7 @@ struct WindowAxes {
             }
         }
         if axes.contains(where: { $0.d > 1 }) {
-            notes.append(L.pick(es: "con dilatación d, el kernel abarca d·(f − 1) + 1 píxeles",
+            notes.append(L.pick(es: "con dilatación d, el núcleo abarca d·(f − 1) + 1 píxeles",
                                 en: "with dilation d, the kernel spans d·(f − 1) + 1 pixels"))
         }
         return notes

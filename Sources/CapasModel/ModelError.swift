@@ -90,7 +90,7 @@ public struct ModelError: Error, LocalizedMessage, Equatable {
             // A conv1d kernel written as a size: `3x5` is two valid numbers, one too many.
             let parts = splitSize(word).map { Int($0) }
             let rule = what == .kernel && parts.count == 2 && parts.allSatisfy({ ($0 ?? 0) >= 1 })
-                ? L.pick(es: "el kernel de conv1d es una sola longitud, como 5", en: "a conv1d kernel is one length, like 5")
+                ? L.pick(es: "el núcleo de conv1d es una sola longitud, como 5", en: "a conv1d kernel is one length, like 5")
                 : what.rule(L)
             return L.pick(es: "`\(q(word))` no es un valor válido para \(what.spanish): \(rule)",
                           en: "`\(q(word))` is not a valid \(what.english): \(rule)")
@@ -197,7 +197,7 @@ extension ModelError.Argument {
         switch self {
         case .filters: return "el número de filtros"
         case .units: return "el número de unidades"
-        case .kernel: return "el tamaño del kernel"
+        case .kernel: return "el tamaño del núcleo"
         case .size: return "la forma de la entrada"
         case .stride: return "el paso (stride)"
         case .padding: return "el relleno (padding)"

@@ -122,11 +122,11 @@ extension WindowCoverage {
         if d == 1 {
             let gap = s - f
             return L.pick(
-                es: "el paso s = \(s) es mayor que el kernel f = \(f): entre una ventana y la siguiente \(gap == 1 ? "queda 1 posición" : "quedan \(gap) posiciones") sin leer, así que \(es)ninguna ventana lee \(count)",
+                es: "el paso s = \(s) es mayor que el núcleo f = \(f): entre una ventana y la siguiente \(gap == 1 ? "queda 1 posición" : "quedan \(gap) posiciones") sin leer, así que \(es)ninguna ventana lee \(count)",
                 en: "the stride s = \(s) is larger than the kernel f = \(f): between one window and the next \(gap == 1 ? "1 position is" : "\(gap) positions are") never read, so \(en)no window reads \(count)")
         }
         return L.pick(
-            es: "con dilatación d = \(d) y paso s = \(s), algunas posiciones caen entre los elementos del kernel dilatado de todas las ventanas: \(es)ninguna ventana lee \(count)",
+            es: "con dilatación d = \(d) y paso s = \(s), algunas posiciones caen entre los elementos del núcleo dilatado de todas las ventanas: \(es)ninguna ventana lee \(count)",
             en: "with dilation d = \(d) and stride s = \(s), some positions fall between the dilated kernel's elements in every window: \(en)no window reads \(count)")
     }
 }

@@ -75,6 +75,13 @@ extension Interpreter {
             return Reply(model.entries.isEmpty ? L.pick(es: "(el modelo `\(current)` está vacío)", en: "(model `\(current)` is empty)")
                                                : try canonicalText())
         case ":undo", ":deshacer":
+            // Back to the model a :load or :preset replaced, once the lines added after it are undone.
+            if let replaced = replacedModels[current]?.last, replaced.loadedEntries == model.entries.count {
+                replacedModels[current]?.removeLast()
+                model = replaced.previous
+                return Reply(L.pick(es: "vuelve el modelo de antes de cargar: ", en: "the model from before the load is back: ")
+                             + describeBriefly(replaced.previous))
+            }
             var m = model
             guard let last = m.removeLast() else {
                 throw CommandError(es: "no hay nada que deshacer", en: "nothing to undo")
@@ -83,6 +90,7 @@ extension Interpreter {
             return Reply(L.pick(es: "quitada: \(last)", en: "removed: \(last)"))
         case ":reset":
             model = Model()
+            replacedModels[current] = nil
             return Reply(L.pick(es: "el modelo `\(current)` está vacío", en: "model `\(current)` is empty"))
         case ":new", ":nuevo", ":use", ":usar":
             let target = argument
@@ -118,8 +126,9 @@ extension Interpreter {
                 throw CommandError(es: "no hay un modelo predefinido `\(argument)` (ver :presets)",
                                    en: "there is no preset `\(argument)` (see :presets)")
             }
-            try load(modelText: text)
-            return Reply(text.trimmingCharacters(in: .newlines) + "\n\n" + (try requireAnalysis().summary(language: L)))
+            let replaced = try load(modelText: text)
+            return Reply(PresetComments.translate(text.trimmingCharacters(in: .newlines), to: L) + "\n\n"
+                         + (try requireAnalysis().summary(language: L)) + replaced)
         case ":vars":
             if variables.isEmpty { return Reply(L.pick(es: "(no hay variables)", en: "(no variables)")) }
             return Reply(variables.keys.sorted().map { key in
@@ -190,13 +199,30 @@ extension Interpreter {
     }
 
     /// Replaces the current model by a whole model text (a preset or a file).
-    func load(modelText text: String) throws {
+    /// A model that had lines is kept for :undo; returns the line that says
+    /// so (empty when the model was empty).
+    @discardableResult
+    func load(modelText text: String) throws -> String {
+        let previous = model
         let analysis = try ModelAnalysis(text: text)
         let parsed = try ModelText(parsing: text)
         var entries = parsed.text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         // Keep blocks as one entry each, so :undo removes a whole block.
         entries = groupBlocks(entries)
         model = Model(entries: entries, analysis: analysis)
+        guard !previous.entries.isEmpty else { return "" }
+        replacedModels[current, default: []].append((entries.count, previous))
+        return L.pick(es: "reemplaza a: ", en: "replaced: ") + describeBriefly(previous)
+            + L.pick(es: " (:undo lo recupera)", en: " (:undo brings it back)")
+    }
+
+    /// `3 lines: input 28x28x1, flatten, dense 10` (the first and last lines when there are many).
+    func describeBriefly(_ m: Model) -> String {
+        guard !m.entries.isEmpty else { return L.pick(es: "(vacío)", en: "(empty)") }
+        let lines = m.entries.flatMap { $0.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let shown = lines.count <= 4 ? lines : Array(lines.prefix(2)) + ["…"] + Array(lines.suffix(1))
+        let count = lines.count == 1 ? L.pick(es: "1 línea", en: "1 line") : L.pick(es: "\(lines.count) líneas", en: "\(lines.count) lines")
+        return count + ": " + shown.joined(separator: ", ")
     }
 
     func groupBlocks(_ lines: [String]) -> [String] {
@@ -315,7 +341,7 @@ extension Interpreter {
             let f = (k.shape[k.rank - 2], k.shape[k.rank - 1])
             let kernelChannels = k.rank >= 3 ? k.shape[k.rank - 3] : 1
             guard k.rank <= 3, kernelChannels == channels else {
-                throw CommandError(es: ":step muestra un filtro a la vez: usa un kernel f×f o C×f×f",
+                throw CommandError(es: ":step muestra un filtro a la vez: usa un núcleo f×f o C×f×f",
                                    en: ":step shows one filter at a time: use an f×f or C×f×f kernel")
             }
             var terms: [String] = [], total = 0.0
@@ -331,7 +357,7 @@ extension Interpreter {
             }
             let bias = Double(options["bias"] ?? 0)
             let origin = "(\(row * stride - pad), \(column * stride - pad))"
-            lines.append(L.pick(es: "salida[\(row), \(column)]: la ventana de \(f.0)×\(f.1) que empieza en \(origin) de la entrada\(pad > 0 ? " con relleno \(pad)" : ""), multiplicada elemento a elemento por el kernel y sumada\(channels > 1 ? " sobre los \(channels) canales" : ""):",
+            lines.append(L.pick(es: "salida[\(row), \(column)]: la ventana de \(f.0)×\(f.1) que empieza en \(origin) de la entrada\(pad > 0 ? " con relleno \(pad)" : ""), multiplicada elemento a elemento por el núcleo y sumada\(channels > 1 ? " sobre los \(channels) canales" : ""):",
                                 en: "output[\(row), \(column)]: the \(f.0)×\(f.1) window starting at \(origin) of the input\(pad > 0 ? " padded by \(pad)" : ""), multiplied elementwise by the kernel and summed\(channels > 1 ? " over the \(channels) channels" : ""):"))
             lines.append("  " + terms.joined(separator: " + ") + (bias != 0 ? " + \(format(bias, L))" : "") + " = \(format(total + bias, L))")
         } else {
@@ -383,9 +409,9 @@ extension Interpreter {
             }
             return outputs.joined(separator: "\n") + "\n" + L.pick(es: "(\(notebook.cells.count) celdas de \(path))", en: "(\(notebook.cells.count) cells from \(path))")
         }
-        try load(modelText: text)
+        let replaced = try load(modelText: text)
         return L.pick(es: "modelo `\(current)` cargado de \(path)\n", en: "model `\(current)` loaded from \(path)\n")
-            + (try requireAnalysis().summary(language: L))
+            + (try requireAnalysis().summary(language: L)) + replaced
     }
 
     func saveFile(_ path: String) throws -> String {

@@ -29,7 +29,7 @@ enum Display {
             let plane = t.shape.suffix(2).reduce(1, *)
             let outer = Array(t.shape.dropLast(2))
             var blocks: [String] = []
-            let width = align(cells).first?.count ?? 1
+            let width = align(cells).first?.displayWidth ?? 1
             for p in 0..<(t.count / max(plane, 1)) {
                 // Index of this plane along the leading axes: [0] or [1, 2].
                 var index: [Int] = [], rest = p
@@ -53,8 +53,8 @@ enum Display {
 
     /// Right-aligned columns of equal width.
     static func align(_ cells: [String], width: Int? = nil) -> [String] {
-        let w = width ?? cells.map(\.count).max() ?? 0
-        return cells.map { String(repeating: " ", count: max(0, w - $0.count)) + $0 }
+        let w = width ?? cells.map(\.displayWidth).max() ?? 0
+        return cells.map { String(repeating: " ", count: max(0, w - $0.displayWidth)) + $0 }
     }
 
     static func matrix(_ cells: [String], rows: Int, columns: Int, width: Int? = nil) -> String {
@@ -71,10 +71,10 @@ enum Display {
     /// One line in a table: text cells left-aligned, numbers right-aligned.
     static func table(_ rows: [[String]], numeric: Set<Int>) -> String {
         guard let first = rows.first else { return "" }
-        let widths = (0..<first.count).map { c in rows.map { $0.count > c ? $0[c].count : 0 }.max() ?? 0 }
+        let widths = (0..<first.count).map { c in rows.map { $0.count > c ? $0[c].displayWidth : 0 }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { c, cell in
-                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                let pad = String(repeating: " ", count: max(0, widths[c] - cell.displayWidth))
                 return numeric.contains(c) ? pad + cell : cell + pad
             }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }.joined(separator: "\n")

@@ -72,7 +72,7 @@ enum Functions {
         switch name {
         case "conv":
             try allowOnly(["stride", "pad", "bias"], positional: 2)
-            let (y, _) = try convolution(try tensor(0, "the input", "la entrada"), try tensor(1, "the kernel", "el kernel"),
+            let (y, _) = try convolution(try tensor(0, "the input", "la entrada"), try tensor(1, "the kernel", "el núcleo"),
                                          stride: try integer("stride", default: 1), pad: try integer("pad", default: 0),
                                          bias: try number("bias", default: 0), budget: budget, column: column, fail: fail)
             return .tensor(y)
@@ -249,7 +249,7 @@ enum Functions {
         case 4 where k.shape[1] == channels: w = k
         default:
             throw fail("the kernel \(k.shape) does not match an input with \(channels) channel(s): use f×f for one channel, C×f×f (one filter over C channels) or N×C×f×f (N filters)",
-                       "el kernel \(k.shape) no corresponde a una entrada de \(channels) canal(es): use f×f para un canal, C×f×f (un filtro sobre C canales) o N×C×f×f (N filtros)")
+                       "el núcleo \(k.shape) no corresponde a una entrada de \(channels) canal(es): usa f×f para un canal, C×f×f (un filtro sobre C canales) o N×C×f×f (N filtros)")
         }
         let config = ConvolutionConfig(inChannels: channels, outChannels: w.shape[0], kernel: Size2D(w.shape[2], w.shape[3]),
                                        stride: Size2D(stride, stride), padding: Padding2D(pad, pad), bias: bias != 0)

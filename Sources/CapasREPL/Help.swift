@@ -172,7 +172,7 @@ enum Help {
         Topic(names: ["formulas", "fórmulas", "formula", "fórmula"], es: """
           tamaño de salida    ⌊(n + 2p − f)/s⌋ + 1      (hacia abajo: una ventana incompleta no cuenta)
           "same"              p = (f − 1)/2 con s = 1: la salida mide lo mismo que la entrada
-          parámetros conv     (f·f·c + 1)·k              f kernel, c canales de entrada, k filtros
+          parámetros conv     (f·f·c + 1)·k              f núcleo, c canales de entrada, k filtros
           parámetros dense    (entradas + 1)·salidas
           pooling, flatten    sin parámetros
           batchnorm           2·c entrenables (γ, β) y 2·c no entrenables (media y varianza móviles)

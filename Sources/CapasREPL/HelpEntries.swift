@@ -149,7 +149,7 @@ extension Help {
               en: "The predefined models (LeNet-5, AlexNet, VGG-16, GoogLeNet, ResNet-18, MobileNetV2, the course's…) and loading one as the current model.",
               show: [":presets", ":preset lenet5"]),
         Entry(names: [":step", "step", ":paso"], syntax: ":step conv(A, K) [at F C] | :step maxpool(A, 2)",
-              es: "Cómo se calcula un elemento de la salida: la ventana por el kernel, término a término, como en las diapositivas.",
+              es: "Cómo se calcula un elemento de la salida: la ventana por el núcleo, término a término, como en las diapositivas.",
               en: "How one output element is computed: the window times the kernel, term by term, as in the slides.",
               run: ["A = [[1,1,1,0,0],[0,1,1,1,0],[0,0,1,1,1],[0,0,1,1,0],[0,1,1,0,0]]", ":step conv(A, [[1,0,1],[0,1,0],[1,0,1]])"]),
         Entry(names: [":vars", "vars", "variables"], syntax: ":vars",
@@ -186,7 +186,7 @@ extension Help {
     static let formulaEntries: [Entry] = [
         Entry(names: ["outsize", "output size", "tamaño", "size", "padding", "stride", "relleno", "paso", "same"],
               syntax: "⌊(n + 2p − f)/s⌋ + 1",
-              es: "Tamaño de salida de una convolución o un pooling por eje: n entrada, p relleno, f kernel, s paso. Se redondea hacia abajo: una ventana incompleta no cuenta. pad=same con s = 1 rellena f − 1 en total, (f − 1)/2 a cada lado si f es impar (uno más al final si f es par, como PyTorch y Keras), y conserva el tamaño.",
+              es: "Tamaño de salida de una convolución o un pooling por eje: n entrada, p relleno, f núcleo, s paso. Se redondea hacia abajo: una ventana incompleta no cuenta. pad=same con s = 1 rellena f − 1 en total, (f − 1)/2 a cada lado si f es impar (uno más al final si f es par, como PyTorch y Keras), y conserva el tamaño.",
               en: "Output size of a convolution or a pooling along one axis: n input, p padding, f kernel, s stride. It is floored: a partial window does not count. pad=same with s = 1 pads f − 1 in all, (f − 1)/2 on each side when f is odd (one more at the end when f is even, as PyTorch and Keras), and keeps the size.",
               run: ["outsize(n=28, f=5, p=0, s=1)", "outsize(n=32, f=3, p=1, s=2)"]),
         Entry(names: ["params", "parameters", "parámetros", "parametros"],

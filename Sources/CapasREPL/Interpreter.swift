@@ -61,6 +61,8 @@ public final class Interpreter {
         }
     }
     var models: [String: Model] = ["model": Model()]
+    /// Models that :load or :preset replaced, by model name: :undo brings one back.
+    var replacedModels: [String: [(loadedEntries: Int, previous: Model)]] = [:]
     var modelOrder = ["model"]
     var current = "model"
     /// Every successful entry with its reply, for `:save` as a notebook.
@@ -151,7 +153,7 @@ public final class Interpreter {
         } catch {
             return Reply(L.pick(es: "error: ", en: "error: ") + "\(error)", isError: true)
         }
-        if !reply.isError && !reply.quit { transcript.append((trimmed, reply.text)) }
+        if !reply.isError && !reply.quit { transcript.append((trimmed, notebookText(of: trimmed, reply: reply.text))) }
         return reply
     }
 
@@ -220,11 +222,16 @@ public final class Interpreter {
 
     /// True when the text so far leaves a bracket or a block open: the REPL reads another line.
     public func needsContinuation(_ text: String) -> Bool {
-        text.split(separator: "\n").reduce(0) { $0 + Interpreter.bracketDepthChange($1) } > 0
+        text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { $0 + Interpreter.bracketDepthChange($1) } > 0
     }
 
+    /// Brackets one line opens minus those it closes, outside its `#` comment.
+    /// A reader adds them up line by line (linear, where `needsContinuation`
+    /// on the growing entry would be quadratic).
+    public func bracketDepth<S: StringProtocol>(of line: S) -> Int { Interpreter.bracketDepthChange(line) }
+
     /// Brackets and braces one line opens minus those it closes, before any `#` comment.
-    static func bracketDepthChange(_ line: Substring) -> Int {
+    static func bracketDepthChange<S: StringProtocol>(_ line: S) -> Int {
         var depth = 0
         for c in line {
             if c == "#" { break }

@@ -123,3 +123,24 @@ public struct Notebook {
         return out.joined(separator: "\n")
     }
 }
+
+extension Interpreter {
+    /// What `:save FILE.md` keeps of a reply: never an escape code. A colour
+    /// picture is drawn again in its plain-text form (`:show` and `:filters`
+    /// only draw; a calculation that drew an image is evaluated again).
+    func notebookText(of entry: String, reply: String) -> String {
+        guard reply.unicodeScalars.contains("\u{1B}") else { return reply }
+        guard pictureStyle != .plain else { return strippingANSI(reply) }
+        let style = pictureStyle
+        pictureStyle = .plain
+        defer { pictureStyle = style }
+        let word = entry.split(separator: " ").first.map { $0.lowercased() } ?? ""
+        if [":show", ":muestra", ":filters", ":filtros"].contains(word), let plain = try? command(entry), !plain.isError {
+            return strippingANSI(plain.text)
+        }
+        if !entry.hasPrefix(":"), !isModelLine(entry), let plain = try? calculate(entry) {
+            return strippingANSI(plain)
+        }
+        return strippingANSI(reply)
+    }
+}

@@ -181,7 +181,8 @@ extension Interpreter {
         }
         let live = progress
         var reporter = ProgressReporter(language: L, totalEpochs: offset + settings.epochs, terminal: live != nil && progressIsTerminal,
-                                        bar: { live?($0) }, line: { line in if let live { live(line + "\n") } else { lines.append(line) } })
+                                        bar: { [columns] in live?(TerminalFit.fitBar($0, width: columns)) },
+                                        line: { line in if let live { live(line + "\n") } else { lines.append(line) } })
         var steps = 0, position = (epoch: offset + 1, batch: 0, of: trainLoader.batchCount)
         var stopped = false
         let shouldStop = interruptRequested

@@ -33,7 +33,7 @@ public enum CheckpointIO {
     public struct MissingModel: LocalizedMessage {
         let file: String
         public func message(in L: Language) -> String {
-            L.pick(es: "\(file) no guarda el texto del modelo (metadato capas_model); indique el modelo con --model",
+            L.pick(es: "\(file) no guarda el texto del modelo (metadato capas_model); indica el modelo con --model",
                    en: "\(file) does not store the model text (capas_model metadata); give the model with --model")
         }
     }

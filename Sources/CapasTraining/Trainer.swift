@@ -52,7 +52,7 @@ public struct TrainingError: Error, LocalizedMessage {
         case let .diverged(epoch, batch, lr):
             return L.pick(
                 es: "la pérdida se volvió NaN o infinita en la época \(epoch), lote \(batch): el entrenamiento divergió. "
-                    + "¿La tasa de aprendizaje (\(lr)) es demasiado alta? Pruebe con --lr \(lr / 10).",
+                    + "¿La tasa de aprendizaje (\(lr)) es demasiado alta? Prueba con --lr \(lr / 10).",
                 en: "the loss became NaN or infinite in epoch \(epoch), batch \(batch): training diverged. "
                     + "Is the learning rate (\(lr)) too high? Try --lr \(lr / 10).")
         case .interrupted:

@@ -82,7 +82,7 @@ public struct DataSets {
         public func message(in L: Language) -> String {
             switch what {
             case let .input(model, data):
-                return L.pick(es: "el modelo recibe \(model) pero las imágenes de \(dataset) son \(data): cambie la línea `input`",
+                return L.pick(es: "el modelo recibe \(model) pero las imágenes de \(dataset) son \(data): cambia la línea `input`",
                               en: "the model takes \(model) but \(dataset) images are \(data): change the `input` line")
             case let .output(model, classes):
                 return L.pick(es: "el modelo termina en \(model) pero \(dataset) tiene \(classes) clases: la última capa debe ser `dense \(classes)`",

@@ -34,10 +34,10 @@ struct BatchRun {
         switch Course.locate(explicit: command.course, submission: root) {
         case .found(let found): course = found
         case .none:
-            usageError("no se encontró el curso (una carpeta con grading/ y solutions/); use --course",
+            usageError("no se encontró el curso (una carpeta con grading/ y solutions/); usa --course",
                        "no course found (a folder with grading/ and solutions/); use --course")
         case .insideSubmission(let inside):
-            usageError("el único curso encontrado (\(inert(inside.path))) está dentro de --batch: use --course",
+            usageError("el único curso encontrado (\(inert(inside.path))) está dentro de --batch: usa --course",
                        "the only course found (\(inert(inside.path))) lies inside --batch: use --course")
         }
         let known = course.exerciseIDs()
@@ -75,7 +75,7 @@ struct BatchRun {
             guard let previous = format == "json" ? gradebook.readJSON(text) : gradebook.readCSV(text) else {
                 usageError("""
                     \(inert(output)) ya existe y no es una planilla de estos ejercicios\(roster == nil ? "" : " con --roster") \
-                    (otras columnas): bórrelo o use otro --output
+                    (otras columnas): bórralo o usa otro --output
                     """, """
                     \(inert(output)) exists and is not a gradebook of these exercises\(roster == nil ? "" : " with --roster") \
                     (other columns): delete it or choose another --output
@@ -99,7 +99,7 @@ struct BatchRun {
             sink.interrupted()
             try? FileManager.default.removeItem(at: scratch)
             writeError(L.pick(
-                es: "capas: interrumpido; \(sink.count) fila\(sink.count == 1 ? "" : "s") guardada\(sink.count == 1 ? "" : "s")\(command.output.map { " en \(inert($0)); vuelva a ejecutar la misma orden para corregir las que faltan" } ?? "")\n",
+                es: "capas: interrumpido; \(sink.count) fila\(sink.count == 1 ? "" : "s") guardada\(sink.count == 1 ? "" : "s")\(command.output.map { " en \(inert($0)); vuelve a ejecutar la misma orden para corregir las que faltan" } ?? "")\n",
                 en: "capas: interrupted; \(sink.count) row\(sink.count == 1 ? "" : "s") kept\(command.output.map { " in \(inert($0)); run the same command again to grade the missing ones" } ?? "")\n"))
         }
 

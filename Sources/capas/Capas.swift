@@ -7,7 +7,7 @@ import Foundation
 struct Capas: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capas",
-        abstract: "Learn convolutional networks: model language, training, grading. / Aprenda redes convolucionales.",
+        abstract: "Learn convolutional networks: model language, training, grading. / Aprende redes convolucionales.",
         discussion: """
         Models are written one layer a line, sizes as height×width×channels:
           input 28x28x1
@@ -24,6 +24,10 @@ struct Capas: ParsableCommand {
 
     /// Usage errors exit with 2 (as grep and most Unix tools do; the grader documents it).
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let path = SpanishHelp.helpRequest(arguments), SpanishHelp.wantsSpanish(arguments) {
+            SpanishHelp.printAndExit(path: path)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -190,7 +190,7 @@ func courseFor(submission folder: URL, explicit: String?, mode: GradingContext.M
         if mode == .selfCheck, !exerciseFoldersWithChecks(folder).isEmpty { return nil }
         usageError("""
             el único curso encontrado (\(inert(root.path))) es la entrega misma o está dentro de ella: \
-            una entrega nunca trae su propia rúbrica ni sus soluciones; indique el curso con --course o $CAPAS_COURSE
+            una entrega nunca trae su propia rúbrica ni sus soluciones; indica el curso con --course o $CAPAS_COURSE
             """, """
             the only course found (\(inert(root.path))) is the submission itself or lies inside it: \
             a submission never brings its own rubrics or solutions; give the course with --course or $CAPAS_COURSE
@@ -323,12 +323,12 @@ struct AssignCommand: ParsableCommand {
     func run() throws {
         try global.apply()
         guard let course = Course.locate(explicit: course) else {
-            usageError("no se encontró el curso (una carpeta con grading/ y solutions/); use --course",
+            usageError("no se encontró el curso (una carpeta con grading/ y solutions/); usa --course",
                        "no course found (a folder with grading/ and solutions/); use --course")
         }
         if newSecret {
             guard !FileManager.default.fileExists(atPath: course.secretFile.path) else {
-                usageError("\(course.secretFile.path) ya existe; bórrelo a mano si de verdad quiere otro (cambia los números de todos)",
+                usageError("\(course.secretFile.path) ya existe; bórralo a mano si de verdad quieres otro (cambia los números de todos)",
                            "\(course.secretFile.path) already exists; delete it by hand if you really want another (it changes everyone's numbers)")
             }
             try Data((CourseSecret.generate() + "\n").utf8).write(to: course.secretFile)
@@ -409,7 +409,7 @@ struct AutograderCommand: ParsableCommand {
             switch platform {
             case "gradescope":
                 guard let course = Course.locate(explicit: course) else {
-                    usageError("no se encontró el curso; use --course", "no course found; use --course")
+                    usageError("no se encontró el curso; usa --course", "no course found; use --course")
                 }
                 if let exercise, !course.exerciseIDs().contains(exercise) {
                     usageError("no existe el ejercicio `\(inert(exercise))`; ejercicios: \(course.exerciseIDs().joined(separator: ", "))",
@@ -427,7 +427,7 @@ struct AutograderCommand: ParsableCommand {
                 } else if let built = Autograder.builtFromSource {
                     source = built
                 } else {
-                    usageError("el curso no tiene el código de capas: indique dónde está con --capas-source",
+                    usageError("el curso no tiene el código de capas: indica dónde está con --capas-source",
                                "the course does not hold capas' source: say where it is with --capas-source")
                 }
                 if let roster {
@@ -439,7 +439,7 @@ struct AutograderCommand: ParsableCommand {
                 if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory) {
                     let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
                     guard isDirectory.boolValue, contents.isEmpty || contents.contains("run_autograder") else {
-                        usageError("\(inert(out)) ya existe y no es un paquete de capas: elija otra carpeta",
+                        usageError("\(inert(out)) ya existe y no es un paquete de capas: elige otra carpeta",
                                    "\(inert(out)) exists and is not a capas bundle: choose another folder")
                     }
                 }
@@ -450,7 +450,7 @@ struct AutograderCommand: ParsableCommand {
                     en: "bundle in \(out) (capas from \(source.path)): zip its contents (setup.sh and run_autograder at the zip's root) and upload it to Gradescope"))
             case "github":
                 if capasRepository == nil, let course = Course.locate(explicit: course), !Autograder.isCapasSource(course.root) {
-                    usageError("el curso no tiene el código de capas: indique el repositorio de capas con --capas-repository owner/name",
+                    usageError("el curso no tiene el código de capas: indica el repositorio de capas con --capas-repository owner/name",
                                "the course does not hold capas' source: give capas' repository with --capas-repository owner/name")
                 }
                 if let capasRepository, capasRepository.split(separator: "/").count != 2 || capasRepository.contains(where: { $0 == "\"" || $0.isWhitespace }) {

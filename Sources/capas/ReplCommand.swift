@@ -66,6 +66,8 @@ struct Run: ParsableCommand {
 /// The read–eval–print loop. On a terminal it reads through libedit (history,
 /// completion, Ctrl-C cancels the line); on a pipe, line by line.
 final class Session {
+    /// Lines an entry may span while a bracket or block stays open.
+    static let maxEntryLines = 1000
     let interpreter: Interpreter
     init(language: Language) { interpreter = Interpreter(language: language) }
 
@@ -78,12 +80,16 @@ final class Session {
         }
     }
 
-    /// Runs until end of input or :quit; returns true if any entry failed.
+    /// Runs until end of input or :quit; returns true if any entry failed in a
+    /// script (a pipe). An interactive session always ends well: its errors
+    /// were seen and answered at the prompt.
     func run() -> Bool {
         let interactive = Terminal.isTerminal(0) && Terminal.isTerminal(1)
         interpreter.pictureStyle = PictureStyle.choose(outputIsTerminal: Terminal.isTerminal(1),
                                                        environment: ProcessInfo.processInfo.environment)
-        if Terminal.isTerminal(1) { interpreter.columns = Terminal.columns }
+        // On a terminal replies are fitted to its width (words wrap, tables narrow); a pipe gets them unchanged.
+        let outputIsTerminal = Terminal.isTerminal(1), errorIsTerminal = Terminal.isTerminal(2)
+        if outputIsTerminal { interpreter.columns = Terminal.columns }
         // :train reports while it runs on a terminal (a redrawn bar and a line per epoch); in a pipe its reply holds the lines.
         if interactive {
             interpreter.progress = { text in fputs(text, stdout); fflush(stdout) }
@@ -96,33 +102,51 @@ final class Session {
                                     completer: completion, maxHistory: 1000)
         Interrupt.install()
         if interactive {
-            print(interpreter.language.pick(
+            print(TerminalFit.fit(interpreter.language.pick(
                 es: "capas — escribe capas (input 28x28x1, conv 10 5x5…), cálculos o :help. Ctrl-C cancela la línea, Ctrl-D sale.",
-                en: "capas — type layers (input 28x28x1, conv 10 5x5…), calculations or :help. Ctrl-C cancels the line, Ctrl-D exits."))
+                en: "capas — type layers (input 28x28x1, conv 10 5x5…), calculations or :help. Ctrl-C cancels the line, Ctrl-D exits."), width: Terminal.columns))
         }
         var failed = false
         var pending = ""
+        var depth = 0, pendingLines = 0
         loop: while true {
             switch reader.read(prompt: pending.isEmpty ? "capas> " : "  ...> ") {
             case .endOfInput:
                 break loop
             case .interrupted:
                 pending = ""
+                depth = 0; pendingLines = 0
                 continue
             case let .line(line):
                 pending += pending.isEmpty ? line : "\n" + line
+                depth += interpreter.bracketDepth(of: line)
+                pendingLines += 1
             }
-            if interpreter.needsContinuation(pending) { continue }
+            if depth > 0 {
+                // A bracket never closed would swallow the rest of a script into one entry.
+                guard pendingLines >= Session.maxEntryLines else { continue }
+                failed = true
+                writeError(interpreter.language.pick(
+                    es: "error: la entrada sigue abierta después de \(Session.maxEntryLines) líneas: un corchete o bloque nunca se cerró; se descarta\n",
+                    en: "error: the entry is still open after \(Session.maxEntryLines) lines: a bracket or block was never closed; it is dropped\n"))
+                pending = ""
+                depth = 0; pendingLines = 0
+                continue
+            }
+            depth = 0; pendingLines = 0
             let entry = pending
             pending = ""
             reader.remember(entry)
+            // The width is read again for every entry: the window may have been resized.
+            let width = outputIsTerminal ? Terminal.columns : 0
+            if outputIsTerminal { interpreter.columns = width }
             let reply = interpreter.execute(entry)
             if reply.quit { break }
             if reply.isError {
                 failed = true
-                writeError(reply.text + "\n")
+                writeError((errorIsTerminal ? TerminalFit.fit(reply.text, width: Terminal.columns) : reply.text) + "\n")
             } else if !reply.text.isEmpty {
-                print(reply.text)
+                print(outputIsTerminal ? TerminalFit.fit(reply.text, width: width) : reply.text)
             }
             fflush(stdout)
         }
@@ -131,6 +155,6 @@ final class Session {
             writeError(interpreter.language.pick(es: "error: la entrada terminó con un corchete o bloque sin cerrar\n",
                                                  en: "error: input ended with an unclosed bracket or block\n"))
         }
-        return failed
+        return failed && !interactive
     }
 }

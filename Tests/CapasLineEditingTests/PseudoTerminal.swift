@@ -19,8 +19,8 @@ final class PseudoTerminal {
     private var exitStatus: Int32?
     private var masterClosed = false
 
-    /// Starts `executable` with exactly `environment`, on an 80×24 terminal.
-    init(executable: String, environment: [String: String]) throws {
+    /// Starts `executable` with exactly `environment`, on a `columns`×24 terminal.
+    init(executable: String, environment: [String: String], columns: UInt16 = 80) throws {
         // Everything the child needs is allocated before fork: between fork
         // and exec only async-signal-safe calls are allowed.
         let argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: 2)
@@ -37,7 +37,7 @@ final class PseudoTerminal {
             envp.deallocate()
             free(path)
         }
-        var size = winsize(ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0)
+        var size = winsize(ws_row: 24, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         var master: Int32 = -1
         let pid = forkpty(&master, nil, nil, &size)
         if pid == 0 {
@@ -59,6 +59,20 @@ final class PseudoTerminal {
             waitpid(pid, &status, 0)
         }
         close(master)
+    }
+
+    /// Resizes the window as a terminal emulator does: TIOCSWINSZ, then
+    /// SIGWINCH to the child.
+    func resize(columns: UInt16, rows: UInt16 = 24) {
+        var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+        kill(pid, SIGWINCH)
+    }
+
+    /// Reads whatever arrives for `seconds` (to let a signal be handled).
+    func settle(seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline { pump(milliseconds: 20) }
     }
 
     /// What the terminal showed so far, with escapes visible.
@@ -86,6 +100,7 @@ final class PseudoTerminal {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let end = find(needle, from: matchedUpTo) {
+                lastReply = String(decoding: output[matchedUpTo..<(end - needle.count)], as: UTF8.self)
                 matchedUpTo = end
                 return true
             }
@@ -113,6 +128,10 @@ final class PseudoTerminal {
             pump(milliseconds: 10)
         }
     }
+
+    /// The output between the previous match and the last one, without the
+    /// last match's own text (set by `expect`).
+    private(set) var lastReply = ""
 
     /// The output after the last match so far.
     var unmatched: String {

@@ -105,7 +105,7 @@ final class WindowCoverageTests: XCTestCase {
         ])
         XCTAssertEqual(skipping.explanation(language: .es).notes, [
             "(n + 2p − f) = 31 no es divisible por s = 2: el resultado se redondea hacia abajo y en cada eje ninguna ventana lee el último píxel de la imagen",
-            "el paso s = 2 es mayor que el kernel f = 1: entre una ventana y la siguiente queda 1 posición sin leer, así que en cada eje ninguna ventana lee 15 de los 32 píxeles de la imagen (16 con los del final)",
+            "el paso s = 2 es mayor que el núcleo f = 1: entre una ventana y la siguiente queda 1 posición sin leer, así que en cada eje ninguna ventana lee 15 de los 32 píxeles de la imagen (16 con los del final)",
             "en total, ninguna ventana lee 768 de los 32·32 = 1024 píxeles de cada canal",
         ])
         // Exact division, stride larger than the kernel: no flooring, still pixels skipped.

@@ -50,6 +50,10 @@ void cle_install_interrupt_handler(void);
 int cle_interrupt_requested(void);
 void cle_clear_interrupt(void);
 
+/// How many SIGWINCH (terminal resizes) arrived so far. The first call
+/// installs a counting handler (with SA_RESTART). `cle_read_line` calls it.
+int cle_window_changes(void);
+
 /// The width of the terminal on `fd`, or 0 if it is not a terminal.
 int cle_terminal_columns(int fd);
 
