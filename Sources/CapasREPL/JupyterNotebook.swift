@@ -404,8 +404,13 @@ extension JupyterNotebook {
     }
 
     /// The notebook as Markdown: the inverse of `init(markdown:)`; images in outputs are left out.
-    public func markdown() -> String {
+    public func markdown() -> String { markdownWithPlaces().text }
+
+    /// The Markdown and, for each line of an answer cell's body, the cell (1-based) and the line in that cell (1-based, as Jupyter shows it).
+    public func markdownWithPlaces() -> (text: String, places: [Int: (cell: Int, line: Int)]) {
         var out: [String] = []
+        var places: [Int: (cell: Int, line: Int)] = [:]
+        var counted = 0, lineTotal = 0
         for (index, cell) in cells.enumerated() {
             let layout = cell.metadata[Self.layoutKey] as? [String: Any] ?? [:]
             out += Array(repeating: "", count: layout["before"] as? Int ?? (index == 0 ? 0 : 1))
@@ -433,7 +438,18 @@ extension JupyterNotebook {
             default:
                 out.append(layout["fence"] as? String ?? (cell.isAnswer ? "```answer" : "```capas"))
                 let body = cell.firstLine == "%%capas" || cell.firstLine == "%%answer" ? cell.body : cell.source
-                if !(body.isEmpty && layout["unclosed"] as? Bool == true) { out.append(body) }
+                if !(body.isEmpty && layout["unclosed"] as? Bool == true) {
+                    if cell.isAnswer {
+                        // Lines so far, counted once each (linear in the notebook).
+                        for piece in out[counted...] { lineTotal += 1 + piece.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+                        counted = out.count
+                        let first = lineTotal + 1
+                        let skipped = body == cell.source ? 0 : 1
+                        let count = body.utf8.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+                        for k in 0..<count { places[first + k] = (index + 1, k + 1 + skipped) }
+                    }
+                    out.append(body)
+                }
                 if layout["unclosed"] as? Bool != true { out.append(layout["close"] as? String ?? "```") }
                 let shown = Self.text(of: cell.outputs)
                 if !cell.outputs.isEmpty {
@@ -446,6 +462,6 @@ extension JupyterNotebook {
         }
         let trailing = (metadata[Self.layoutKey] as? [String: Any])?["trailing"] as? Int ?? 1
         out += Array(repeating: "", count: trailing)
-        return out.joined(separator: "\n")
+        return (out.joined(separator: "\n"), places)
     }
 }
