@@ -60,10 +60,8 @@ extension JupyterNotebook {
                     if kind == .calculation && isLast && images.isEmpty {
                         outputs.append(["output_type": "execute_result", "execution_count": count,
                                         "data": ["text/plain": Self.lines(text)], "metadata": [String: Any]()])
-                    } else if let last = outputs.last, last["output_type"] as? String == "stream", let previous = last["text"] as? [String] {
-                        // Consecutive text joins one stream, as a kernel's prints do.
-                        outputs[outputs.count - 1]["text"] = previous + Self.lines(text + "\n")
                     } else {
+                        // One stream output an entry, as the capas kernel sends them and nbconvert stores them.
                         outputs.append(Self.stream(text))
                     }
                 }
