@@ -52,6 +52,10 @@ final class JupyterGradingTests: XCTestCase {
             let report = GradeReport(submission: "s", learner: nil, mode: "grade", exercises: [fromJupyter], seconds: 0)
             XCTAssertTrue(Reports.text(report, language: .en, colour: false).contains("notebook.ipynb, cell \(cell), line \(failed.line!): "))
             XCTAssertTrue(Reports.text(report, language: .es, colour: false).contains("notebook.ipynb, celda \(cell), línea \(failed.line!): "))
+            // The cell goes into the capas JSON report, which still validates and reads back.
+            let json = try JSONSerialization.jsonObject(with: Data(Reports.json(report).utf8))
+            XCTAssertEqual(validate(json, schema: loadSchema("capas-report.schema.json")), [])
+            XCTAssertEqual(try JSONDecoder().decode(GradeReport.self, from: Data(Reports.json(report).utf8)).exercises[0].checks.first { $0.id == check.id }?.cell, cell)
         }
     }
 
