@@ -309,6 +309,7 @@ public struct JupyterNotebook {
 extension JupyterNotebook {
     static let layoutKey = "capas_markdown"
     static let commentPrefix = "<!-- capas-cell "
+    static let notebookPrefix = "<!-- capas-notebook "
 
     /// A Markdown notebook as a Jupyter one: prose between blocks becomes Markdown
     /// cells, ```capas blocks code cells (their ```output blocks, outputs), ```answer blocks raw answer cells.
@@ -343,6 +344,13 @@ extension JupyterNotebook {
             prose = []
         }
         var i = 0
+        var fenced: [Int] = []
+        if let first = lines.first, first.hasPrefix(Self.notebookPrefix), first.hasSuffix("-->"),
+           let json = try? JSONSerialization.jsonObject(with: Data(first.dropFirst(Self.notebookPrefix.count).dropLast(3).utf8)),
+           let object = json as? [String: Any], let m = object["metadata"] as? [String: Any] {
+            metadata = m
+            i = 1
+        }
         while i < lines.count {
             let line = lines[i]
             let info = Notebook.fence(line)
@@ -352,11 +360,15 @@ extension JupyterNotebook {
                 flushProse()
                 if pending != nil { add(Cell(id: Self.defaultID(result.count), type: .markdown, source: ""), before: blank, layout: [:]); blank = 0 }
                 pending = object
+                var shown = 0
                 if let source = object["source"] as? String {
-                    add(Cell(id: Self.defaultID(result.count), type: .markdown, source: source), before: blank, layout: [:])
+                    let type = (object["type"] as? String).flatMap(CellType.init(rawValue:)) ?? .markdown
+                    add(Cell(id: Self.defaultID(result.count), type: type, source: source), before: blank, layout: [:])
                     blank = 0
+                    // The cell shown as a plain block below the comment, for people: already read from the comment.
+                    shown = max(0, min(object["shown"] as? Int ?? 0, lines.count - i - 1))
                 }
-                i += 1; continue
+                i += 1 + shown; continue
             }
             if info == "capas" || info == "answer" || info == "respuesta" {
                 flushProse()
@@ -384,6 +396,7 @@ extension JupyterNotebook {
                         next = m + 1
                     }
                 }
+                if !isAnswer { fenced.append(result.count) }
                 add(cell, before: blank, layout: layout)
                 blank = 0
                 i = next
@@ -398,6 +411,10 @@ extension JupyterNotebook {
         }
         flushProse()
         cells = result
+        // In a notebook of another language, a capas block not marked by its metadata was marked by its first line.
+        if !isCapasNotebook {
+            for k in fenced where !isCapasCell(cells[k]) { cells[k].source = "%%capas\n" + cells[k].source }
+        }
         // A file ends with one newline (the last line is empty) unless it says otherwise.
         let trailing = prose.isEmpty ? blank : 0
         if trailing != 1 { metadata[Self.layoutKey] = ["trailing": trailing] }
@@ -411,6 +428,13 @@ extension JupyterNotebook {
         var out: [String] = []
         var places: [Int: (cell: Int, line: Int)] = [:]
         var counted = 0, lineTotal = 0
+        var own = metadata
+        own[Self.layoutKey] = nil
+        if !NSDictionary(dictionary: own).isEqual(to: Self.capasMetadata),
+           let data = try? JSONSerialization.data(withJSONObject: ["metadata": own], options: [.sortedKeys, .withoutEscapingSlashes]),
+           let json = String(data: data, encoding: .utf8), !json.contains("-->") {
+            out.append(Self.notebookPrefix + json + " -->")
+        }
         for (index, cell) in cells.enumerated() {
             let layout = cell.metadata[Self.layoutKey] as? [String: Any] ?? [:]
             out += Array(repeating: "", count: layout["before"] as? Int ?? (index == 0 ? 0 : 1))
@@ -423,6 +447,13 @@ extension JupyterNotebook {
             let previousIsProse = index > 0 && cells[index - 1].type == .markdown
             let sourceFits = !cell.source.isEmpty && !cell.source.hasPrefix("\n") && !cell.source.hasSuffix("\n")
             if cell.type == .markdown && !sourceFits { extra["source"] = cell.source }
+            // A cell Markdown has no block for (Python code, a plain raw cell): kept whole in the comment, shown below it.
+            let foreign = (cell.type == .raw && !cell.isAnswer) || (cell.type == .code && !isCapasCell(cell) && !cell.isAnswer)
+            if foreign {
+                extra["source"] = cell.source
+                extra["type"] = cell.type.rawValue
+                extra["shown"] = 3 + cell.source.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            }
             if !extra.isEmpty || (cell.type == .markdown && previousIsProse),
                let data = try? JSONSerialization.data(withJSONObject: extra, options: [.sortedKeys, .withoutEscapingSlashes]),
                let json = String(data: data, encoding: .utf8), !json.contains("-->") {
@@ -434,7 +465,8 @@ extension JupyterNotebook {
             case .raw where !cell.isAnswer:
                 out += ["```", cell.source, "```"]
             case .code where !isCapasCell(cell) && !cell.isAnswer:
-                out += ["```", cell.source, "```"]
+                let language = (self.metadata["language_info"] as? [String: Any])?["name"] as? String ?? ""
+                out += ["```" + (language.allSatisfy { $0.isLetter || $0.isNumber } ? language : ""), cell.source, "```"]
             default:
                 out.append(layout["fence"] as? String ?? (cell.isAnswer ? "```answer" : "```capas"))
                 let body = cell.firstLine == "%%capas" || cell.firstLine == "%%answer" ? cell.body : cell.source

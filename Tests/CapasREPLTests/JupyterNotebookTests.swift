@@ -92,6 +92,28 @@ final class JupyterNotebookTests: XCTestCase {
         XCTAssertEqual(again.cells[1].tags, ["x"])
     }
 
+    func testAMixedNotebookRoundTripsThroughMarkdown() throws {
+        let original = try JupyterNotebook(data: json([
+            "nbformat": 4, "nbformat_minor": 5,
+            "metadata": ["kernelspec": ["name": "python3", "language": "python", "display_name": "Python 3"], "language_info": ["name": "python"]],
+            "cells": [
+                ["cell_type": "code", "id": "py", "metadata": [:], "source": "import numpy as np\nx = np.zeros(3)", "outputs": [], "execution_count": NSNull()],
+                ["cell_type": "code", "id": "cap", "metadata": [:], "source": "%%capas\ninput 28x28x1", "outputs": [], "execution_count": NSNull()],
+                ["cell_type": "raw", "id": "plain", "metadata": [:], "source": "raw text\n```"],
+                ["cell_type": "markdown", "id": "end", "metadata": [:], "source": "The end"],
+            ]]))
+        let markdown = original.markdown()
+        XCTAssertTrue(markdown.contains("```python\nimport numpy as np"), markdown)
+        let again = JupyterNotebook(markdown: markdown)
+        XCTAssertEqual(again.cells.map(\.id), original.cells.map(\.id))
+        XCTAssertEqual(again.cells.map(\.type), original.cells.map(\.type))
+        XCTAssertEqual(again.cells.map(\.source), original.cells.map(\.source))
+        XCTAssertFalse(again.isCapasNotebook)
+        XCTAssertEqual(again.cells.map(again.isCapasCell), [false, true, false, false])
+        // The one capas cell runs as a capas cell in Markdown: the Python one is not run.
+        XCTAssertEqual(Notebook(text: markdown).cells.map(\.source), ["input 28x28x1"])
+    }
+
     func testRunWritesOutputsAsNbconvertDoes() throws {
         var book = JupyterNotebook(markdown: "# t\n\n```capas\nA = [[1, 2], [3, 4]]\nA * 2\n```\n\n```capas\n:show [[0, 0.5], [1, 0.25]]\n```\n\n```capas\nB = nope(1)\n```\n\n```capas\n1 + 1\n```\n")
         let failures = book.run(with: Interpreter(language: .en), keepGoing: false)
