@@ -208,8 +208,11 @@ public enum AnswersGrader {
             }
             guard let answer, answer.expression != "?" else {
                 result.status = .notGradable
-                result.feedback = Bilingual(es: "falta la respuesta: escriba `\(name) = …` en una celda ```answer",
-                                            en: "no answer yet: write `\(name) = …` in an ```answer cell")
+                result.feedback = notebookPath.hasSuffix(".ipynb")
+                    ? Bilingual(es: "falta la respuesta: escriba `\(name) = …` en su celda de respuesta (la celda raw con `\(name) = ?`)",
+                                en: "no answer yet: write `\(name) = …` in its answer cell (the raw cell with `\(name) = ?`)")
+                    : Bilingual(es: "falta la respuesta: escriba `\(name) = …` en una celda ```answer",
+                                en: "no answer yet: write `\(name) = …` in an ```answer cell")
                 report.checks.append(result); continue
             }
             if check.forbidFunctions ?? rubric.forbidFunctions ?? false, let used = try? Calculator.functions(in: answer.expression), !used.isEmpty {

@@ -207,8 +207,8 @@ public enum ModelGrader {
             if let refusal = sheet.refusal(name: notebookName) { throw ModelProblem(status: .notGradable, message: refusal) }
             guard let answer = sheet.answer(check.answer!), answer.expression != "?" else {
                 throw ModelProblem(status: .notGradable, message: Bilingual(
-                    es: "falta la respuesta `\(check.answer!) = …` en una celda ```answer de \(notebookName)",
-                    en: "no answer `\(check.answer!) = …` in an ```answer cell of \(notebookName)"))
+                    es: "falta la respuesta `\(check.answer!) = …` en una celda \(notebookName.hasSuffix(".ipynb") ? "de respuesta" : "```answer") de \(notebookName)",
+                    en: "no answer `\(check.answer!) = …` in an \(notebookName.hasSuffix(".ipynb") ? "answer" : "```answer") cell of \(notebookName)"))
             }
             guard let value = try? Calculator.evaluate(answer.expression).value.shapeAndValues, value.shape.isEmpty else {
                 throw ModelProblem(status: .failed, message: Bilingual(

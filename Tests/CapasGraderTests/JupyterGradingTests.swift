@@ -104,6 +104,12 @@ final class JupyterGradingTests: XCTestCase {
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -120)], ofItemAtPath: nb.path)
         report = Grader.grade(submission: folder, course: course, options: .init(mode: .grade, language: .en, exercises: [id])).exercises[0]
         XCTAssertEqual(report.checks.map(\.points).reduce(0, +), 0)
+        // Unanswered in an .ipynb: the message points to the answer cell, not to a Markdown block.
+        try FileManager.default.removeItem(at: md)
+        try JupyterNotebook(markdown: handout).serialized().write(to: nb)
+        report = Grader.grade(submission: folder, course: course, options: .init(mode: .grade, language: .en, exercises: [id])).exercises[0]
+        XCTAssertTrue(report.checks[0].feedback.en.contains("in its answer cell (the raw cell with"), report.checks[0].feedback.en)
+        try Data(handout.utf8).write(to: md)
         // Alike answers: no note.
         try JupyterNotebook(markdown: handout).serialized().write(to: nb)
         report = Grader.grade(submission: folder, course: course, options: .init(mode: .grade, language: .en, exercises: [id])).exercises[0]
