@@ -311,6 +311,19 @@ extension JupyterNotebook {
     static let commentPrefix = "<!-- capas-cell "
     static let notebookPrefix = "<!-- capas-notebook "
 
+    /// Blank lines kept in a notebook's metadata: read from a file, so only a sensible count is used (else `usual`).
+    static func gap(_ value: Any?, _ usual: Int) -> Int {
+        guard let n = value as? Int, (0...10_000).contains(n) else { return usual }
+        return n
+    }
+
+    /// A fence line kept in a notebook's metadata, used only when it is one line and the fence it must be.
+    static func fence(_ value: Any?, _ infos: [String]) -> String? {
+        guard let line = value as? String, !line.contains("\n"), !line.contains("\r"), let info = Notebook.fence(line),
+              infos.contains(info) else { return nil }
+        return line
+    }
+
     /// A Markdown notebook as a Jupyter one: prose between blocks becomes Markdown
     /// cells, ```capas blocks code cells (their ```output blocks, outputs), ```answer blocks raw answer cells.
     public init(markdown text: String) {
@@ -437,7 +450,7 @@ extension JupyterNotebook {
         }
         for (index, cell) in cells.enumerated() {
             let layout = cell.metadata[Self.layoutKey] as? [String: Any] ?? [:]
-            out += Array(repeating: "", count: layout["before"] as? Int ?? (index == 0 ? 0 : 1))
+            out += Array(repeating: "", count: Self.gap(layout["before"], index == 0 ? 0 : 1))
             var extra: [String: Any] = [:]
             if cell.id != Self.defaultID(index) { extra["id"] = cell.id }
             var metadata = cell.metadata
@@ -468,7 +481,7 @@ extension JupyterNotebook {
                 let language = (self.metadata["language_info"] as? [String: Any])?["name"] as? String ?? ""
                 out += ["```" + (language.allSatisfy { $0.isLetter || $0.isNumber } ? language : ""), cell.source, "```"]
             default:
-                out.append(layout["fence"] as? String ?? (cell.isAnswer ? "```answer" : "```capas"))
+                out.append(Self.fence(layout["fence"], cell.isAnswer ? ["answer", "respuesta"] : ["capas"]) ?? (cell.isAnswer ? "```answer" : "```capas"))
                 let body = cell.firstLine == "%%capas" || cell.firstLine == "%%answer" ? cell.body : cell.source
                 if !(body.isEmpty && layout["unclosed"] as? Bool == true) {
                     if cell.isAnswer {
@@ -482,17 +495,17 @@ extension JupyterNotebook {
                     }
                     out.append(body)
                 }
-                if layout["unclosed"] as? Bool != true { out.append(layout["close"] as? String ?? "```") }
+                if layout["unclosed"] as? Bool != true { out.append(Self.fence(layout["close"], [""]) ?? "```") }
                 let shown = Self.text(of: cell.outputs)
                 if !cell.outputs.isEmpty {
-                    out += Array(repeating: "", count: layout["output_before"] as? Int ?? 1)
-                    out.append(layout["output_fence"] as? String ?? "```output")
+                    out += Array(repeating: "", count: Self.gap(layout["output_before"], 1))
+                    out.append(Self.fence(layout["output_fence"], ["output"]) ?? "```output")
                     out.append(shown)
-                    if layout["output_unclosed"] as? Bool != true { out.append(layout["output_close"] as? String ?? "```") }
+                    if layout["output_unclosed"] as? Bool != true { out.append(Self.fence(layout["output_close"], [""]) ?? "```") }
                 }
             }
         }
-        let trailing = (metadata[Self.layoutKey] as? [String: Any])?["trailing"] as? Int ?? 1
+        let trailing = Self.gap((metadata[Self.layoutKey] as? [String: Any])?["trailing"], 1)
         out += Array(repeating: "", count: trailing)
         return (out.joined(separator: "\n"), places)
     }

@@ -114,6 +114,21 @@ final class JupyterNotebookTests: XCTestCase {
         XCTAssertEqual(Notebook(text: markdown).cells.map(\.source), ["input 28x28x1"])
     }
 
+    /// Layout kept in metadata comes from the file: nonsense there is ignored, never trusted.
+    func testHostileLayoutMetadataIsIgnored() throws {
+        for before in [-5, 1 << 40] as [Any] {
+            let book = try JupyterNotebook(data: json([
+                "nbformat": 4, "nbformat_minor": 5, "metadata": ["capas_markdown": ["trailing": before]].merging(JupyterNotebook.capasMetadata) { a, _ in a },
+                "cells": [["cell_type": "code", "id": "cell-1", "execution_count": NSNull(), "outputs": [["output_type": "stream", "name": "stdout", "text": "x"]],
+                           "metadata": ["capas_markdown": ["before": before, "output_before": before, "fence": "```capas\n```answer\ns1 = 1",
+                                                           "close": "not a fence", "output_fence": "```capas"]],
+                           "source": "1 + 1"]]]))
+            let (text, places) = book.markdownWithPlaces()
+            XCTAssertEqual(text, "```capas\n1 + 1\n```\n\n```output\nx\n```\n")
+            XCTAssertTrue(places.isEmpty)
+        }
+    }
+
     func testRunWritesOutputsAsNbconvertDoes() throws {
         var book = JupyterNotebook(markdown: "# t\n\n```capas\nA = [[1, 2], [3, 4]]\nA * 2\n```\n\n```capas\n:show [[0, 0.5], [1, 0.25]]\n```\n\n```capas\nB = nope(1)\n```\n\n```capas\n1 + 1\n```\n")
         let failures = book.run(with: Interpreter(language: .en), keepGoing: false)
