@@ -311,6 +311,13 @@ extension JupyterNotebook {
     static let commentPrefix = "<!-- capas-cell "
     static let notebookPrefix = "<!-- capas-notebook "
 
+    /// The JSON of a `capas-cell` or `capas-notebook` comment, when it is JSON nested at most `maxDepth` levels.
+    static func comment(_ text: Substring) -> Any? {
+        let data = Data(text.utf8)
+        guard nesting(exceeding: maxDepth, in: data) == nil else { return nil }
+        return try? JSONSerialization.jsonObject(with: data)
+    }
+
     /// Blank lines kept in a notebook's metadata: read from a file, so only a sensible count is used (else `usual`).
     static func gap(_ value: Any?, _ usual: Int) -> Int {
         guard let n = value as? Int, (0...10_000).contains(n) else { return usual }
@@ -359,7 +366,7 @@ extension JupyterNotebook {
         var i = 0
         var fenced: [Int] = []
         if let first = lines.first, first.hasPrefix(Self.notebookPrefix), first.hasSuffix("-->"),
-           let json = try? JSONSerialization.jsonObject(with: Data(first.dropFirst(Self.notebookPrefix.count).dropLast(3).utf8)),
+           let json = Self.comment(first.dropFirst(Self.notebookPrefix.count).dropLast(3)),
            let object = json as? [String: Any], let m = object["metadata"] as? [String: Any] {
             metadata = m
             i = 1
@@ -368,7 +375,7 @@ extension JupyterNotebook {
             let line = lines[i]
             let info = Notebook.fence(line)
             if line.hasPrefix(Self.commentPrefix), line.hasSuffix("-->"),
-               let json = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(Self.commentPrefix.count).dropLast(3).utf8)),
+               let json = Self.comment(line.dropFirst(Self.commentPrefix.count).dropLast(3)),
                let object = json as? [String: Any] {
                 flushProse()
                 if pending != nil { add(Cell(id: Self.defaultID(result.count), type: .markdown, source: ""), before: blank, layout: [:]); blank = 0 }

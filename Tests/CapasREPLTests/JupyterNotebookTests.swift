@@ -129,6 +129,13 @@ final class JupyterNotebookTests: XCTestCase {
         }
     }
 
+    func testADeepCommentInMarkdownIsProse() {
+        let deep = "<!-- capas-cell {\"metadata\": {\"x\": " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000) + "}} -->"
+        let book = JupyterNotebook(markdown: deep + "\n```capas\n1\n```\n")
+        XCTAssertEqual(book.cells.map(\.type), [.markdown, .code])
+        XCTAssertEqual(book.cells[0].source, deep)
+    }
+
     func testRunWritesOutputsAsNbconvertDoes() throws {
         var book = JupyterNotebook(markdown: "# t\n\n```capas\nA = [[1, 2], [3, 4]]\nA * 2\n```\n\n```capas\n:show [[0, 0.5], [1, 0.25]]\n```\n\n```capas\nB = nope(1)\n```\n\n```capas\n1 + 1\n```\n")
         let failures = book.run(with: Interpreter(language: .en), keepGoing: false)
