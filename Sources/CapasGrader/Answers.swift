@@ -9,18 +9,43 @@ public struct AnswerSheet: Sendable {
     public struct Answer: Sendable, Equatable {
         public var name: String
         public var expression: String
-        /// 1-based line in the notebook.
+        /// 1-based line in the notebook (in a Jupyter notebook, in the cell).
         public var line: Int
+        /// A Jupyter notebook's cell (1-based), nil in Markdown.
+        public var cell: Int? = nil
+
+        /// `nb.md:7` or `nb.ipynb, celda 3, línea 1`.
+        public func place(_ path: String) -> Bilingual { AnswerSheet.place(path, cell: cell, line: line) }
+    }
+
+    public static func place(_ path: String, cell: Int?, line: Int) -> Bilingual {
+        guard let cell else { return Bilingual("\(path):\(line)") }
+        return Bilingual(es: "\(path), celda \(cell), línea \(line)", en: "\(path), cell \(cell), line \(line)")
     }
     /// In the order written; a later answer to the same question replaces the earlier one.
     public private(set) var answers: [Answer] = []
     /// Lines in answer cells that are not `name = expression`.
     public var malformed: [(line: Int, text: String)] = []
+    /// For a Jupyter notebook read as Markdown: the cell and the line in it of each line of an answer cell.
+    var places: [Int: (cell: Int, line: Int)] = [:]
+
+    /// The answers of a Jupyter notebook (its answer cells: raw or code cells with metadata
+    /// `{"capas_answer": true}` or first line `%%answer`), placed by cell and line.
+    public init(jupyter book: JupyterNotebook) {
+        let (text, places) = book.markdownWithPlaces()
+        self.init(notebook: text, places: places)
+    }
+
+    /// Where a line of the text read is: `nb.md:7`, or in a Jupyter notebook its cell and line.
+    public func place(_ path: String, line: Int) -> Bilingual {
+        AnswerSheet.place(path, cell: places[line]?.cell, line: places[line]?.line ?? line)
+    }
 
     /// **Linear in the notebook's length**: bracket depth is kept line by line
     /// (not recounted over the text so far), and a name written again is
     /// resolved once at the end, not by searching the answers at every line.
-    public init(notebook: String) {
+    public init(notebook: String, places: [Int: (cell: Int, line: Int)] = [:]) {
+        self.places = places
         var written: [Answer] = []
         var inCell = false, pending = "", pendingLine = 0, depth = 0
         var lineNumber = 0
@@ -31,7 +56,7 @@ public struct AnswerSheet: Sendable {
             guard let first = name.first, first.isLetter, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                 malformed.append((line, text)); return
             }
-            written.append(Answer(name: name, expression: expression, line: line))
+            written.append(Answer(name: name, expression: expression, line: places[line]?.line ?? line, cell: places[line]?.cell))
         }
         for raw in notebook.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -86,9 +111,9 @@ public struct AnswerSheet: Sendable {
 /// learner's value; catalogued wrong answers are recognised and named.
 public enum AnswersGrader {
     public static func grade(rubric: Rubric, notebookText: String, notebookPath: String, variant: Variant,
-                             context: GradingContext) -> ExerciseReport {
+                             context: GradingContext, places: [Int: (cell: Int, line: Int)] = [:]) -> ExerciseReport {
         var report = ExerciseReport(exercise: rubric.exercise, title: rubric.title)
-        let sheet = AnswerSheet(notebook: notebookText)
+        let sheet = AnswerSheet(notebook: notebookText, places: places)
         if let refusal = sheet.refusal(name: notebookPath) {
             report.checks = rubric.checks.map { check in
                 guard context.runs(check) else { return .skipped(check, exercise: rubric.exercise) }
@@ -100,9 +125,10 @@ public enum AnswersGrader {
         }
         for (line, text) in sheet.malformed.prefix(3) {
             let shown = text.count > 80 ? String(text.prefix(80)) + "…" : text
+            let place = sheet.place(notebookPath, line: line)
             report.notes.append(Bilingual(
-                es: "\(notebookPath):\(line): `\(shown)` no es `nombre = valor`; se ignora",
-                en: "\(notebookPath):\(line): `\(shown)` is not `name = value`; ignored"))
+                es: "\(place.es): `\(shown)` no es `nombre = valor`; se ignora",
+                en: "\(place.en): `\(shown)` is not `name = value`; ignored"))
         }
         // Earlier answers are in scope for later ones (`a4 = a2 / 2`). Every
         // answer draws on one budget of elements and multiply-adds for the
@@ -135,6 +161,7 @@ public enum AnswersGrader {
                 return result
             }
             result.line = answer.line
+            result.cell = answer.cell
             result.file = notebookPath
             switch evaluated[name] {
             case let .failure(error)?:
@@ -171,6 +198,7 @@ public enum AnswersGrader {
             }
             let answer = sheet.answer(name)
             result.line = answer?.line
+            result.cell = answer?.cell
             let expected: Numbers
             do { expected = try variant.expected(check)! } catch {
                 result.status = .graderError
@@ -181,8 +209,11 @@ public enum AnswersGrader {
             }
             guard let answer, answer.expression != "?" else {
                 result.status = .notGradable
-                result.feedback = Bilingual(es: "falta la respuesta: escribe `\(name) = …` en una celda ```answer",
-                                            en: "no answer yet: write `\(name) = …` in an ```answer cell")
+                result.feedback = notebookPath.hasSuffix(".ipynb")
+                    ? Bilingual(es: "falta la respuesta: escribe `\(name) = …` en su celda de respuesta (la celda raw con `\(name) = ?`)",
+                                en: "no answer yet: write `\(name) = …` in its answer cell (the raw cell with `\(name) = ?`)")
+                    : Bilingual(es: "falta la respuesta: escribe `\(name) = …` en una celda ```answer",
+                                en: "no answer yet: write `\(name) = …` in an ```answer cell")
                 report.checks.append(result); continue
             }
             if check.forbidFunctions ?? rubric.forbidFunctions ?? false, let used = try? Calculator.functions(in: answer.expression), !used.isEmpty {

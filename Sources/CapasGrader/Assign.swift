@@ -1,3 +1,4 @@
+import CapasREPL
 import Foundation
 
 /// Makes the learner's version of an exercise from the instructor's master:
@@ -167,6 +168,15 @@ public enum Assign {
             guard let text = String(data: data, encoding: .utf8) else { try data.write(to: target); continue }
             let learner = try learnerVersion(of: relative, text: text, variant: variant)
             try Data(learner.utf8).write(to: target, options: .atomic)
+            // A Markdown notebook also goes out as Jupyter, made from the same learner text (never edited twice).
+            if relative.hasSuffix(".md") {
+                let book = JupyterNotebook(markdown: learner)
+                let jupyter = (relative as NSString).deletingPathExtension + ".ipynb"
+                if book.cells.contains(where: { $0.type == .code || $0.isAnswer }),
+                   !fm.fileExists(atPath: master.appendingPathComponent(jupyter).path) {
+                    try book.serialized().write(to: destination.appendingPathComponent(jupyter), options: .atomic)
+                }
+            }
         }
     }
 }

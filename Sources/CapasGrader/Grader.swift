@@ -145,9 +145,9 @@ public enum Grader {
 
     static func gradeAnswers(_ rubric: Rubric, folder: URL, course: Course?, context: GradingContext,
                              master: Bool) -> ExerciseReport {
-        let name = rubric.notebook ?? "notebook.md"
+        let (name, which) = NotebookSubmission.choose(rubric.notebook ?? "notebook.md", in: folder)
         let data: Data
-        switch SubmissionFiles.data(name, in: folder, limit: GraderLimits.notebookBytes) {
+        switch SubmissionFiles.data(name, in: folder, limit: NotebookSubmission.limit(name)) {
         case let .success(bytes): data = bytes
         case let .failure(refusal) where refusal.kind == .missing:
             return notGradable(rubric, options: Options(mode: context.mode, language: context.language), Bilingual(
@@ -157,13 +157,14 @@ public enum Grader {
                                tags: [refusal.kind == .tooLarge ? "limit" : "invalid_file"])
         }
         var text: String
-        switch GraderLimits.text(of: data, name: name, limit: GraderLimits.notebookBytes) {
-        case let .success(t): text = t
+        let places: [Int: (cell: Int, line: Int)]
+        switch NotebookSubmission.text(of: data, name: name) {
+        case let .success(read): (text, places) = read
         case let .failure(refusal):
             return notGradable(rubric, options: Options(mode: context.mode, language: context.language), refusal.message,
-                               tags: ["limit"])
+                               tags: [name.hasSuffix(".ipynb") ? "invalid_file" : "limit"])
         }
-        var notes: [Bilingual] = []
+        var notes: [Bilingual] = which.map { [$0] } ?? []
         // The learner's numbers: from the secret when the learner is known,
         // else the ones written in the notebook, else the handout's.
         var variant = Variant.read(from: text) ?? Variant.example(rubric)
@@ -190,7 +191,7 @@ public enum Grader {
             }
         }
         var report = AnswersGrader.grade(rubric: rubric, notebookText: text, notebookPath: name, variant: variant,
-                                         context: context)
+                                         context: context, places: places)
         report.notes = notes + report.notes
         return report
     }

@@ -40,11 +40,11 @@ public enum ModelGrader {
         var sheet: Result<AnswerSheet, Refusal>?
         func notebook() -> Result<AnswerSheet, Refusal> {
             if let sheet { return sheet }
-            let name = rubric.notebook ?? "notebook.md"
+            let name = NotebookSubmission.choose(rubric.notebook ?? "notebook.md", in: exerciseFolder).name
             let loaded: Result<AnswerSheet, Refusal>
-            switch SubmissionFiles.data(name, in: exerciseFolder, limit: GraderLimits.notebookBytes) {
+            switch SubmissionFiles.data(name, in: exerciseFolder, limit: NotebookSubmission.limit(name)) {
             case let .success(data):
-                loaded = GraderLimits.text(of: data, name: name, limit: GraderLimits.notebookBytes).map { AnswerSheet(notebook: $0) }
+                loaded = NotebookSubmission.text(of: data, name: name).map { AnswerSheet(notebook: $0.text, places: $0.places) }
             case let .failure(refusal) where refusal.kind == .missing:
                 loaded = .failure(Refusal(Bilingual(es: "no se puede leer `\(name)`", en: "cannot read `\(name)`")))
             case let .failure(refusal):
@@ -198,7 +198,7 @@ public enum ModelGrader {
                     [LeaderboardEntry(name: "\(rubric.exercise) accuracy", value: value)])
         case "answer_parameters", "answer_multiply_adds", "answer_accuracy":
             // The learner's own numbers, in the notebook's answer cells, against their own models.
-            let notebookName = rubric.notebook ?? "notebook.md"
+            let notebookName = NotebookSubmission.choose(rubric.notebook ?? "notebook.md", in: folder).name
             let sheet: AnswerSheet
             switch notebook() {
             case let .success(s): sheet = s
@@ -207,12 +207,12 @@ public enum ModelGrader {
             if let refusal = sheet.refusal(name: notebookName) { throw ModelProblem(status: .notGradable, message: refusal) }
             guard let answer = sheet.answer(check.answer!), answer.expression != "?" else {
                 throw ModelProblem(status: .notGradable, message: Bilingual(
-                    es: "falta la respuesta `\(check.answer!) = …` en una celda ```answer de \(notebookName)",
-                    en: "no answer `\(check.answer!) = …` in an ```answer cell of \(notebookName)"))
+                    es: "falta la respuesta `\(check.answer!) = …` en una celda \(notebookName.hasSuffix(".ipynb") ? "de respuesta" : "```answer") de \(notebookName)",
+                    en: "no answer `\(check.answer!) = …` in an \(notebookName.hasSuffix(".ipynb") ? "answer" : "```answer") cell of \(notebookName)"))
             }
             guard let value = try? Calculator.evaluate(answer.expression).value.shapeAndValues, value.shape.isEmpty else {
                 throw ModelProblem(status: .failed, message: Bilingual(
-                    es: "\(notebookName):\(answer.line): `\(check.answer!)` debe ser un número", en: "\(notebookName):\(answer.line): `\(check.answer!)` must be a number"))
+                    es: "\(answer.place(notebookName).es): `\(check.answer!)` debe ser un número", en: "\(answer.place(notebookName).en): `\(check.answer!)` must be a number"))
             }
             var target = model
             var targetFolder = folder
@@ -241,8 +241,8 @@ public enum ModelGrader {
             let whose = check.than.map { " (\($0))" } ?? ""
             return (ok, ok
                 ? Bilingual(es: "coincide con tu modelo\(whose)", en: "matches your model\(whose)")
-                : Bilingual(es: "\(notebookName):\(answer.line): tu modelo\(whose) da \(Comparison.format(truth)), no \(Comparison.format(value.values[0]))",
-                            en: "\(notebookName):\(answer.line): your model\(whose) gives \(Comparison.format(truth)), not \(Comparison.format(value.values[0]))"), [])
+                : Bilingual(es: "\(answer.place(notebookName).es): tu modelo\(whose) da \(Comparison.format(truth)), no \(Comparison.format(value.values[0]))",
+                            en: "\(answer.place(notebookName).en): your model\(whose) gives \(Comparison.format(truth)), not \(Comparison.format(value.values[0]))"), [])
         case "verify_training":
             guard context.verifyTraining else {
                 return (nil, Bilingual(es: "se verifica con --verify-training", en: "verified with --verify-training"), [])

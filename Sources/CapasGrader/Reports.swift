@@ -35,7 +35,9 @@ public enum Reports {
                 lines.append(text)
                 if check.status != .passed && check.status != .skipped {
                     var feedback = inert(check.feedback.text(L), keepLayout: true)
-                    if let file = check.file, let lineNumber = check.line { feedback = "\(line(file)):\(lineNumber): " + feedback }
+                    if let file = check.file, let lineNumber = check.line {
+                        feedback = "\(line(AnswerSheet.place(file, cell: check.cell, line: lineNumber).text(L))): " + feedback
+                    }
                     for part in feedback.split(separator: "\n", omittingEmptySubsequences: false) { lines.append("      " + part) }
                 }
             }
@@ -132,6 +134,7 @@ public enum Reports {
                     ]
                     if let file = check.file { item["file"] = relative(file, folder: exercise.folder) }
                     if let line = check.line { item["line"] = line }
+                    if let cell = check.cell { item["cell"] = cell }
                     return item
                 },
             ]
@@ -232,7 +235,7 @@ public enum Reports {
             for check in exercise.checks {
                 number += 1
                 var output = check.feedback.text(L)
-                if let file = check.file, let line = check.line { output = "\(file):\(line): " + output }
+                if let file = check.file, let line = check.line { output = AnswerSheet.place(file, cell: check.cell, line: line).text(L) + ": " + output }
                 var test: [String: Any] = [
                     "score": check.points,
                     "max_score": check.maxPoints,

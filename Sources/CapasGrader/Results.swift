@@ -67,6 +67,8 @@ public struct CheckResult: Codable, Sendable, Equatable {
     /// Where the problem is, relative to the submission (a notebook or Swift file).
     public var file: String?
     public var line: Int?
+    /// In a Jupyter notebook: the cell (1-based) that `line` is in.
+    public var cell: Int?
     public var tags: [String]
     public var seconds: Double
 

@@ -383,7 +383,7 @@ extension Interpreter {
     // MARK: files
 
     func loadFile(_ path: String) throws -> String {
-        guard !path.isEmpty else { throw CommandError(es: "uso: :load ARCHIVO (.capas o .md)", en: "usage: :load FILE (.capas or .md)") }
+        guard !path.isEmpty else { throw CommandError(es: "uso: :load ARCHIVO (.capas, .md o .ipynb)", en: "usage: :load FILE (.capas, .md or .ipynb)") }
         let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw CommandError(es: "no se puede leer \(path)", en: "cannot read \(path)")
@@ -391,6 +391,7 @@ extension Interpreter {
         guard let text = String(data: data, encoding: .utf8) else {
             throw CommandError(es: "\(path) no es texto UTF-8", en: "\(path) is not UTF-8 text")
         }
+        if url.pathExtension.lowercased() == "ipynb" { return try loadJupyter(data, path: path) }
         if url.pathExtension.lowercased() == "md" {
             let notebook = Notebook(text: text)
             var outputs: [String] = []
@@ -415,10 +416,13 @@ extension Interpreter {
     }
 
     func saveFile(_ path: String) throws -> String {
-        guard !path.isEmpty else { throw CommandError(es: "uso: :save ARCHIVO.md (cuaderno) o ARCHIVO.capas (modelo)", en: "usage: :save FILE.md (notebook) or FILE.capas (model)") }
+        guard !path.isEmpty else { throw CommandError(es: "uso: :save ARCHIVO.md o ARCHIVO.ipynb (cuaderno) o ARCHIVO.capas (modelo)", en: "usage: :save FILE.md or FILE.ipynb (notebook) or FILE.capas (model)") }
         let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
         let text: String
-        if url.pathExtension.lowercased() == "md" {
+        if url.pathExtension.lowercased() == "ipynb" {
+            let book = JupyterNotebook.render(transcript: transcript.filter { !$0.entry.hasPrefix(":save") }, language: L)
+            text = String(decoding: book.serialized(), as: UTF8.self)
+        } else if url.pathExtension.lowercased() == "md" {
             text = Notebook.render(transcript: transcript.filter { !$0.entry.hasPrefix(":save") }, language: L)
         } else {
             guard !model.entries.isEmpty else { throw CommandError(es: "el modelo está vacío", en: "the model is empty") }

@@ -25,7 +25,7 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a notebook's capas cells and write their outputs into it. / Ejecuta un cuaderno.")
 
-    @Argument(help: "The notebook (Markdown with ```capas cells).")
+    @Argument(help: "The notebook (Markdown with ```capas cells, or a Jupyter .ipynb).")
     var notebook: String
 
     @Option(help: "Write the result here instead of over the notebook.")
@@ -43,6 +43,7 @@ struct Run: ParsableCommand {
             writeError("capas: " + L.pick(es: "no se puede leer \(notebook) como texto UTF-8\n", en: "cannot read \(notebook) as UTF-8 text\n"))
             throw ExitCode(1)
         }
+        if notebook.lowercased().hasSuffix(".ipynb") { return try runJupyter(data, language: L) }
         let book = Notebook(text: text)
         let (result, failures) = book.run(with: Interpreter(language: L), keepGoing: keepGoing)
         let target = out ?? notebook
@@ -60,6 +61,77 @@ struct Run: ParsableCommand {
         print(L.pick(es: "\(cells) \(cells == 1 ? "celda ejecutada" : "celdas ejecutadas"), \(errors) con error → \(target)",
                      en: "\(cells) \(cells == 1 ? "cell" : "cells") run, \(errors) with \(errors == 1 ? "an error" : "errors") → \(target)"))
         if !failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+extension Run {
+    /// A Jupyter notebook: its capas cells run and their outputs are written into the .ipynb.
+    func runJupyter(_ data: Data, language L: Language) throws {
+        var book: JupyterNotebook
+        do { book = try JupyterNotebook(data: data) } catch let error as NotebookFormatError {
+            writeError("capas: \(notebook): \(error.message(in: L))\n")
+            throw ExitCode(1)
+        }
+        let failures = book.run(with: Interpreter(language: L), keepGoing: keepGoing)
+        let target = out ?? notebook
+        do {
+            try book.serialized().write(to: URL(fileURLWithPath: target), options: .atomic)
+        } catch {
+            writeError("capas: " + L.pick(es: "no se puede escribir \(target)\n", en: "cannot write \(target)\n"))
+            throw ExitCode(1)
+        }
+        for failure in failures {
+            let place = L.pick(es: "celda \(failure.cell), línea \(failure.line)", en: "cell \(failure.cell), line \(failure.line)")
+            writeError("\(notebook): \(place): \(failure.message)\n")
+        }
+        let (cells, errors) = (book.capasCellCount, failures.count)
+        print(L.pick(es: "\(cells) \(cells == 1 ? "celda ejecutada" : "celdas ejecutadas"), \(errors) con error → \(target)",
+                     en: "\(cells) \(cells == 1 ? "cell" : "cells") run, \(errors) with \(errors == 1 ? "an error" : "errors") → \(target)"))
+        if !failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// `capas convert A.md B.ipynb` (or back): a notebook from one format to the other, nothing lost.
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert a notebook between Markdown (.md) and Jupyter (.ipynb). / Convierte un cuaderno entre Markdown y Jupyter.")
+
+    @Argument(help: "The notebook to read (.md or .ipynb).")
+    var source: String
+    @Argument(help: "The notebook to write (.ipynb or .md).")
+    var target: String
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try global.apply()
+        let L = Messages.language
+        let from = (source as NSString).pathExtension.lowercased(), to = (target as NSString).pathExtension.lowercased()
+        guard [from, to].allSatisfy({ $0 == "md" || $0 == "ipynb" }), from != to else {
+            writeError("capas: " + L.pick(es: "convert pasa de .md a .ipynb o de .ipynb a .md\n", en: "convert goes from .md to .ipynb or from .ipynb to .md\n"))
+            throw ExitCode(2)
+        }
+        guard let data = FileManager.default.contents(atPath: source) else {
+            writeError("capas: " + L.pick(es: "no se puede leer \(source)\n", en: "cannot read \(source)\n"))
+            throw ExitCode(1)
+        }
+        let output: Data
+        if from == "md" {
+            guard data.count <= JupyterNotebook.maxBytes, let text = String(data: data, encoding: .utf8) else {
+                writeError("capas: " + L.pick(es: "\(source) no es texto UTF-8 de hasta 8 MiB\n", en: "\(source) is not UTF-8 text of at most 8 MiB\n"))
+                throw ExitCode(1)
+            }
+            output = JupyterNotebook(markdown: text).serialized()
+        } else {
+            do { output = Data(try JupyterNotebook(data: data).markdown().utf8) } catch let error as NotebookFormatError {
+                writeError("capas: \(source): \(error.message(in: L))\n")
+                throw ExitCode(1)
+            }
+        }
+        do { try output.write(to: URL(fileURLWithPath: target), options: .atomic) } catch {
+            writeError("capas: " + L.pick(es: "no se puede escribir \(target)\n", en: "cannot write \(target)\n"))
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -43,5 +43,22 @@ echo "== nbconvert --execute"
 "$venv/bin/jupyter" nbconvert --to notebook --execute "$here/example.ipynb" --output-dir "$work" --output executed.ipynb \
     --ExecutePreprocessor.timeout=60 2>&1 | tail -2
 "$py" "$here/check_notebook.py" "$work/executed.ipynb" || { echo "FAILED: the executed notebook"; exit 1; }
+echo "== capas run NOTEBOOK.ipynb against nbconvert"
+"$capas" --lang en run "$here/example.ipynb" --keep-going --out "$work/run.ipynb" >/dev/null 2>"$work/run.err" || true
+"$py" - "$work/executed.ipynb" "$work/run.ipynb" <<'PY' || { echo "FAILED: capas run differs from nbconvert"; cat "$work/run.err"; exit 1; }
+import sys, nbformat
+kernel, run = (nbformat.read(p, as_version=4) for p in sys.argv[1:])
+nbformat.validate(run)
+def shape(nb):
+    return [[(o.output_type, sorted(o.get("data", {}))) for o in c.get("outputs", [])] for c in nb.cells if c.cell_type == "code"]
+assert shape(kernel) == shape(run), (shape(kernel), shape(run))
+def texts(nb):
+    return [[o.get("text", o.get("data", {}).get("text/plain", "")) for o in c.get("outputs", []) if o.output_type != "display_data"] for c in nb.cells if c.cell_type == "code"]
+if texts(kernel) != texts(run):
+    for k, r in zip(texts(kernel), texts(run)):
+        if k != r: print("kernel:", k, "\nrun:   ", r)
+    raise SystemExit(1)
+print("capas run: the same outputs as nbconvert with the capas kernel; valid nbformat")
+PY
 [ -n "${CAPAS_KEEP_NOTEBOOK:-}" ] && cp "$work/executed.ipynb" "$CAPAS_KEEP_NOTEBOOK"
 echo "PASSED: capas kernel with jupyter_client $("$py" -c 'import jupyter_client; print(jupyter_client.__version__)')"
