@@ -44,6 +44,12 @@ enum SpanishHelp {
             "Grade a submission, or a folder of them, with every check. / Corrige una entrega, o una carpeta de entregas.": "Corrige una entrega, o una carpeta de entregas, con todas las comprobaciones.",
             "Write the learners' version of the exercises from solutions/. / Genera la versión de los estudiantes.": "Genera la versión de los estudiantes de los ejercicios a partir de solutions/.",
             "Write a Gradescope autograder bundle or a GitHub Actions workflow. / Genera el autocorrector de Gradescope o un flujo de GitHub Actions.": "Genera el autocorrector de Gradescope o un flujo de GitHub Actions.",
+            "The Jupyter kernel: `capas kernel install --user`, then pick capas in JupyterLab. / El kernel de Jupyter.":
+                "El núcleo de Jupyter: `capas kernel install --user`, y luego elige capas en JupyterLab.",
+            "Register capas with Jupyter. / Registra capas en Jupyter.": "Registra capas en Jupyter.",
+            "Remove capas from Jupyter. / Quita capas de Jupyter.": "Quita capas de Jupyter.",
+            "Convert a notebook between Markdown (.md) and Jupyter (.ipynb). / Convierte un cuaderno entre Markdown y Jupyter.":
+                "Convierte un cuaderno entre Markdown (.md) y Jupyter (.ipynb).",
     ]
 
     /// Each subcommand's own texts (abstract, discussion lines, arguments and options), by its path.
@@ -55,6 +61,7 @@ enum SpanishHelp {
         ],
         "run": [
             "The notebook (Markdown with ```capas cells).": "El cuaderno (Markdown con celdas ```capas).",
+            "The notebook (Markdown with ```capas cells, or a Jupyter .ipynb).": "El cuaderno (Markdown con celdas ```capas, o un .ipynb de Jupyter).",
             "Write the result here instead of over the notebook.": "Escribe el resultado aquí en vez de sobre el cuaderno.",
             "Run the remaining cells after an error.": "Ejecuta las celdas que quedan después de un error.",
         ],
@@ -62,6 +69,9 @@ enum SpanishHelp {
             "A model file (model language) or a preset: fnn-small, fnn-deep, cnn-lenet, cnn-medium, cnn-cifar.":
                 "Un archivo de modelo (lenguaje de modelos) o un modelo predefinido: fnn-small, fnn-deep, cnn-lenet, cnn-medium, cnn-cifar.",
             "Batch size for the activation-memory estimate.": "Tamaño del lote para estimar la memoria de las activaciones.",
+            "Number the layers (the numbers --freeze takes).": "Numera las capas (los números que toma --freeze).",
+            "Mark these layers frozen and count their parameters apart, e.g. 0-5.": "Marca estas capas como congeladas y cuenta sus parámetros aparte, p. ej. 0-5.",
+            "Replace the head first, as `capas train --head`.": "Primero reemplaza la cabeza, como `capas train --head`.",
         ],
         "train": [
             "A model file (model language) or a preset name.": "Un archivo de modelo (lenguaje de modelos) o el nombre de un modelo predefinido.",
@@ -73,10 +83,41 @@ enum SpanishHelp {
             "Random horizontal flips and shifts of up to 2 pixels (the ConvNetJS CIFAR-10 demo).": "Volteos horizontales y desplazamientos al azar de hasta 2 píxeles (la demo CIFAR-10 de ConvNetJS).",
             "Use only the first N training images (quick experiments).": "Usa solo las primeras N imágenes de entrenamiento (experimentos rápidos).",
             "Folder for the checkpoint (model.safetensors), the model text and the history.": "Carpeta del punto de control (model.safetensors), el texto del modelo y el historial.",
+            "Train and test on these classes only, relabelled 0, 1, 2…, e.g. 0-4 or 5-9.": "Entrena y prueba solo con estas clases, renumeradas 0, 1, 2…, p. ej. 0-4 o 5-9.",
+            "With --head: drop this many top-level lines from the end instead.": "Con --head: en vez de eso, quita esta cantidad de líneas de primer nivel desde el final.",
+            "Freeze layers by number (the # column of `capas summary --numbered`), e.g. 0-5: they keep their weights and their batch norm its statistics.":
+                "Congela capas por número (la columna # de `capas summary --numbered`), p. ej. 0-5: conservan sus pesos, y su batch norm, sus estadísticas.",
+            "Replace the head: drop the last layer with weights (and what follows it) and add these layers, e.g. \"dense 5\".":
+                "Reemplaza la cabeza: quita la última capa con pesos (y lo que la sigue) y agrega estas capas, p. ej. \"dense 5\".",
+            "Start from the weights of a checkpoint (a .safetensors file, or a folder with model.safetensors): every layer whose name and shape match is loaded, the others start at random.":
+                "Empieza con los pesos de un punto de control (un archivo .safetensors, o una carpeta con model.safetensors): se carga cada capa cuyo nombre y forma coinciden; las demás empiezan al azar.",
+            "Use at most N training images of each class (the first ones in the file).": "Usa como mucho N imágenes de entrenamiento de cada clase (las primeras del archivo).",
         ],
         "evaluate": [
             "A checkpoint (.safetensors) written by `capas train`, or by PyTorch with --model.": "Un punto de control (.safetensors) escrito por `capas train`, o por PyTorch con --model.",
             "The model text, when the checkpoint does not store it (a file or a preset).": "El texto del modelo, cuando el punto de control no lo guarda (un archivo o un modelo predefinido).",
+            "Only these classes, relabelled 0, 1, 2… (default: the ones the checkpoint was trained on with --classes).":
+                "Solo estas clases, renumeradas 0, 1, 2… (por omisión, las del entrenamiento del punto de control con --classes).",
+            "Also show test image N going through the network, layer by layer (as :network in the REPL).":
+                "Muestra además la imagen de prueba N atravesando la red, capa por capa (como :network en el REPL).",
+        ],
+        "kernel": [
+            "The connection file Jupyter wrote (Jupyter passes it).": "El archivo de conexión que escribió Jupyter (Jupyter lo pasa).",
+            "  See 'capas help kernel <subcommand>' for detailed help.": "  Usa 'capas kernel SUBCOMANDO --help' para la ayuda de cada uno.",
+        ],
+        "kernel install": [
+            "In your own Jupyter data folder (~/.local/share/jupyter; the default).": "En tu propia carpeta de datos de Jupyter (~/.local/share/jupyter; por omisión).",
+            "In the active virtual environment or conda environment ($VIRTUAL_ENV, $CONDA_PREFIX).": "En el entorno virtual o de conda activo ($VIRTUAL_ENV, $CONDA_PREFIX).",
+            "Under PREFIX/share/jupyter.": "Bajo PREFIX/share/jupyter.",
+        ],
+        "kernel uninstall": [
+            "In your own Jupyter data folder (~/.local/share/jupyter; the default).": "En tu propia carpeta de datos de Jupyter (~/.local/share/jupyter; por omisión).",
+            "In the active virtual environment or conda environment ($VIRTUAL_ENV, $CONDA_PREFIX).": "En el entorno virtual o de conda activo ($VIRTUAL_ENV, $CONDA_PREFIX).",
+            "Under PREFIX/share/jupyter.": "Bajo PREFIX/share/jupyter.",
+        ],
+        "convert": [
+            "The notebook to read (.md or .ipynb).": "El cuaderno que se lee (.md o .ipynb).",
+            "The notebook to write (.ipynb or .md).": "El cuaderno que se escribe (.ipynb o .md).",
         ],
         "data": [
             "Say which datasets were found where.": "Dice qué conjuntos de datos se encontraron y dónde.",
