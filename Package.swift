@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "CapasREPL", dependencies: ["CapasCore", "CapasModel", "CapasMessages", "CapasData", "CapasTraining",
                                                   "CZlib"]),
         // `capas kernel`: a Jupyter kernel over ZeroMQ, messages signed with HMAC-SHA256.
-        .target(name: "CapasKernel", dependencies: ["CZMQ", "CapasREPL", "CapasMessages", "CapasLineEditing"]),
+        .target(name: "CapasKernel", dependencies: ["CZMQ", "CapasREPL", "CapasMessages", "CapasLineEditing", "CapasData"]),
         // The grader's process isolation: spawning a limited child (C, because
         // the child between fork and exec may only make async-signal-safe
         // calls) and the seccomp lockdown its harness installs first thing.

@@ -1,3 +1,4 @@
+import CapasData
 import Foundation
 
 /// One message of the Jupyter protocol (version 5.3) as it travels on the wire:

@@ -1,3 +1,4 @@
+import CapasData
 import XCTest
 @testable import CapasGrader
 

@@ -1,3 +1,4 @@
+import CapasData
 import CapasKernel
 import XCTest
 

@@ -1,3 +1,4 @@
+import CapasData
 @testable import CapasKernel
 import CapasMessages
 import CapasREPL

@@ -3,6 +3,7 @@
 // grader's process, after the learner's child has exited) and the wrong
 // implementations the course has seen, so that a wrong output can be named.
 
+import CapasData
 import Foundation
 
 /// A catalogued wrong implementation, recognised by its output.

@@ -1,6 +1,7 @@
-// SHA-256 (FIPS 180-4) and HMAC (RFC 2104), enough to sign Jupyter messages
-// without a cryptography library. Checked against the FIPS 180-4 examples and
-// the RFC 4231 test cases in CapasKernelTests.
+// SHA-256 (FIPS 180-4) and HMAC (RFC 2104): the course secret's per-learner
+// seeds and the Jupyter kernel's message signatures, without a cryptography
+// library. Checked against the FIPS 180-4 examples and the RFC 4231 test
+// cases in CapasKernelTests, and by the grader's seeds (SecretTests).
 
 public struct SHA256 {
     private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -79,6 +80,9 @@ public struct SHA256 {
 
 /// HMAC-SHA256 with a fixed key: the inner and outer pads are prepared once.
 public struct HMACSHA256 {
+    /// The MAC of `message` under `key` in one call (RFC 2104).
+    public static func mac(key: [UInt8], message: [UInt8]) -> [UInt8] { HMACSHA256(key: key).mac(message) }
+
     private let inner: SHA256, outer: SHA256
 
     public init(key: [UInt8]) {
