@@ -15,7 +15,9 @@ rounds=${1:-5}
 [ "$(id -u)" -eq 0 ] || { echo "run as root (the second half runs as nobody through setpriv)" >&2; exit 2; }
 if [ -z "${CAPAS:-}" ]; then swift build -c release --product capas >/dev/null; CAPAS=$repo/.build/release/capas; fi
 
-work=$(mktemp -d /tmp/capas-batch.XXXXXX)
+# Not under /tmp: the runs' /tmp is private, and nobody's build cache ($HOME/.cache) must be outside it.
+mkdir -p .build
+work=$(mktemp -d "$repo/.build/capas-batch.XXXXXX")
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 # A copy of the course (grading/ and solutions/) and the submissions, readable by nobody.
@@ -40,13 +42,14 @@ for i in 1 2 3 4; do
         python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['points'])" "$subs/$name/expected.json" > "$work/expected-$(basename "$folder")"
     done
 done
+mkdir -p "$work/home-nobody" && chown 65534:65534 "$work/home-nobody"
 chmod -R a+rX "$work"
 
 # ROUND_AS USER: one round; prints its time and checks its 4 gradebooks.
 round() {
     local who=$1 r=$2 out=$work/out-$1-$2 run=()
     mkdir -p "$out"; chmod 777 "$out"
-    [ "$who" = nobody ] && run=(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$out")
+    [ "$who" = nobody ] && run=(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$work/home-nobody")
     local t0 pids=() status=0
     t0=$(date +%s%N)
     for i in 1 2 3 4; do
