@@ -132,8 +132,7 @@ grade() {   # grade NAME METADATA_USERS_JSON EXPECTED_SCORE [--not-in-output TEX
     cp "$ag/source/run_autograder" "$ag/run_autograder"
     local t0=$SECONDS
     inroot bash -c 'cd /autograder && ./run_autograder' > "$work/$name.log" 2>&1 || fail "$name: run_autograder exited $?"
-    local rubric
-    rubric=$work/clone/grading/$(basename "$(ls -d "$ag"/source/course/grading/*/ | head -1)")/rubric.json
+    local rubric=$work/clone/grading/$exercise/rubric.json
     if python3 "$here/gradescope_results.py" "$ag/results/results.json" "$rubric" --score "$expected" "$@" > "$work/$name.check"; then
         printf '   %-20s score %s (expected %s), %d tests, %ds\n' "$name" \
             "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["score"])' "$ag/results/results.json")" \
@@ -147,7 +146,8 @@ grade() {   # grade NAME METADATA_USERS_JSON EXPECTED_SCORE [--not-in-output TEX
 ana='[{"email": "Ana@Example.org", "sid": "", "name": "A. Pérez"}]'
 beto='[{"email": "b.gomez@school.edu", "sid": "S-002", "name": "Beto"}]'
 
-step "02-sizes-and-parameters"
+exercise=02-sizes-and-parameters
+step "$exercise"
 grade personalised "$ana" 15
 grade example-numbers "$ana" "$(python3 - "$sub" <<'PY'
 import re, sys
@@ -159,7 +159,8 @@ PY
 )"
 grade unanswered "$beto" 0
 
-step "05-conv2d (same capas build, the bundle's other files swapped)"
+exercise=05-conv2d
+step "$exercise (same capas build, the bundle's other files swapped)"
 for item in setup.sh run_autograder learner_id.py course; do
     rm -rf "${ag:?}/source/$item"; cp -a "$work/bundle-05-conv2d/$item" "$ag/source/"
 done
