@@ -43,23 +43,6 @@ struct Toolchain: Sendable {
         return found
     }
 
-    /// The path to start `tool` by: links are followed while they lead to
-    /// a file of the same name (`/usr/local/bin/swiftc` → `/opt/swift/usr/bin/swiftc`,
-    /// as Gradescope's setup.sh installs Swift), not into `swift-driver`,
-    /// which needs to be called `swiftc`. The compiler finds its runtime
-    /// relative to the path it was started by when the sandbox has no /proc.
-    static func invocationPath(_ tool: String) -> String {
-        var path = tool
-        let name = (tool as NSString).lastPathComponent
-        for _ in 0..<16 {
-            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { break }
-            let next = target.hasPrefix("/") ? target : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
-            guard (next as NSString).lastPathComponent == name else { break }
-            path = URL(fileURLWithPath: next).standardized.path
-        }
-        return path
-    }
-
     static func locate() throws -> Toolchain {
         let environment = ProcessInfo.processInfo.environment
         var candidates: [String] = []
@@ -81,12 +64,11 @@ struct Toolchain: Sendable {
             let exercise = objects(in: products + "/CapasExercise.build")
             let sandbox = objects(in: products + "/CSandbox.build")
             guard !exercise.isEmpty, !sandbox.isEmpty else { continue }
-            guard let found = environment["CAPAS_SWIFTC"].flatMap({ fm.isExecutableFile(atPath: $0) ? $0 : nil })
+            guard let swiftc = environment["CAPAS_SWIFTC"].flatMap({ fm.isExecutableFile(atPath: $0) ? $0 : nil })
                     ?? ToolProcess.find("swiftc", fallbacks: ["/opt/swift/usr/bin/swiftc", "/usr/bin/swiftc"]) else {
                 throw GraderError.internalError(Bilingual(es: "no se encuentra el compilador de Swift (swiftc)",
                                                           en: "the Swift compiler (swiftc) cannot be found"))
             }
-            let swiftc = Self.invocationPath(found)
             let toolchainBin = ((try? fm.destinationOfSymbolicLink(atPath: swiftc)).map {
                 $0.hasPrefix("/") ? $0 : ((swiftc as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
             } ?? swiftc as String)
