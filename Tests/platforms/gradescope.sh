@@ -102,7 +102,7 @@ inroot() {
         --ro-bind /usr /usr --bind "$work/usr-local" /usr/local \
         --symlink usr/bin /bin --symlink usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
         --ro-bind /etc /etc --ro-bind /var/lib/dpkg /var/lib/dpkg --ro-bind /var/lib/apt /var/lib/apt \
-        --ro-bind "$toolchain" "$toolchain" "${optional[@]}" \
+        --perms 0755 --dir /opt --ro-bind "$toolchain" "$toolchain" "${optional[@]}" \
         --bind "$ag" /autograder --bind "$work/root-home" /root --bind "$work/tmp" /tmp --proc /proc --dev /dev \
         --clearenv --setenv PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --setenv HOME /root \
         --setenv LANG C.UTF-8 --setenv USER root --chdir /autograder/source "$@"
