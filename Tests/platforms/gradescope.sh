@@ -13,7 +13,11 @@
 #    package mirror read-only, a writable /usr/local, /root and /tmp, no network.
 #    The root holds the capabilities of a Docker container (Gradescope runs one):
 #    no CAP_SYS_ADMIN, so bubblewrap cannot make namespaces in it and capas uses
-#    its own spawner. CAPAS_GRADESCOPE_CAPS=all gives the root every capability.
+#    its own spawner. CAPAS_GRADESCOPE_CAPS=all gives the root every capability
+#    (capas then runs bubblewrap inside it). Known gap: with Docker's set the
+#    spawner, as root, still asks for a mount namespace and code exercises are
+#    not gradable ("cannot start the sandboxed program (namespace): Operation
+#    not permitted"); the test suite runs this script with CAPAS_GRADESCOPE_CAPS=all.
 # 3. setup.sh as Gradescope runs it (root, in /autograder/source): its apt step
 #    finds every package installed (no network needed), its Swift step finds the
 #    toolchain, its build step builds capas (the slow part: one build serves both
