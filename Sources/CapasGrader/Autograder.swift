@@ -31,6 +31,9 @@ public enum Autograder {
                 | tar -xz -C /opt
             ln -sf /opt/swift-\(swiftVersion)-RELEASE-${platform}/usr/bin/* /usr/local/bin/
         fi
+        # The course (its secret, the hidden checks) is for capas, which runs as root:
+        # without bubblewrap a learner's program runs as another user and sees the disk.
+        chmod -R go-rwx /autograder/source/course
         cd /autograder/source/capas
         swift build -c release --product capas
         ln -sf /autograder/source/capas/.build/release/capas /usr/local/bin/capas
@@ -52,6 +55,8 @@ public enum Autograder {
         root="${AUTOGRADER_ROOT:-/autograder}"
         learner=$(python3 "$root/source/learner_id.py" "$root/submission_metadata.json" "$root/source/course/roster.csv")
         mkdir -p "$root/results"
+        # Only capas reads the course: a learner's program runs as another user (setup.sh does it too).
+        chmod -R go-rwx "$root/source/course"
         capas grade "$root/submission" --course "$root/source/course"\(only) \\
             --learner "$learner" --format gradescope --output "$root/results/results.json"
         status=$?
