@@ -110,6 +110,12 @@ final class PlatformTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("results/results.json")))
         XCTAssertEqual(validate(json, schema: loadSchema("gradescope-results.schema.json")), [])
         XCTAssertEqual(((json as? [String: Any])?["tests"] as? [Any])?.count, 14)
+        // Only capas (root on Gradescope) may read the course: a learner's program runs as another user.
+        for item in ["source/course", "source/course/grading", "source/course/grading/secret", "source/course/roster.csv"] {
+            let mode = (try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(item).path)[.posixPermissions] as? Int) ?? 0o777
+            XCTAssertEqual(mode & 0o077, 0, "\(item) is \(String(mode, radix: 8))")
+        }
+        XCTAssertTrue(Autograder.gradescopeSetup(swiftVersion: "6.0.3").contains("chmod -R go-rwx /autograder/source/course"))
     }
 
     // MARK: GitHub Actions

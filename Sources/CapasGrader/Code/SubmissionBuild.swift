@@ -46,12 +46,37 @@ struct SubmissionBuild {
     /// child a private /tmp (and /var/tmp, /dev/shm), so a harness there
     /// would not exist for the child: such work folders are replaced by one
     /// beside the build products (or `CAPAS_GRADER_RUNS`).
+    /// A normal user grading with a capas someone else built (root's build
+    /// folder, an installed copy) cannot write beside the products: builds
+    /// then go to `$XDG_CACHE_HOME/capas/grader-runs` (else `~/.cache/…`),
+    /// which the child reaches since it keeps that user's uid.
     static func runsRoot(workFolder: URL, toolchain: Toolchain) -> String {
-        if let root = ProcessInfo.processInfo.environment["CAPAS_GRADER_RUNS"], !root.isEmpty { return root }
+        runsRoot(workFolder: workFolder, products: (toolchain.modules as NSString).deletingLastPathComponent,
+                 environment: ProcessInfo.processInfo.environment, isRoot: geteuid() == 0, canCreate: canCreate)
+    }
+
+    static func runsRoot(workFolder: URL, products: String, environment: [String: String], isRoot: Bool,
+                         canCreate: (String) -> Bool) -> String {
+        if let root = environment["CAPAS_GRADER_RUNS"], !root.isEmpty { return root }
         let work = workFolder.resolvingSymlinksInPath().path
-        let hiddenFromChild = ["/tmp", "/var/tmp", "/dev/shm"].contains { work == $0 || work.hasPrefix($0 + "/") }
-        if !hiddenFromChild && reachableByOthers(work) { return work }
-        return (toolchain.modules as NSString).deletingLastPathComponent + "/capas-grader-runs"
+        let hiddenFromChild = { (path: String) in ["/tmp", "/var/tmp", "/dev/shm"].contains { path == $0 || path.hasPrefix($0 + "/") } }
+        if !hiddenFromChild(work) && (!isRoot || reachableByOthers(work)) { return work }
+        let beside = products + "/capas-grader-runs"
+        if isRoot || canCreate(beside) { return beside }
+        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? environment["HOME"].flatMap { $0.hasPrefix("/") && $0 != "/" ? $0 + "/.cache" : nil }
+        guard let cache, !hiddenFromChild(cache) else { return beside }
+        return cache + "/capas/grader-runs"
+    }
+
+    /// Can this process make submission folders in `path` (or make `path`, the first missing ancestor being writable)?
+    static func canCreate(_ path: String) -> Bool {
+        var current = path
+        while !current.isEmpty && current != "/" {
+            if FileManager.default.fileExists(atPath: current) { return access(current, W_OK | X_OK) == 0 }
+            current = (current as NSString).deletingLastPathComponent
+        }
+        return false
     }
 
     /// Can another user reach `path`? (Every ancestor searchable by others.)
@@ -73,11 +98,20 @@ struct SubmissionBuild {
     static func prepare(exerciseFolder: URL, files: [String], root: String, toolchain: Toolchain,
                         user: Sandbox.User) throws -> SubmissionBuild {
         let fm = FileManager.default
-        try fm.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
+        func unusable(_ reason: String) -> GraderError {
+            GraderError.internalError(Bilingual(
+                es: "no se puede crear una carpeta de compilación en \(root): \(reason) (CAPAS_GRADER_RUNS elige otra, fuera de /tmp)",
+                en: "cannot create a build folder in \(root): \(reason) (CAPAS_GRADER_RUNS chooses another, outside /tmp)"))
+        }
+        do {
+            try fm.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
+        } catch {
+            throw unusable((error as NSError).localizedDescription)
+        }
         chmod(root, 0o711)
         var template = Array((root + "/submission-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw GraderError.internalError(Bilingual("cannot create a build folder in \(root): \(String(cString: strerror(errno)))"))
+            throw unusable(String(cString: strerror(errno)))
         }
         let folder = String(cString: made)
         chmod(folder, 0o711)
