@@ -46,6 +46,7 @@ public enum TrainingEvent {
 public struct TrainingError: Error, LocalizedMessage {
     public enum Problem { case diverged(epoch: Int, batch: Int, learningRate: Float), interrupted }
     public let problem: Problem
+    public init(problem: Problem) { self.problem = problem }
 
     public func message(in L: Language) -> String {
         switch problem {

@@ -58,4 +58,22 @@ extension Presets {
     dense 1 sigmoid
 
     """
+
+    /// A character-level language model for a text of `vocabulary` characters,
+    /// reading windows of `length` characters.
+    public static func charLSTM(vocabulary: Int, length: Int) -> String {
+        """
+        # A character-level language model (Karpathy's char-rnn): it reads \(length)
+        # characters and predicts, at every step, the next one. `capas train
+        # char-lstm --data FILE.txt` sets the vocabulary to the file's characters.
+        input \(length)                                 # \(length) character ids
+        embedding \(vocabulary) 32                      # → \(length)x32: a vector per character
+        lstm 128 sequences=yes bias=pytorch      # every step's h: \(length)x128
+        conv1d \(vocabulary) 1                          # a dense layer at every step: the next character's logits
+
+        """
+    }
+
+    /// The char-lstm preset as `capas summary` shows it: 96 characters, 64 steps.
+    public static let charLSTMPreset = charLSTM(vocabulary: 96, length: 64)
 }
