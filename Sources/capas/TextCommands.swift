@@ -18,10 +18,23 @@ struct NotALanguageModel: LocalizedMessage {
     }
 }
 
+/// An option of image training given to text training.
+struct NotForText: LocalizedMessage {
+    let option: String
+    func message(in L: Language) -> String {
+        L.pick(es: "\(option) es para imágenes: no se puede usar al entrenar con un texto",
+               en: "\(option) is for images: it cannot be used when training on a text")
+    }
+}
+
 extension Train {
     func trainText() throws {
         try guarded {
             let L = Messages.language
+            let unsupported = [("--init", initialWeights != nil), ("--head", head != nil), ("--freeze", freeze != nil),
+                               ("--classes", classes != nil), ("--per-class", perClass != nil), ("--limit", limit != nil),
+                               ("--augment", augment)].filter(\.1).map(\.0)
+            if let first = unsupported.first { throw NotForText(option: first) }
             let text = try CharText.load(data)
             let analysis: ModelAnalysis
             if model.lowercased() == "char-lstm" {
