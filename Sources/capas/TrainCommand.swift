@@ -139,6 +139,7 @@ struct Train: ParsableCommand {
             options.learningRate = lr
             options.weightDecay = weightDecay
             options.seed = seed
+            options.clip = clip
             let trainer = try Trainer(analysis: analysis, options: options, network: network)
             let started = Date()
 

@@ -94,3 +94,28 @@ final class CharTextTests: XCTestCase {
         XCTAssertTrue(written.allSatisfy { text.vocabulary.contains($0) }, written)
     }
 }
+
+final class ClippedTrainerTests: XCTestCase {
+    /// With `clip`, the image trainer moves the weights by at most what a
+    /// gradient of that norm would (plain SGD: lr · clip).
+    func testTrainerClipsGradients() throws {
+        let analysis = try ModelAnalysis(text: "input 4\ndense 3")
+        func step(clip: Float?) throws -> Double {
+            var options = TrainingOptions()
+            options.optimizer = .sgd
+            options.learningRate = 1
+            options.clip = clip
+            let trainer = try Trainer(analysis: analysis, options: options)
+            let before = trainer.network.trainableParameters.map(\.value.data)
+            let x = Tensor(shape: [2, 4], data: [100, -50, 30, 80, 90, 10, -70, 20])
+            _ = try trainer.step(LabeledBatch(images: x, labels: [0, 2]))
+            var sum = 0.0
+            for (p, b) in zip(trainer.network.trainableParameters, before) {
+                for (v, w) in zip(p.value.data, b) { sum += Double(v - w) * Double(v - w) }
+            }
+            return sum.squareRoot()
+        }
+        XCTAssertGreaterThan(try step(clip: nil), 1)
+        XCTAssertEqual(try step(clip: 0.5), 0.5, accuracy: 1e-3)
+    }
+}
