@@ -14,7 +14,7 @@ public enum ResolvedLayer: Hashable, Sendable {
     case flatten
     case dense(DenseConfig)
     case embedding(EmbeddingConfig)
-    /// Analysed only: `makeNetwork` throws `notTrainable` for it.
+    /// An rnn or lstm layer (`RecurrentLayer` in the core).
     case recurrent(RecurrentConfig)
     case activation(ActivationFunction)
     case softmax(logarithmic: Bool)

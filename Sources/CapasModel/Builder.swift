@@ -3,9 +3,6 @@ import CapasCore
 extension ModelAnalysis {
     /// Builds the trainable network: one core layer per analysed node, with
     /// PyTorch's default initialisation drawn from `seed`.
-    ///
-    /// **Throws `notTrainable` for a recurrent layer** (`rnn`, `lstm`): capas
-    /// analyses those but has no forward and backward pass for them.
     public func makeNetwork(seed: UInt64) throws -> Network {
         var generator = SeededGenerator(seed: seed)
         var nodes: [Network.Node] = []
@@ -19,8 +16,10 @@ extension ModelAnalysis {
             case .flatten: core = Flatten()
             case let .dense(config): core = Dense(config, generator: &generator)
             case let .embedding(config): core = Embedding(config, generator: &generator)
-            case .recurrent:
-                throw ModelError(.notTrainable(layer: layer.spec?.text ?? layer.resolved.torchName), at: layer.span)
+            case let .recurrent(r):
+                core = RecurrentLayer(cell: r.spec.cell == .simple ? .simple : .lstm, inputFeatures: r.inputFeatures,
+                                      units: r.spec.units, biasVectors: r.spec.bias.vectors,
+                                      returnSequences: r.spec.returnSequences, generator: &generator)
             case let .activation(f): core = Activation(f)
             case let .softmax(log): core = Softmax(logarithmic: log)
             case let .maxout(pieces): core = Maxout(pieces: pieces)

@@ -106,8 +106,11 @@ extension AnalyzedLayer {
                                     en: "two bias vectors per gate (b_ih and b_hh), as in PyTorch; Keras has one: \(gates)u·(u + i + 1)"))
             case .no: break
             }
-            notes.append(L.pick(es: "capas calcula sus cuentas pero no puede entrenar esta capa",
-                                en: "capas works out its counts but cannot train this layer"))
+            notes.append(r.spec.cell == .lstm
+                ? L.pick(es: "compuertas en el orden de PyTorch (i, f, g, o); se entrena con retropropagación a través del tiempo",
+                         en: "gates in PyTorch's order (i, f, g, o); trained with backpropagation through time")
+                : L.pick(es: "h_t = tanh(W·x_t + U·h_{t−1} + b); se entrena con retropropagación a través del tiempo",
+                         en: "h_t = tanh(W·x_t + U·h_{t−1} + b); trained with backpropagation through time"))
         case .flatten:
             let factors = inputShape.dims.map(String.init).joined(separator: "·")
             shapeLines = [L.pick(es: "\(inputShape) se aplana en un vector de \(factors) = \(outputShape) valores",

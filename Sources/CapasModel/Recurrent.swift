@@ -1,8 +1,7 @@
 import CapasCore
 
-// Recurrent layers, for shapes and counts only: capas analyses them but does
-// not train them (building a network that contains one throws
-// `ModelError.Problem.notTrainable`).
+// Recurrent layers as the model language writes them; `makeNetwork` builds
+// them as CapasCore's `RecurrentLayer` (PyTorch's nn.RNN / nn.LSTM, one layer).
 //
 //   rnn UNITS      Keras SimpleRNN:  h_t = tanh(W·x_t + U·h_{t−1} + b)
 //   lstm UNITS     Keras LSTM: four gates (input, forget, cell, output), each
@@ -45,7 +44,7 @@ public struct RecurrentSpec: Hashable, Sendable {
         /// None.
         case no
 
-        var vectors: Int { self == .keras ? 1 : (self == .pytorch ? 2 : 0) }
+        public var vectors: Int { self == .keras ? 1 : (self == .pytorch ? 2 : 0) }
     }
 
     public var cell: Cell

@@ -77,7 +77,7 @@ enum Help {
           batchnorm   dropout 0.5
           relu6   globalmaxpool   maxpool 3 stride=2 ceil=yes (redondea hacia arriba, como GoogLeNet)
           embedding 10000 32                identificadores de token (input 200) → secuencia 200x32
-          rnn 32   lstm 32 [sequences=yes] [bias=pytorch]   recurrentes: solo formas y cuentas
+          rnn 32   lstm 32 [sequences=yes] [bias=pytorch]   recurrentes (PyTorch)
           residual { … } shortcut { … }     concat { branch { … } branch { … } }
         """, en: """
           input 28x28x1                     input height×width×channels (or input 784)
@@ -90,7 +90,7 @@ enum Help {
           batchnorm   dropout 0.5
           relu6   globalmaxpool   maxpool 3 stride=2 ceil=yes (rounds up, as in GoogLeNet)
           embedding 10000 32                token ids (input 200) → a 200x32 sequence
-          rnn 32   lstm 32 [sequences=yes] [bias=pytorch]   recurrent: shapes and counts only
+          rnn 32   lstm 32 [sequences=yes] [bias=pytorch]   recurrent (PyTorch)
           residual { … } shortcut { … }     concat { branch { … } branch { … } }
         """),
         Topic(names: ["functions", "funciones", "function", "función"], es: """

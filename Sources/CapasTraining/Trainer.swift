@@ -11,6 +11,8 @@ public struct TrainingOptions: Sendable {
     public var learningRate: Float?
     public var weightDecay: Float = 0
     public var seed: UInt64 = 0
+    /// Clip the gradients to this joint L2 norm before each step (nil: never).
+    public var clip: Float?
     public init() {}
 }
 
@@ -46,6 +48,7 @@ public enum TrainingEvent {
 public struct TrainingError: Error, LocalizedMessage {
     public enum Problem { case diverged(epoch: Int, batch: Int, learningRate: Float), interrupted }
     public let problem: Problem
+    public init(problem: Problem) { self.problem = problem }
 
     public func message(in L: Language) -> String {
         switch problem {
@@ -99,6 +102,7 @@ public final class Trainer {
         let (loss, gradient) = Loss.crossEntropy(logits: z, labels: batch.labels)
         network.zeroGradients()
         if endsInSoftmax { network.backward(gradient, from: network.nodes.count - 2) } else { network.backward(gradient) }
+        if let clip = options.clip { clipGradients(network.trainableParameters, maxNorm: clip) }
         optimizer.step(network.trainableParameters)
         let predictions = z.argmaxRows()
         return (loss, zip(predictions, batch.labels).filter { $0 == $1 }.count)

@@ -17,7 +17,7 @@ struct Capas: ParsableCommand {
           dense 10
         Tensors are NCHW inside (PyTorch's convention).
         """,
-        subcommands: [Repl.self, Run.self, Convert.self, Summary.self, Train.self, Evaluate.self, DataCommand.self, Bench.self,
+        subcommands: [Repl.self, Run.self, Convert.self, Summary.self, Train.self, Sample.self, Evaluate.self, DataCommand.self, Bench.self,
                       Check.self, Grade.self, AssignCommand.self, AutograderCommand.self, KernelCommand.self])
 
     @OptionGroup var global: GlobalOptions

@@ -67,9 +67,17 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("per-class"), help: "Use at most N training images of each class (the first ones in the file).")
     var perClass: Int?
 
+    @Option(help: "With a text file (--data FILE.txt): characters per training sequence.")
+    var seq: Int = 64
+
+    @Option(help: "Clip the gradients to this L2 norm (PyTorch's clip_grad_norm_).")
+    var clip: Float?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        guard (1...4096).contains(seq) else { throw ValidationError("--seq must be between 1 and 4096") }
+        if let clip { guard clip > 0, clip.isFinite else { throw ValidationError("--clip must be a positive number") } }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard OptimizerKind(rawValue: optimizer) != nil else {
@@ -85,6 +93,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try global.apply()
+        if model.lowercased() == "char-lstm" || data.lowercased().hasSuffix(".txt") { return try trainText() }
         try guarded {
             let L = Messages.language
             let source = try ModelSource(model)
@@ -130,6 +139,7 @@ struct Train: ParsableCommand {
             options.learningRate = lr
             options.weightDecay = weightDecay
             options.seed = seed
+            options.clip = clip
             let trainer = try Trainer(analysis: analysis, options: options, network: network)
             let started = Date()
 

@@ -70,15 +70,19 @@ final class NewLayerTests: XCTestCase {
         }
     }
 
-    /// Recurrent layers are analysed, not built: a localized error that names the layer and its line.
-    func testRecurrentLayersDoNotBuild() throws {
-        let a = try ModelAnalysis(text: "input 30\nembedding 100 8\nlstm 16 bias=pytorch\ndense 2")
-        XCTAssertThrowsError(try a.makeNetwork(seed: 0)) { error in
-            guard let e = error as? ModelError else { return XCTFail("\(error)") }
-            XCTAssertEqual(e.problem, .notTrainable(layer: "lstm 16 bias=pytorch"))
-            XCTAssertEqual(e.span?.line, 3)
-            XCTAssertTrue(e.message(in: .en).contains("capas cannot train `lstm 16 bias=pytorch` yet"), e.message(in: .en))
-            XCTAssertTrue(e.message(in: .es).contains("capas todavía no puede entrenar `lstm 16 bias=pytorch`"), e.message(in: .es))
+    /// Recurrent layers build: the built network has the analysis' parameter
+    /// count (PyTorch's two biases, Keras' one, none) and the analysed output shape.
+    func testRecurrentLayersBuild() throws {
+        for (text, shape) in [("input 30\nembedding 100 8\nlstm 16 bias=pytorch\ndense 2", [3, 2]),
+                              ("input 30\nembedding 100 8\nrnn 16 sequences=yes\nlstm 5 bias=no sequences=yes", [3, 5, 30]),
+                              ("input 30\nembedding 100 8\nlstm 7 sequences=yes\nlstm 4", [3, 4])] {
+            let a = try ModelAnalysis(text: text)
+            let network = try a.makeNetwork(seed: 0)
+            let built = network.nodes.reduce(0) { $0 + $1.layer.parameters.filter(\.trainable).reduce(0) { $0 + $1.value.count } }
+            XCTAssertEqual(built, try a.totalParameters(), text)
+            var ids = Tensor(zeros: [3, 30])
+            for i in 0..<ids.count { ids.data[i] = Float(i % 100) }
+            XCTAssertEqual(try network.forward(ids, mode: .evaluation).shape, shape, text)
         }
     }
 

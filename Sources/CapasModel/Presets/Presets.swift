@@ -50,10 +50,12 @@ public enum Presets {
                en: "the Inception lesson: a 1x1 convolution before the 5x5 cuts the cost tenfold", text: oneByOne),
         Preset("text-cnn", es: "CNN para clasificar texto (Kim, 2014): embedding, conv1d de 3, 4 y 5, max-pooling global",
                en: "a CNN for text classification (Kim, 2014): embedding, conv1d of 3, 4 and 5, global max pooling", text: textCNN),
-        Preset("simple-rnn", es: "RNN simple para reseñas de IMDB (Chollet): solo formas y cuentas",
-               en: "a simple RNN for IMDB reviews (Chollet): shapes and counts only", text: simpleRNN),
-        Preset("lstm", es: "LSTM para reseñas de IMDB (Chollet): solo formas y cuentas",
-               en: "an LSTM for IMDB reviews (Chollet): shapes and counts only", text: lstm),
+        Preset("simple-rnn", es: "RNN simple para reseñas de IMDB (Chollet)",
+               en: "a simple RNN for IMDB reviews (Chollet)", text: simpleRNN),
+        Preset("lstm", es: "LSTM para reseñas de IMDB (Chollet)",
+               en: "an LSTM for IMDB reviews (Chollet)", text: lstm),
+        Preset("char-lstm", es: "modelo de lenguaje por caracteres (capas train char-lstm --data TEXTO.txt)",
+               en: "a character-level language model (capas train char-lstm --data TEXT.txt)", text: charLSTMPreset),
     ]
 
     /// The preset with this name (any case), or nil.

@@ -1,5 +1,5 @@
 // Models of sequences: a convolutional text classifier, which capas trains,
-// and two recurrent classifiers, which it only analyses (shapes and counts).
+// and two recurrent classifiers.
 // The input is a vector of token ids (whole numbers 0 … vocabulary − 1) that
 // `embedding` turns into a sequence of vectors.
 
@@ -36,8 +36,7 @@ extension Presets {
     public static let simpleRNN = """
     # A simple recurrent network for IMDB movie reviews (positive or negative),
     # as in Chollet's Deep Learning with Python: reviews cut to 500 words of a
-    # 10,000-word vocabulary. capas computes its shapes and counts but does not
-    # train recurrent layers.
+    # 10,000-word vocabulary.
     input 500                                # 500 token ids
     embedding 10000 32                       # → 500x32: 10,000·32 = 320,000 parameters
     rnn 32                                   # h_t = tanh(W·x_t + U·h_{t−1} + b): the last h, 32 values
@@ -51,8 +50,7 @@ extension Presets {
     public static let lstm = """
     # The same IMDB classifier with an LSTM (Hochreiter and Schmidhuber, 1997):
     # four gates (input, forget, cell, output), each with its own weights, keep
-    # a cell state that carries information across many steps. capas computes
-    # its shapes and counts but does not train recurrent layers.
+    # a cell state that carries information across many steps.
     input 500                                # 500 token ids
     embedding 10000 32                       # → 500x32
     lstm 32                                  # 4·32·(32 + 32 + 1) = 8,320 parameters (Keras: one bias per gate)
@@ -60,4 +58,22 @@ extension Presets {
     dense 1 sigmoid
 
     """
+
+    /// A character-level language model for a text of `vocabulary` characters,
+    /// reading windows of `length` characters.
+    public static func charLSTM(vocabulary: Int, length: Int) -> String {
+        """
+        # A character-level language model (Karpathy's char-rnn): it reads \(length)
+        # characters and predicts, at every step, the next one. `capas train
+        # char-lstm --data FILE.txt` sets the vocabulary to the file's characters.
+        input \(length)                                 # \(length) character ids
+        embedding \(vocabulary) 32                      # → \(length)x32: a vector per character
+        lstm 128 sequences=yes bias=pytorch      # every step's h: \(length)x128
+        conv1d \(vocabulary) 1                          # a dense layer at every step: the next character's logits
+
+        """
+    }
+
+    /// The char-lstm preset as `capas summary` shows it: 96 characters, 64 steps.
+    public static let charLSTMPreset = charLSTM(vocabulary: 96, length: 64)
 }
