@@ -48,6 +48,8 @@ enum SpanishHelp {
                 "El núcleo de Jupyter: `capas kernel install --user`, y luego elige capas en JupyterLab.",
             "Register capas with Jupyter. / Registra capas en Jupyter.": "Registra capas en Jupyter.",
             "Remove capas from Jupyter. / Quita capas de Jupyter.": "Quita capas de Jupyter.",
+            "Write text with a character-level language model trained by `capas train char-lstm --data FILE.txt --out DIR`.":
+                "Escribe texto con un modelo de lenguaje por caracteres entrenado con `capas train char-lstm --data ARCHIVO.txt --out CARPETA`.",
             "Convert a notebook between Markdown (.md) and Jupyter (.ipynb). / Convierte un cuaderno entre Markdown y Jupyter.":
                 "Convierte un cuaderno entre Markdown (.md) y Jupyter (.ipynb).",
     ]
@@ -92,6 +94,8 @@ enum SpanishHelp {
             "Start from the weights of a checkpoint (a .safetensors file, or a folder with model.safetensors): every layer whose name and shape match is loaded, the others start at random.":
                 "Empieza con los pesos de un punto de control (un archivo .safetensors, o una carpeta con model.safetensors): se carga cada capa cuyo nombre y forma coinciden; las demás empiezan al azar.",
             "Use at most N training images of each class (the first ones in the file).": "Usa como mucho N imágenes de entrenamiento de cada clase (las primeras del archivo).",
+            "With a text file (--data FILE.txt): characters per training sequence.": "Con un archivo de texto (--data ARCHIVO.txt): caracteres por secuencia de entrenamiento.",
+            "Clip the gradients to this L2 norm (PyTorch's clip_grad_norm_).": "Recorta los gradientes a esta norma L2 (clip_grad_norm_ de PyTorch).",
         ],
         "evaluate": [
             "A checkpoint (.safetensors) written by `capas train`, or by PyTorch with --model.": "Un punto de control (.safetensors) escrito por `capas train`, o por PyTorch con --model.",
@@ -114,6 +118,13 @@ enum SpanishHelp {
             "In your own Jupyter data folder (~/.local/share/jupyter; the default).": "En tu propia carpeta de datos de Jupyter (~/.local/share/jupyter; por omisión).",
             "In the active virtual environment or conda environment ($VIRTUAL_ENV, $CONDA_PREFIX).": "En el entorno virtual o de conda activo ($VIRTUAL_ENV, $CONDA_PREFIX).",
             "Under PREFIX/share/jupyter.": "Bajo PREFIX/share/jupyter.",
+        ],
+        "sample": [
+            "The checkpoint: a folder with model.safetensors, or the file.": "El punto de control: una carpeta con model.safetensors, o el archivo.",
+            "Characters to write.": "Caracteres que se escriben.",
+            "Softmax temperature: low is safe and repetitive, high is varied and wild.": "Temperatura del softmax: baja es segura y repetitiva; alta, variada y loca.",
+            "Seed for the random choices.": "Semilla de las elecciones al azar.",
+            "Text to start from (only characters of the training text).": "Texto con el que empezar (solo caracteres del texto de entrenamiento).",
         ],
         "convert": [
             "The notebook to read (.md or .ipynb).": "El cuaderno que se lee (.md o .ipynb).",

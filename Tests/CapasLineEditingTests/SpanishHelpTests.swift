@@ -4,7 +4,7 @@ import XCTest
 /// `capas … --help` of every subcommand in Spanish (with --lang es or LANG=es…) and in English.
 final class SpanishHelpTests: XCTestCase {
     static let subcommands = ["", "repl", "run", "summary", "train", "evaluate", "data", "data info", "data fetch", "bench",
-                              "check", "grade", "assign", "autograder", "kernel", "kernel install", "kernel uninstall", "convert"]
+                              "check", "grade", "assign", "autograder", "kernel", "kernel install", "kernel uninstall", "convert", "sample"]
 
     private static func capasPath() -> String? {
         var folders: [URL] = []
