@@ -4,7 +4,7 @@ import Foundation
 /// and a GitHub Actions workflow for learners' repositories.
 public enum Autograder {
     /// The apt packages capas needs at run time and to build.
-    public static let aptPackages = "libopenblas-dev libedit-dev zlib1g-dev pkg-config git curl ca-certificates python3"
+    public static let aptPackages = "libopenblas-dev libedit-dev zlib1g-dev libzmq3-dev bubblewrap pkg-config git curl ca-certificates python3"
 
     /// Gradescope's `setup.sh`: installs Swift and the packages, builds capas
     /// from the bundled source. Gradescope runs it once, as root, in /autograder/source.

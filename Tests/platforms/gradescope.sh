@@ -12,14 +12,12 @@
 #    read-only, the Swift toolchain (where `swiftc` resolves) and the local
 #    package mirror read-only, a writable /usr/local, /root and /tmp, no network.
 #    The root holds the capabilities of a Docker container (Gradescope runs one):
-#    no CAP_SYS_ADMIN, so bubblewrap cannot make namespaces in it and capas uses
-#    its own spawner. CAPAS_GRADESCOPE_CAPS=all gives the root every capability
-#    (capas then runs bubblewrap inside it). Known gap: with Docker's set the
-#    spawner, as root, still asks for a mount namespace and code exercises are
-#    not gradable ("cannot start the sandboxed program (namespace): Operation
-#    not permitted"); the test suite runs this script with CAPAS_GRADESCOPE_CAPS=all.
+#    no CAP_SYS_ADMIN, so no mount namespace can be made by root in it; capas
+#    finds that out and grades code exercises without private mounts (the
+#    filter, a uid per run, the limits). CAPAS_GRADESCOPE_CAPS=all gives the
+#    root every capability instead.
 # 3. setup.sh as Gradescope runs it (root, in /autograder/source): its apt step
-#    finds every package installed (no network needed), its Swift step finds the
+#    is skipped (no network in the root; what it would install is listed), its Swift step finds the
 #    toolchain, its build step builds capas (the slow part: one build serves both
 #    bundles, whose capas sources are checked identical).
 # 4. run_autograder for each submission, and results.json checked against
@@ -118,8 +116,10 @@ cp -a "$work/bundle-02-sizes-and-parameters/." "$ag/source/"
 # packages; when this machine lacks some, CAPAS_SKIP_APT=1 skips apt (listed in the log).
 packages=$(sed -n 's/^ *packages="\(.*\)"$/\1/p' "$ag/source/setup.sh")
 missing=$(for p in $packages; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done | tr '\n' ' ')
-skipapt=()
-if [ -n "$missing" ]; then echo "   not installed here, apt skipped: $missing"; skipapt=(--setenv CAPAS_SKIP_APT 1); fi
+# The root has no network and a read-only apt: setup.sh's apt step always
+# skips here (CAPAS_SKIP_APT=1), and says what it would have installed.
+skipapt=(--setenv CAPAS_SKIP_APT 1)
+[ -n "$missing" ] && echo "   not installed here (setup.sh would install them on Gradescope): $missing"
 if ! inroot "${skipapt[@]}" bash ./setup.sh > "$work/setup.log" 2>&1; then
     tail -30 "$work/setup.log"; echo "FAIL: setup.sh"; exit 1
 fi
