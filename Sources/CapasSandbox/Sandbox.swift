@@ -4,57 +4,52 @@
 // The whole API:
 //
 //     public struct Sandbox: Sendable {
-//         public enum User: Sendable, Equatable { case unprivileged, current, account(uid: UInt32, gid: UInt32) }
-//         public static let minimalEnvironment: [String: String]
-//         public var limits: SandboxLimits
-//         public var user: User
-//         public var temporaryRoot: String                       // "/tmp"
-//         public init(limits: SandboxLimits = SandboxLimits(), user: User = .unprivileged, temporaryRoot: String = "/tmp")
-//         public func run(executable: String, arguments: [String] = [],
-//                         environment: [String: String] = Sandbox.minimalEnvironment) throws(SandboxError) -> SandboxOutcome
+//         public enum User { case perRun, unprivileged, current, account(uid:gid:) }   // .automatic: perRun as root
+//         public enum Profile { case program, tool }       // what the program may still start
+//         public enum Isolation { case bubblewrap(String), direct }   // Sandbox.isolation: probed once
+//         public var limits: SandboxLimits, user: User, profile: Profile, view: SandboxView,
+//                    temporaryRoot: String, isolation: Isolation, runInPlace: Bool
+//         public func run(executable:arguments:environment:standardInput:collect:) throws(SandboxError) -> SandboxOutcome
 //     }
-//     public struct SandboxLimits: Sendable, Equatable { wallClock, cpuSeconds, memoryBytes, fileSizeBytes,
-//                                                       outputBytes, channelBytes, openFiles, processes }
-//     public struct SandboxOutcome: Sendable {
-//         public enum Termination { case exited(Int32), signaled(Int32), timedOut, channelOverflow }
-//         termination, reason: SandboxViolation?, stdout, stderr, outputTruncated, channel: [UInt8],
-//         wallTime, cpuTime, peakMemoryBytes, protections, pid
-//     }
-//     public enum SandboxViolation { case wallClock, cpuTime, memory, fileSize, forbiddenSyscall, channelLimit }
-//     public struct SandboxProtections: OptionSet { userSwitch, privateTmp, readOnlyRoot, hiddenProc, userNamespace }
-//     public enum SandboxError: Error { cannotSwitchUser, workDirectory, spawn }
+//     SandboxLimits, SandboxOutcome, SandboxViolation, SandboxProtections, SandboxError: below.
+//     SandboxView (View.swift): the mounts a run sees under bubblewrap, as a value.
 //
 // What one `run` does:
 //
-// 1. Creates a fresh empty directory under `temporaryRoot` (mode 0700,
-//    owned by the user the child runs as).
-// 2. `capas_spawn` (C): fork; in the child a new process group, resource
-//    limits (CPU, address space, file size, processes, open files, no core
-//    files), a private mount namespace in which that directory *is* /tmp,
-//    /var/tmp and /dev/shm, the rest of / is read-only (and, as root, a
-//    /proc hides other users' processes), stdin from /dev/null, stdout and
-//    stderr to pipes, the result channel on descriptor 3, every other
-//    descriptor closed, the switch to an unprivileged uid/gid,
-//    no-new-privileges, a scrubbed environment, execve.
+// 1. Gives the run a uid of its own (`RunIdentity`, as root) and a fresh
+//    empty directory under `temporaryRoot`, owned by that uid.
+// 2. `capas_spawn` (C): fork; in the child its own session, resource limits
+//    (CPU, address space, file size, processes, open files, no core files),
+//    stdin, stdout and stderr, the result channel on descriptor 3, every
+//    other descriptor closed, the uid switch, no-new-privileges.
+//    - Under **bubblewrap** the child then starts bubblewrap, which makes
+//      fresh user (for a normal user), pid, network, IPC and UTS namespaces
+//      and a root with only the run's directory (as /tmp), the program (at
+//      /sandbox/NAME) and what `view` lists, read-only; installs the seccomp
+//      filter it reads from descriptor 6; and starts the program.
+//    - **Alone** (`.direct`: no bubblewrap, or no user namespaces) the child
+//      makes a private mount namespace where it can (the directory is /tmp,
+//      the rest of / read-only, as root a /proc without other users),
+//      installs the filter itself and starts the program with execveat on
+//      the descriptor it holds, the one exec the filter lets through.
+//    Either way the filter is in force at the program's first instruction:
+//    code that runs before main, or replaces the C library's symbols, is
+//    held like the rest. The `program` profile refuses new processes, exec
+//    (beyond the start), network, tracing, signals to others, setsid,
+//    namespaces and mounts; the `tool` profile (the compiler) allows
+//    processes and exec.
 // 3. Reads stdout, stderr and the channel together with poll(), so a child
 //    that fills one pipe never blocks on it: stdout and stderr keep only
 //    their first `outputBytes` (the rest is read and dropped); more than
 //    `channelBytes` on the channel kills the child.
 // 4. At `wallClock`, SIGKILLs the child's whole process group. Always kills
-//    what is left of the group and reaps the child, then removes the directory.
+//    what is left, reaps what this process adopted (it is a child
+//    subreaper), kills every process of the run's uid, lets `collect` read
+//    the directory through its descriptor, then removes it through
+//    descriptors (never following a link).
 //
-// The program itself must call `capas_sandbox_lockdown()` (CSandbox) as
-// its first statement: that seccomp filter is what refuses fork, exec,
-// network, ptrace and signals to other processes. A program that does not
-// call it still gets every limit above, but not those refusals.
-//
-// **As root** the child runs as nobody (65534:65534) unless told otherwise;
-// the executable must be readable and executable by that user.
-// **As a normal user** the child keeps that user's ids (`.current`): the
-// private /tmp and read-only / then come from an unprivileged user
-// namespace (when the kernel allows one), /proc is not hidden, and only the
-// lockdown stops signals to the grader. `outcome.protections` says what
-// applied. **Not bounded:** the total disk the child fills in its private
+// `outcome.protections` says what applied. SECURITY.md is the threat
+// model. **Not bounded:** the total disk the child fills in its private
 // directory within the wall clock (each file is capped by `fileSizeBytes`).
 
 import CSandbox
