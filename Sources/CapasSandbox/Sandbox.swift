@@ -405,7 +405,7 @@ public struct Sandbox: Sendable {
         // What the run left for the caller, read before its folder goes.
         collect?(directory.fd)
 
-        var stderr = String(decoding: supervisor.stderr.kept, as: UTF8.self)
+        let stderr = String(decoding: supervisor.stderr.kept, as: UTF8.self)
         var protections = SandboxProtections(rawValue: child.protections)
         if case .bubblewrap = isolation {
             if case .exited(1) = result.termination, stderr.hasPrefix("bwrap: "), supervisor.channel.kept.isEmpty {
