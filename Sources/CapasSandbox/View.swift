@@ -21,6 +21,9 @@ public struct SandboxView: Sendable, Equatable {
 
     public var mounts: [Mount]
 
+    /// The size of a run's /dev/shm under bubblewrap.
+    public static let sharedMemoryBytes = 1 << 20
+
     public init(mounts: [Mount]) { self.mounts = mounts }
 
     /// A learner's program: the system's shared libraries and the folders of
@@ -54,8 +57,11 @@ public struct SandboxView: Sendable, Equatable {
     /// `workDescriptor` as the writable /tmp and the program open on
     /// `programDescriptor` visible read-only at `inside`.
     public func bubblewrapArguments(workDescriptor: Int32, programDescriptor: Int32?, at inside: String) -> [String] {
+        // /dev is bubblewrap's own tmpfs, in memory: its /dev/shm gets 1 MiB
+        // and the rest is made read-only below, so a run cannot fill the
+        // machine's memory there (its /tmp is its folder on disk).
         var arguments = ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                         "--proc", "/proc", "--dev", "/dev"]
+                         "--proc", "/proc", "--dev", "/dev", "--size", String(SandboxView.sharedMemoryBytes), "--tmpfs", "/dev/shm"]
         for mount in mounts {
             switch mount {
             case .readOnly(let source, let destination): arguments += ["--ro-bind", source, destination]
@@ -66,8 +72,8 @@ public struct SandboxView: Sendable, Equatable {
         }
         arguments += ["--bind-fd", String(workDescriptor), "/tmp"]
         if let programDescriptor { arguments += ["--ro-bind-fd", String(programDescriptor), inside] }
-        // Everything above stays; nothing new can be made outside /tmp.
-        arguments += ["--remount-ro", "/"]
+        // Everything above stays; nothing new can be made outside /tmp and /dev/shm.
+        arguments += ["--remount-ro", "/dev", "--remount-ro", "/"]
         return arguments
     }
 
@@ -209,7 +215,8 @@ enum BubblewrapProbe {
                         case .readOnly(let source, let name): ["--ro-bind", source, name]
                         default: []
                         }
-                    } + ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--", truth]
+                    } + ["--proc", "/proc", "--dev", "/dev", "--size", "1048576", "--tmpfs", "/dev/shm",
+                         "--remount-ro", "/dev", "--tmpfs", "/tmp", "--", truth]
         return probeRun(bubblewrap, argv, &config)
     }
 }

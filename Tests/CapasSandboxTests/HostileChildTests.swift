@@ -403,4 +403,19 @@ final class HostileChildTests: ProbeTestCase {
         XCTAssertEqual(report["depth"], "3000")
         XCTAssertEqual(report["locked"], "ok")
     }
+
+    func testMemoryBackedFoldersAreSmallOrReadOnly() throws { try eachIsolation(checkMemoryBackedFoldersAreSmallOrReadOnly) }
+
+    /// Under bubblewrap /dev is a tmpfs in memory: /dev/shm holds 1 MiB and
+    /// /dev takes no new file, so a run cannot fill the machine's memory.
+    /// (Alone, /dev/shm is the run's folder on disk.)
+    func checkMemoryBackedFoldersAreSmallOrReadOnly() throws {
+        let report = try probe("shm").report
+        if bubblewrap {
+            XCTAssertEqual(report["shm bytes"], "\(SandboxView.sharedMemoryBytes)")
+            XCTAssertEqual(report["dev file"], "EROFS")
+        } else {
+            XCTAssertEqual(report["shm bytes"], "\(8 << 20)")
+        }
+    }
 }

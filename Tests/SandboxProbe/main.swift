@@ -113,6 +113,23 @@ case "deep-folders":
     report("depth", "\(depth)")
     report("locked", outcome(chmod("locked", 0)))
 
+case "shm":
+    // Memory-backed places: how much of 8 MiB fits in /dev/shm, and whether
+    // /dev itself takes a new file.
+    let fd = open("/dev/shm/fill", O_WRONLY | O_CREAT, 0o600)
+    var total = 0
+    if fd >= 0 {
+        let chunk = [UInt8](repeating: 7, count: 1 << 16)
+        while total < 8 << 20 {
+            let n = chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            total += n
+        }
+        close(fd)
+    }
+    report("shm bytes", "\(total)")
+    report("dev file", outcome(open("/dev/capas-fill", O_WRONLY | O_CREAT, 0o600)))
+
 case "hello":
     // The well-behaved harness: a line of output and a result on fd 3.
     report("hello", "from the sandbox")
