@@ -136,8 +136,8 @@ final class CodeHostileTests: XCTestCase {
         guard (try? FileManager.default.createDirectory(atPath: grading, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o755])) != nil else { return nil }
         chmod(folder, 0o755)
-        FileManager.default.createFile(atPath: grading + "/secret", contents: Data("decoy course secret\n".utf8),
-                                       attributes: [.posixPermissions: 0o644])
+        guard FileManager.default.createFile(atPath: grading + "/secret", contents: Data("decoy course secret\n".utf8),
+                                             attributes: [.posixPermissions: 0o644]) else { return nil }
         return folder
     }
 

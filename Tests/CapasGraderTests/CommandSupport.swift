@@ -41,8 +41,8 @@ func runCapas(_ arguments: [String], in folder: URL, environment: [String: Strin
     let scratch = temporaryFolder("capas-run")
     defer { try? FileManager.default.removeItem(at: scratch) }
     let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: err.path, contents: nil)
+    XCTAssertTrue(FileManager.default.createFile(atPath: out.path, contents: nil))
+    XCTAssertTrue(FileManager.default.createFile(atPath: err.path, contents: nil))
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     try process.run()

@@ -134,7 +134,7 @@ final class PlatformTests: XCTestCase {
             if body.trimmingCharacters(in: .whitespaces) == "|" {
                 var block: [String] = []
                 i += 1
-                while i < lines.count, lines[i].trimmingCharacters(in: .whitespaces).isEmpty || lines[i].prefix { $0 == " " }.count > indent {
+                while i < lines.count, lines[i].trimmingCharacters(in: .whitespaces).isEmpty || lines[i].prefix(while: { $0 == " " }).count > indent {
                     block.append(lines[i]); i += 1
                 }
                 let margin = block.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { $0.prefix { $0 == " " }.count }.min() ?? 0
@@ -166,7 +166,7 @@ final class PlatformTests: XCTestCase {
     /// GITHUB_ENV carried from step to step; stops at the first failing step.
     func runWorkflow(_ workflow: String, in workspace: URL) throws -> (status: Int32, failedStep: Int?) {
         let githubEnv = workspace.deletingLastPathComponent().appendingPathComponent("github-env-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: githubEnv.path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: githubEnv.path, contents: nil))
         defer { try? FileManager.default.removeItem(at: githubEnv) }
         var env = workflowEnvironment(workflow)
         env["GITHUB_WORKSPACE"] = workspace.path

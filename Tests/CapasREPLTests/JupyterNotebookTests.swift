@@ -169,7 +169,7 @@ final class JupyterNotebookTests: XCTestCase {
         try "# t\n\n```capas\nA = [[1, 2], [3, 4]]\nA * 2\n```\n\n```capas\n:show A\n```\n\n```capas\nnope(1)\n```\n".write(to: md, atomically: true, encoding: .utf8)
         let capas = try capasExecutable()
         let empty = folder.appendingPathComponent("empty")
-        FileManager.default.createFile(atPath: empty.path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty.path, contents: nil))
         XCTAssertEqual(try runCapas(capas, arguments: ["convert", md.path, nb.path], input: empty, environment: [:]).status, 0)
         let run = try runCapas(capas, arguments: ["run", "--keep-going", nb.path], input: empty, environment: [:])
         XCTAssertEqual(run.status, 1)
