@@ -67,10 +67,27 @@ public enum SubmissionFiles {
     /// `mode`) by content.
     public static func copy(_ relative: String, in folder: URL, to destination: String, mode: mode_t = 0o644,
                             limit: Int = defaultLimit) throws(Refusal) {
-        let bytes = try read(relative, in: folder, limit: limit)
+        try write(read(relative, in: folder, limit: limit), to: destination, mode: mode, name: relative)
+    }
+
+    /// The regular file `name` directly inside the folder open on `directory`
+    /// (what a sandboxed tool left in its run's folder), never through a link.
+    static func read(named name: String, in directory: Int32, limit: Int) throws(Refusal) -> [UInt8] {
+        let fd = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else { throw Refusal(file: name, message: Bilingual("cannot open \(name): \(String(cString: strerror(errno)))")) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw Refusal(file: name, message: Bilingual("\(name) is not a regular file"))
+        }
+        return try contents(of: fd, name: name, limit: limit)
+    }
+
+    /// `bytes` into `destination`, a new file (never an existing one or a link) of mode `mode`.
+    static func write(_ bytes: [UInt8], to destination: String, mode: mode_t, name: String) throws(Refusal) {
         let out = Glibc.open(destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard out >= 0 else {
-            throw Refusal(file: relative, message: Bilingual("cannot write \(destination): \(String(cString: strerror(errno)))"))
+            throw Refusal(file: name, message: Bilingual("cannot write \(destination): \(String(cString: strerror(errno)))"))
         }
         defer { close(out) }
         var offset = 0
@@ -78,7 +95,7 @@ public enum SubmissionFiles {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(out, $0.baseAddress, $0.count) }
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else {
-                throw Refusal(file: relative, message: Bilingual("cannot write \(destination): \(String(cString: strerror(errno)))"))
+                throw Refusal(file: name, message: Bilingual("cannot write \(destination): \(String(cString: strerror(errno)))"))
             }
             offset += written
         }

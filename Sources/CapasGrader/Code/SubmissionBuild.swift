@@ -203,9 +203,14 @@ struct SubmissionBuild {
             // The compiler's output is the run's: copied by content into the
             // grader's folder, never used where it was made.
             do {
-                try SubmissionBuild.copyRegular(named: "harness", from: work, to: harness, limit: 256 << 20)
+                try SubmissionFiles.write(SubmissionFiles.read(named: "harness", in: work, limit: 256 << 20),
+                                          to: harness, mode: 0o755, name: "harness")
                 produced = true
-            } catch { copyProblem = "\(error)" }
+            } catch let refusal as SubmissionFiles.Refusal {
+                copyProblem = refusal.message.en
+            } catch {
+                copyProblem = "\(error)"
+            }
         }
         let output = relativize(run.stdout + run.stderr)
         if run.termination == .timedOut || run.reason == .cpuTime {
@@ -224,41 +229,6 @@ struct SubmissionBuild {
             }
             throw diagnose(output, functions: functions)
         }
-    }
-
-    struct CopyError: Error, CustomStringConvertible { var description: String }
-
-    /// Copies the regular file `name` inside the folder `directory` (a
-    /// descriptor) to `destination` (mode 0755), never following a link.
-    static func copyRegular(named name: String, from directory: Int32, to destination: String, limit: Int) throws {
-        let input = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-        guard input >= 0 else { throw CopyError(description: "\(name): \(String(cString: strerror(errno)))") }
-        defer { close(input) }
-        var info = stat()
-        guard fstat(input, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) <= limit else {
-            throw CopyError(description: "\(name) is not a regular file within \(limit) bytes")
-        }
-        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o755)
-        guard output >= 0 else { throw CopyError(description: "\(destination): \(String(cString: strerror(errno)))") }
-        defer { close(output) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var total = 0
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw CopyError(description: "\(name): \(String(cString: strerror(errno)))") }
-            if count == 0 { break }
-            total += count
-            guard total <= limit else { throw CopyError(description: "\(name) grew past \(limit) bytes") }
-            var offset = 0
-            while offset < count {
-                let written = buffer[offset..<count].withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { throw CopyError(description: "\(destination): \(String(cString: strerror(errno)))") }
-                offset += written
-            }
-        }
-        fchmod(output, 0o755)
     }
 
     /// Build paths out of compiler output: the learner sees their own file names.
