@@ -34,8 +34,12 @@ public final class Network {
     public final class Profile {
         public var forward: [Double]
         public var backward: [Double]
-        public init(nodes: Int) {
+        /// What is measured: wall time, or the process's CPU time (which
+        /// other work on a shared machine does not inflate; meaningful with one thread).
+        public let clock: BenchClock
+        public init(nodes: Int, clock: BenchClock = .wall) {
             forward = [Double](repeating: 0, count: nodes); backward = forward
+            self.clock = clock
         }
     }
 
@@ -133,11 +137,11 @@ public final class Network {
         var remainingReads = readCounts(output: last)
         for (i, node) in nodes.enumerated() where i <= last {
             let args = node.inputs.map { $0 < 0 ? input : outputs[$0]! }
-            let start = profile == nil ? 0 : monotonicSeconds()
+            let start = profile?.clock.now() ?? 0
             // A frozen batch norm keeps its running statistics: evaluation mode even in training.
             let nodeMode = mode == .training && node.layer is BatchNorm && node.layer.isFrozen ? .evaluation : mode
             outputs[i] = node.layer.forward(args, mode: nodeMode)
-            if let profile { profile.forward[i] += monotonicSeconds() - start }
+            if let profile { profile.forward[i] += profile.clock.now() - start }
             if keepsEverything { keptOutputs[i] = outputs[i] }
             // Free what no later node reads (the layers keep their own caches).
             for j in node.inputs where j >= 0 {
@@ -165,9 +169,9 @@ public final class Network {
             // Training plan: nothing trainable at or behind this node (frozen layers at the bottom).
             if let plan = gradientPlan, !plan[i] { continue }
             let node = nodes[i]
-            let start = profile == nil ? 0 : monotonicSeconds()
+            let start = profile?.clock.now() ?? 0
             let inputGrads = node.layer.backward(g)
-            if let profile { profile.backward[i] += monotonicSeconds() - start }
+            if let profile { profile.backward[i] += profile.clock.now() - start }
             for (j, dx) in zip(node.inputs, inputGrads) {
                 if j < 0 {
                     if inputGradient == nil { inputGradient = dx } else { inputGradient!.add(dx) }
@@ -213,8 +217,20 @@ public final class Network {
 }
 
 /// Seconds from an arbitrary fixed point, for measuring intervals.
-public func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+public func monotonicSeconds() -> Double { BenchClock.wall.now() }
+
+/// The clock a benchmark reads.
+public enum BenchClock: String, Sendable, CaseIterable {
+    /// Elapsed time (what a user waits).
+    case wall
+    /// CPU time of the whole process, all threads: with one thread it is the
+    /// work done, whatever else the machine runs at the same time.
+    case cpu
+
+    /// Seconds from an arbitrary fixed point.
+    public func now() -> Double {
+        var ts = timespec()
+        clock_gettime(self == .wall ? CLOCK_MONOTONIC : CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
 }

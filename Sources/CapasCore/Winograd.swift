@@ -46,9 +46,17 @@ enum Winograd {
     /// Below this many input or output channels the per-position products are
     /// too thin for the matrix product to run near its speed: im2col wins.
     static let minimumChannels = 16
-    /// Tiles per matrix product: enough for the product to run at speed,
-    /// few enough that a chunk's transformed tiles stay in cache.
-    static let targetTiles = 1024
+    /// Tiles per chunk of the batch. OpenBLAS needs long products (about
+    /// 1024 tiles) to run near its speed; capas' own kernel runs as fast on a
+    /// few dozen, so its chunks are sized for the transformed input and
+    /// output of the 16 positions to stay in the second-level cache
+    /// (`cacheFloats` floats: 16·(C + K) per tile).
+    static func targetTiles(_ g: Conv2D.Geometry) -> Int {
+        guard BLAS.smallKernelEnabled else { return 1024 }
+        return max(16, cacheFloats / (16 * (g.c + g.k)))
+    }
+    /// Half of a 1 MiB second-level cache (these machines' Zen 4, and most laptops' since 2020).
+    static let cacheFloats = 131_072
 
     typealias V8 = SIMD8<Float>
     typealias V16 = SIMD16<Float>
@@ -82,7 +90,8 @@ enum Winograd {
             pw = 2 * tw8 + 2
             let tiles = th * tw
             // Enough chunks for every worker, each about `targetTiles` tiles.
-            var count = max(workers, (g.n * tiles + Winograd.targetTiles - 1) / Winograd.targetTiles)
+            let target = Winograd.targetTiles(g)
+            var count = max(workers, (g.n * tiles + target - 1) / target)
             count = min(g.n, (count + workers - 1) / workers * workers)
             chunkSamples = (g.n + count - 1) / count
             chunks = (g.n + chunkSamples - 1) / chunkSamples
@@ -93,11 +102,23 @@ enum Winograd {
             let start = index * chunkSamples
             return start..<min(g.n, start + chunkSamples)
         }
-        /// Floats from one position ξ to the next in a chunk of `t` tiles:
-        /// C·t (or K·t) and eight of slack, where the vector stores of the last
-        /// tiles land. Within a position, row c (or k) of the matrix holds t tiles.
-        func inputStride(_ t: Int) -> Int { g.c * t + 8 }
-        func outputStride(_ t: Int) -> Int { g.k * t + 8 }
+        /// Floats from one row of a position's matrix to the next (row c of
+        /// V, row k of M) in a chunk of `t` tiles: t, eight of slack where the
+        /// vector stores of the last tiles land, rounded up to an odd number of
+        /// 16 floats (64 bytes). Rows a power of two apart (1024 tiles = 4 KiB)
+        /// would all fall in the same sets of the first-level cache, and the
+        /// products that walk down a column of them would run at a third of
+        /// their speed.
+        func rowStride(_ t: Int) -> Int {
+            var blocks = (t + 8 + 15) / 16
+            if blocks % 2 == 0 { blocks += 1 }
+            return 16 * blocks
+        }
+        /// Floats from one position ξ to the next: C (or K) rows and 16 more,
+        /// so that this stride too is an odd number of 64-byte lines (the
+        /// transforms read and write the 16 positions of a tile together).
+        func inputStride(_ t: Int) -> Int { g.c * rowStride(t) + 16 }
+        func outputStride(_ t: Int) -> Int { g.k * rowStride(t) + 16 }
         /// Floats of a full chunk's transformed input and output.
         var chunkInputFloats: Int { 16 * inputStride(chunkSamples * tiles) }
         var chunkOutputFloats: Int { 16 * outputStride(chunkSamples * tiles) }
@@ -219,7 +240,7 @@ enum Winograd {
         for c in 0..<g.c {
             for (index, s) in samples.enumerated() {
                 pad(x + (s * g.c + c) * g.h * g.w, p, into: padded)
-                let out = v + c * t + index * p.tiles
+                let out = v + c * p.rowStride(t) + index * p.tiles
                 for ty in 0..<p.th {
                     var tx = 0
                     while tx < p.tw {
@@ -261,7 +282,7 @@ enum Winograd {
         let xiStride = p.outputStride(t)
         for (index, s) in samples.enumerated() {
             for k in 0..<g.k {
-                let src = m + k * t + index * p.tiles
+                let src = m + k * p.rowStride(t) + index * p.tiles
                 let plane = y + (s * g.k + k) * g.ho * g.wo
                 let b = V8(repeating: bias?[k] ?? 0)
                 for ty in 0..<p.th {
@@ -315,7 +336,7 @@ enum Winograd {
             for (index, s) in samples.enumerated() {
                 let plane = dy + (s * g.k + k) * g.ho * g.wo
                 for oy in 0..<g.ho { Conv2D.copy(plane + oy * g.wo, padded + oy * qw, g.wo) }
-                let out = dm + k * t + index * p.tiles
+                let out = dm + k * p.rowStride(t) + index * p.tiles
                 for ty in 0..<p.th {
                     var tx = 0
                     while tx < p.tw {
@@ -350,7 +371,7 @@ enum Winograd {
         for (index, s) in samples.enumerated() {
             for c in 0..<g.c {
                 Conv2D.fill(padded, 0, p.ph * p.pw)
-                let src = dv + c * t + index * p.tiles
+                let src = dv + c * p.rowStride(t) + index * p.tiles
                 for ty in 0..<p.th {
                     var tx = 0
                     while tx < p.tw {
@@ -424,9 +445,11 @@ extension Conv2D {
                                         let v = cache ? cacheBase! + chunk * plan.chunkInputFloats : sp.baseAddress!
                                         Winograd.transformInput(xb, plan, samples: samples, padded: pp.baseAddress!, into: v)
                                         let vStride = plan.inputStride(t), mStride = plan.outputStride(t)
+                                        let rowStride = plan.rowStride(t)
                                         for xi in 0..<16 {
-                                            BLAS.sgemm(m: g.k, n: t, k: g.c, a: ub + xi * g.k * g.c, b: v + xi * vStride,
-                                                       c: mp.baseAddress! + xi * mStride)
+                                            BLAS.product(m: g.k, n: t, k: g.c, a: ub + xi * g.k * g.c,
+                                                         b: v + xi * vStride, ldb: rowStride,
+                                                         c: mp.baseAddress! + xi * mStride, ldc: rowStride)
                                         }
                                         Winograd.transformOutput(mp.baseAddress!, plan, samples: samples, bias: biasBase,
                                                                  rectified: rectified, into: yb)
@@ -486,6 +509,7 @@ extension Conv2D {
                         let samples = plan.samples(ofChunk: chunk)
                         let t = samples.count * plan.tiles
                         let vStride = plan.inputStride(t), mStride = plan.outputStride(t)
+                        let rowStride = plan.rowStride(t)
                         Winograd.transformOutputGradient(dyb, plan, samples: samples, padded: gp.baseAddress!, into: dmb)
                         if !skipWeights {
                         let v: UnsafePointer<Float>
@@ -497,16 +521,16 @@ extension Conv2D {
                         }
                         for xi in 0..<16 {
                             // dU[ξ] += dM[ξ] [K × T] · V[ξ]ᵀ [T × C]
-                            BLAS.sgemm(transposeB: true, m: g.k, n: g.c, k: t, a: dmb + xi * mStride,
-                                       b: v + xi * vStride, beta: 1, c: duLocal + xi * g.k * g.c)
+                            BLAS.sgemm(transposeB: true, m: g.k, n: g.c, k: t, a: dmb + xi * mStride, lda: rowStride,
+                                       b: v + xi * vStride, ldb: rowStride, beta: 1, c: duLocal + xi * g.k * g.c)
                         }
                         }
                         if !skipInput {
                             let dvb = dvp.baseAddress!
                             for xi in 0..<16 {
                                 // dV[ξ] = U[ξ]ᵀ [C × K] · dM[ξ] [K × T]
-                                BLAS.sgemm(transposeA: true, m: g.c, n: t, k: g.k, a: ub + xi * g.k * g.c,
-                                           b: dmb + xi * mStride, c: dvb + xi * vStride)
+                                BLAS.product(transposeA: true, m: g.c, n: t, k: g.k, a: ub + xi * g.k * g.c,
+                                             b: dmb + xi * mStride, ldb: rowStride, c: dvb + xi * vStride, ldc: rowStride)
                             }
                             Winograd.transformInputGradient(dvb, plan, samples: samples, padded: sump.baseAddress!, into: dxb)
                         }

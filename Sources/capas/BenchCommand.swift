@@ -37,6 +37,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Also print the time per batch spent in each layer, forward and backward.")
     var profile = false
 
+    @Option(help: "Clock: wall (elapsed time) or cpu (the process's CPU time: with --threads 1, unaffected by other work on a shared machine).")
+    var clock: BenchClock = .wall
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -85,7 +88,7 @@ struct Bench: ParsableCommand {
         let loader = Loader(dataset: train, batchSize: batch, shuffle: true, seed: 0)
         var images = 0
         var batches = 0
-        var start = Date()
+        var start = clock.now()
         var warmedUp = false
         var epoch = 0
         outer: while true {
@@ -93,29 +96,29 @@ struct Bench: ParsableCommand {
             for b in loader.epoch(epoch) {
                 _ = try trainer.step(LabeledBatch(images: b.images, labels: b.labels))
                 if !warmedUp {
-                    warmedUp = true; start = Date()
-                    if profile { trainer.network.profile = Network.Profile(nodes: trainer.network.nodes.count) }
+                    warmedUp = true; start = clock.now()
+                    if profile { trainer.network.profile = Network.Profile(nodes: trainer.network.nodes.count, clock: clock) }
                     continue
                 }
                 images += b.labels.count
                 batches += 1
-                if Date().timeIntervalSince(start) >= seconds { break outer }
+                if clock.now() - start >= seconds { break outer }
             }
         }
-        let trainRate = Double(images) / Date().timeIntervalSince(start)
+        let trainRate = Double(images) / (clock.now() - start)
         if let layerTimes = trainer.network.profile {
             trainer.network.profile = nil
-            printProfile(layerTimes, network: trainer.network, batches: batches, seconds: Date().timeIntervalSince(start))
+            printProfile(layerTimes, network: trainer.network, batches: batches, seconds: clock.now() - start)
         }
         let testLoader = Loader(dataset: test, batchSize: batch, shuffle: false, seed: 0)
         var best = 0.0
         for _ in 0..<2 {
-            let t0 = Date()
+            let t0 = clock.now()
             for b in testLoader.epoch(0) { _ = try trainer.logits(b.images, mode: .evaluation) }
-            best = max(best, Double(test.count) / Date().timeIntervalSince(t0))
+            best = max(best, Double(test.count) / (clock.now() - t0))
         }
         return ["model": name, "train_img_s": trainRate, "infer_img_s": best, "peak_rss_mib": peakResidentMiB(),
-                "threads": Parallel.threads, "batch": batch, "data": source]
+                "threads": Parallel.threads, "batch": batch, "data": source, "clock": clock.rawValue]
     }
 
     func printProfile(_ profile: Network.Profile, network: Network, batches: Int, seconds: Double) {
@@ -171,3 +174,5 @@ func peakResidentMiB() -> Double {
     }
     return 0
 }
+
+extension BenchClock: ExpressibleByArgument {}

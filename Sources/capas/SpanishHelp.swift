@@ -153,6 +153,8 @@ enum SpanishHelp {
             "Epochs for --accuracy.": "Épocas para --accuracy.",
             "One JSON object per model on standard output.": "Un objeto JSON por modelo en la salida estándar.",
             "Also print the time per batch spent in each layer, forward and backward.": "Muestra también el tiempo por lote de cada capa, hacia delante y hacia atrás.",
+            "Clock: wall (elapsed time) or cpu (the process's CPU time: with --threads 1, unaffected by other work on a shared machine).":
+                "Reloj: wall (tiempo transcurrido) o cpu (el tiempo de CPU del proceso: con --threads 1, no lo altera el resto del trabajo de una máquina compartida).",
         ],
         "check": [
             "Run it in your copy of the exercises (or in one exercise's folder). Hidden checks are not run":

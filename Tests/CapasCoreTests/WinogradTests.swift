@@ -5,7 +5,7 @@ import XCTest
 /// against the im2col path's backward (itself held to a loop-by-loop backward
 /// and to PyTorch): partial tiles, every padding, recomputed transforms,
 /// fused relu, thread counts, and when `.automatic` chooses it.
-final class WinogradTests: XCTestCase {
+class WinogradTests: XCTestCase {
 
     func layer(_ config: ConvolutionConfig, seed: UInt64, algorithm: ConvolutionAlgorithm) -> Conv2D {
         var gen = SeededGenerator(seed: seed)

@@ -20,4 +20,15 @@ int capas_pool_run(long workers, capas_task task, void *context);
 /// fewer. At least 1.
 long capas_available_processors(void);
 
+/// Whether this processor runs `capas_small_sgemm` (AVX2 and FMA).
+int capas_small_sgemm_available(void);
+
+/// C [m × n] = op(A) · B, plus C when `accumulate`; row-major, row strides
+/// lda, ldb, ldc. op(A) is A [m × k], or Aᵀ when `transpose_a` (A is k × m).
+/// For the convolutions' products: an inner dimension of a few dozen to a few
+/// hundred and long rows. Returns 0 when done, -1 (nothing written) when the
+/// processor lacks AVX2 or FMA.
+int capas_small_sgemm(int transpose_a, long m, long n, long k, const float *a, long lda,
+                      const float *b, long ldb, float *c, long ldc, int accumulate);
+
 #endif

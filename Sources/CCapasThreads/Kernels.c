@@ -1,0 +1,126 @@
+// Small matrix products with AVX2 and FMA, for the shapes the convolutions
+// produce and OpenBLAS runs far from its peak: an inner dimension of 16 to a
+// few hundred (input channels, or channels × taps), a few dozen rows (output
+// channels), and long rows of tiles or pixels.
+//
+// C [M × N] = A [M × K] · B [K × N] (+ C), all row-major with row strides.
+// Blocks of 16 columns of B are taken one after the other; within a block,
+// rows of A six at a time, each block of C held in 12 vector registers over
+// the whole inner dimension. The 16 columns of B (K × 64 bytes) stay in the
+// first-level cache while every row of A passes over them, so nothing is
+// packed. Each element of C is a sum over k in increasing order (one fused
+// multiply-add per term): the same inputs always give the same result,
+// whatever the thread count.
+//
+// The functions are compiled for AVX2 and FMA only (target attributes), and
+// `capas_small_sgemm` checks the processor first: on one without them it
+// returns -1 and the caller uses OpenBLAS.
+
+#include "CCapasThreads.h"
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+
+#define KERNEL __attribute__((target("avx2,fma")))
+#define INLINE static inline __attribute__((always_inline))
+
+/// Lane masks for the last, partial block: the first `count` lanes set.
+KERNEL INLINE __m256i lane_mask(int count) {
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), lanes);
+}
+
+/// ROWS rows of C (1…6) by 16 columns; the first `cols` (1…16) stored.
+/// A element (r, k) is a[r·rs + k·ks] (ks = 1 for A, rs = 1 for Aᵀ).
+KERNEL INLINE void block(const int ROWS, long K, const float *a, long rs, long ks,
+                         const float *b, long ldb, float *c, long ldc, int accumulate, int cols) {
+    __m256 acc[6][2];
+    const int full = cols == 16;
+    const __m256i m0 = lane_mask(cols), m1 = lane_mask(cols - 8);
+    for (int r = 0; r < ROWS; r++) {
+        if (accumulate) {
+            acc[r][0] = full ? _mm256_loadu_ps(c + r * ldc) : _mm256_maskload_ps(c + r * ldc, m0);
+            acc[r][1] = full ? _mm256_loadu_ps(c + r * ldc + 8) : _mm256_maskload_ps(c + r * ldc + 8, m1);
+        } else {
+            acc[r][0] = _mm256_setzero_ps();
+            acc[r][1] = _mm256_setzero_ps();
+        }
+    }
+    if (full) {
+        for (long k = 0; k < K; k++) {
+            const __m256 b0 = _mm256_loadu_ps(b + k * ldb), b1 = _mm256_loadu_ps(b + k * ldb + 8);
+            for (int r = 0; r < ROWS; r++) {
+                const __m256 ar = _mm256_broadcast_ss(a + r * rs + k * ks);
+                acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
+                acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
+            }
+        }
+        for (int r = 0; r < ROWS; r++) {
+            _mm256_storeu_ps(c + r * ldc, acc[r][0]);
+            _mm256_storeu_ps(c + r * ldc + 8, acc[r][1]);
+        }
+    } else {
+        // Masked loads never touch memory past the row's last column.
+        for (long k = 0; k < K; k++) {
+            const __m256 b0 = _mm256_maskload_ps(b + k * ldb, m0), b1 = _mm256_maskload_ps(b + k * ldb + 8, m1);
+            for (int r = 0; r < ROWS; r++) {
+                const __m256 ar = _mm256_broadcast_ss(a + r * rs + k * ks);
+                acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
+                acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
+            }
+        }
+        for (int r = 0; r < ROWS; r++) {
+            _mm256_maskstore_ps(c + r * ldc, m0, acc[r][0]);
+            _mm256_maskstore_ps(c + r * ldc + 8, m1, acc[r][1]);
+        }
+    }
+}
+
+KERNEL static void product(long M, long N, long K, const float *a, long rs, long ks,
+                           const float *b, long ldb, float *c, long ldc, int accumulate) {
+    for (long j = 0; j < N; j += 16) {
+        const int cols = N - j < 16 ? (int)(N - j) : 16;
+        long i = 0;
+        for (; i + 6 <= M; i += 6)
+            block(6, K, a + i * rs, rs, ks, b + j, ldb, c + i * ldc + j, ldc, accumulate, cols);
+        switch (M - i) {
+        case 5: block(5, K, a + i * rs, rs, ks, b + j, ldb, c + i * ldc + j, ldc, accumulate, cols); break;
+        case 4: block(4, K, a + i * rs, rs, ks, b + j, ldb, c + i * ldc + j, ldc, accumulate, cols); break;
+        case 3: block(3, K, a + i * rs, rs, ks, b + j, ldb, c + i * ldc + j, ldc, accumulate, cols); break;
+        case 2: block(2, K, a + i * rs, rs, ks, b + j, ldb, c + i * ldc + j, ldc, accumulate, cols); break;
+        case 1: block(1, K, a + i * rs, rs, ks, b + j, ldb, c + i * ldc + j, ldc, accumulate, cols); break;
+        default: break;
+        }
+    }
+}
+
+int capas_small_sgemm_available(void) {
+    static int available = -1;
+    if (available < 0) {
+        __builtin_cpu_init();
+        available = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return available;
+}
+
+int capas_small_sgemm(int transpose_a, long m, long n, long k, const float *a, long lda,
+                      const float *b, long ldb, float *c, long ldc, int accumulate) {
+    if (!capas_small_sgemm_available()) return -1;
+    if (m <= 0 || n <= 0) return 0;
+    if (transpose_a) product(m, n, k, a, 1, lda, b, ldb, c, ldc, accumulate);
+    else product(m, n, k, a, lda, 1, b, ldb, c, ldc, accumulate);
+    return 0;
+}
+
+#else
+
+int capas_small_sgemm_available(void) { return 0; }
+
+int capas_small_sgemm(int transpose_a, long m, long n, long k, const float *a, long lda,
+                      const float *b, long ldb, float *c, long ldc, int accumulate) {
+    (void)transpose_a; (void)m; (void)n; (void)k; (void)a; (void)lda;
+    (void)b; (void)ldb; (void)c; (void)ldc; (void)accumulate;
+    return -1;
+}
+
+#endif
