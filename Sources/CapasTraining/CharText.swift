@@ -16,12 +16,19 @@ public struct CharText: Sendable {
     public let ids: [Int]
 
     public struct Problem: LocalizedMessage {
-        public enum Kind: Equatable { case unreadable, tooLarge(bytes: Int), notUTF8, tooShort(characters: Int, needed: Int) }
+        public enum Kind: Equatable { case unreadable, missing, folder, empty, tooLarge(bytes: Int), notUTF8, tooShort(characters: Int, needed: Int) }
         public let file: String, kind: Kind
         public func message(in L: Language) -> String {
             switch kind {
             case .unreadable:
                 return L.pick(es: "no se puede leer el archivo de texto \(file)", en: "cannot read the text file \(file)")
+            case .missing:
+                return L.pick(es: "no existe el archivo de texto \(file)", en: "there is no text file \(file)")
+            case .folder:
+                return L.pick(es: "\(file) es una carpeta: indica un archivo de texto (UTF-8)",
+                              en: "\(file) is a folder: give a text file (UTF-8)")
+            case .empty:
+                return L.pick(es: "\(file) está vacío: no hay texto del que aprender", en: "\(file) is empty: there is no text to learn from")
             case let .tooLarge(bytes):
                 return L.pick(es: "\(file) tiene \(bytes) bytes: el máximo para un texto es \(CharText.maximumBytes) (16 MiB)",
                               en: "\(file) has \(bytes) bytes: the maximum for a text is \(CharText.maximumBytes) (16 MiB)")
@@ -45,6 +52,9 @@ public struct CharText: Sendable {
     /// Reads a UTF-8 file of at most `maximumBytes`.
     public static func load(_ path: String) throws -> CharText {
         let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw Problem(file: path, kind: .missing) }
+        guard !isDirectory.boolValue else { throw Problem(file: path, kind: .folder) }
         guard let handle = try? FileHandle(forReadingFrom: url) else { throw Problem(file: path, kind: .unreadable) }
         defer { try? handle.close() }
         guard let data = try? handle.read(upToCount: maximumBytes + 1) else { throw Problem(file: path, kind: .unreadable) }
@@ -52,6 +62,7 @@ public struct CharText: Sendable {
             let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
             throw Problem(file: path, kind: .tooLarge(bytes: size ?? data.count))
         }
+        guard !data.isEmpty else { throw Problem(file: path, kind: .empty) }
         guard let text = String(data: data, encoding: .utf8) else { throw Problem(file: path, kind: .notUTF8) }
         return CharText(text: text)
     }
