@@ -96,8 +96,10 @@ extension Interpreter {
         }
         let epochs = run.epochs.count == 1 ? L.pick(es: "1 época completa", en: "1 complete epoch")
             : "\(run.epochs.count) " + L.pick(es: "épocas completas", en: "complete epochs")
-        lines.append(L.pick(es: "`\(current)` entrenado en \(file): \(epochs), \(grouped(run.steps, language: L)) pasos; :sample 300 escribe texto",
-                            en: "`\(current)` trained on \(file): \(epochs), \(grouped(run.steps, language: L)) steps; :sample 300 writes text"))
+        let steps = run.steps == 1 ? L.pick(es: "1 paso", en: "1 step")
+            : "\(grouped(run.steps, language: L)) " + L.pick(es: "pasos", en: "steps")
+        lines.append(L.pick(es: "`\(current)` entrenado en \(file): \(epochs), \(steps); :sample 300 escribe texto",
+                            en: "`\(current)` trained on \(file): \(epochs), \(steps); :sample 300 writes text"))
         return lines.joined(separator: "\n")
     }
 

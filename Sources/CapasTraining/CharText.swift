@@ -57,7 +57,9 @@ public struct CharText: Sendable {
         guard !isDirectory.boolValue else { throw Problem(file: path, kind: .folder) }
         guard let handle = try? FileHandle(forReadingFrom: url) else { throw Problem(file: path, kind: .unreadable) }
         defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: maximumBytes + 1) else { throw Problem(file: path, kind: .unreadable) }
+        // `read` gives nil at the end of the file: an empty file.
+        let data: Data
+        do { data = try handle.read(upToCount: maximumBytes + 1) ?? Data() } catch { throw Problem(file: path, kind: .unreadable) }
         guard data.count <= maximumBytes else {
             let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
             throw Problem(file: path, kind: .tooLarge(bytes: size ?? data.count))
