@@ -90,14 +90,14 @@ extension Interpreter {
                 break
             }
         }
-        if stopped {
-            lines.append(L.pick(es: "entrenamiento detenido con Ctrl-C tras \(run.steps) pasos; se conservan los pesos entrenados hasta aquí",
-                                en: "training stopped by Ctrl-C after \(run.steps) steps; the weights trained so far are kept"))
-        }
         let epochs = run.epochs.count == 1 ? L.pick(es: "1 época completa", en: "1 complete epoch")
             : "\(run.epochs.count) " + L.pick(es: "épocas completas", en: "complete epochs")
         let steps = run.steps == 1 ? L.pick(es: "1 paso", en: "1 step")
             : "\(grouped(run.steps, language: L)) " + L.pick(es: "pasos", en: "steps")
+        if stopped {
+            lines.append(L.pick(es: "entrenamiento detenido con Ctrl-C tras \(steps); se conservan los pesos entrenados hasta aquí",
+                                en: "training stopped by Ctrl-C after \(steps); the weights trained so far are kept"))
+        }
         lines.append(L.pick(es: "`\(current)` entrenado en \(file): \(epochs), \(steps); :sample 300 escribe texto",
                             en: "`\(current)` trained on \(file): \(epochs), \(steps); :sample 300 writes text"))
         return lines.joined(separator: "\n")
@@ -148,9 +148,14 @@ extension Interpreter {
         }
         let prime = try CharModel.ids(of: start, vocabulary: vocabulary, option: L.pick(es: "inicio=", en: "start="))
         samples += 1
+        var stopped = false
+        let shouldStop = interruptRequested
         let written = try LanguageModelTrainer.sample(network: run.network, vocabulary: vocabulary, window: analysis.input.channels,
-                                                      prime: prime, length: count, temperature: temperature, seed: seed)
-        return start + written
+                                                      prime: prime, length: count, temperature: temperature, seed: seed,
+                                                      stop: { stopped = stopped || shouldStop(); return stopped })
+        guard stopped else { return start + written }
+        return start + written + "\n" + L.pick(es: "(detenido con Ctrl-C tras \(written.count) caracteres)",
+                                                en: "(stopped by Ctrl-C after \(written.count) characters)")
     }
 
     /// The words of a :sample line; a value in double quotes may hold spaces (`start="Había una vez"`).

@@ -155,12 +155,13 @@ public final class LanguageModelTrainer {
     /// Writes `length` characters after `prime`: each one drawn from
     /// softmax(logits / temperature) of the last step, the model reading the
     /// last `window` characters (left-padded with the prime's first character).
+    /// `stop` is asked before each character: true ends the text there (Ctrl-C).
     public static func sample(network: Network, vocabulary: [Character], window: Int, prime: [Int], length: Int,
-                              temperature: Float, seed: UInt64) throws -> String {
+                              temperature: Float, seed: UInt64, stop: () -> Bool = { false }) throws -> String {
         var generator = SeededGenerator(seed: seed)
         var context = prime.isEmpty ? [Int(generator.next() % UInt64(vocabulary.count))] : prime
         var out = ""
-        for _ in 0..<length {
+        for _ in 0..<length where !stop() {
             let recent = context.suffix(window)
             let padded = Array(repeating: recent.first!, count: window - recent.count) + recent
             let x = Tensor(shape: [1, window], data: padded.map(Float.init))

@@ -152,6 +152,41 @@ final class TextModelTests: XCTestCase {
         XCTAssertTrue(error(s, ":train data=\(five) clip=0").contains("clip must be positive"))
     }
 
+    func testCtrlCStopsSamplingAndKeepsWhatWasWritten() throws {
+        let text = try write("abcd.txt", Data(String(repeating: "abcd", count: 20).utf8))
+        let s = session()
+        smallModel(s)
+        _ = ok(s, ":train data=\(text) epochs=1")
+        var asked = 0
+        s.interruptRequested = { asked += 1; return asked > 5 }
+        let reply = ok(s, ":sample 5000 start=\"ab\"")
+        XCTAssertTrue(reply.hasSuffix("\n(stopped by Ctrl-C after 5 characters)"), reply)
+        XCTAssertEqual(reply.split(separator: "\n").first?.count, 2 + 5)
+    }
+
+    func testCtrlCStopsTrainingOnATextAndKeepsTheWeights() throws {
+        let text = try write("abcd.txt", Data(String(repeating: "abcd", count: 100).utf8))
+        let s = session()
+        smallModel(s)
+        s.interruptRequested = { true }
+        let reply = ok(s, ":train data=\(text) epochs=3 batch=4")
+        XCTAssertTrue(reply.contains("training stopped by Ctrl-C after 1 step; the weights trained so far are kept"), reply)
+        XCTAssertEqual(s.run(of: s.current)?.steps, 1)
+        XCTAssertEqual(s.run(of: s.current)?.epochs.count, 0)
+        s.interruptRequested = { false }
+        XCTAssertEqual(ok(s, ":sample 5").count, 5)
+    }
+
+    func testFileNamesCompleteAfterData() throws {
+        _ = try write("quijote.txt", Data("x".utf8))
+        let s = session()
+        let line = ":train data=\(folder.path)/qui"
+        let (start, candidates) = s.completions(lineBeforeCursor: line)
+        XCTAssertEqual(candidates, ["\(folder.path)/quijote.txt"])
+        XCTAssertEqual(start, ":train data=".count)
+        XCTAssertEqual(s.completions(lineBeforeCursor: ":train datos=\(folder.path)/qui").candidates.count, 1)
+    }
+
     func testSampleIsCompletedAndHasHelp() {
         let s = session()
         XCTAssertTrue(s.completions(lineBeforeCursor: ":sam").candidates.contains(":sample"))
