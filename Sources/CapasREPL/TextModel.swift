@@ -52,11 +52,13 @@ extension Interpreter {
         try CharModel.check(analysis, vocabulary: vocabulary)
         try text.check(length: length, file: file)
 
-        // Continue from the weights this model already has for the same characters, or start afresh.
-        let previous = run(of: current).flatMap { $0.vocabulary == text.vocabulary ? $0 : nil }
+        // Continue from the weights this model already has for the same characters (or from :init or
+        // :freeze, which give no vocabulary), or start afresh.
+        let previous = run(of: current).flatMap { $0.vocabulary == nil || $0.vocabulary == text.vocabulary ? $0 : nil }
         let network = try previous?.network ?? analysis.makeNetwork(seed: settings.seed)
-        let run = previous ?? TrainingRun(model: current, text: model.text, analysis: analysis, network: network, dataset: file,
-                                          trainImages: text.ids.count, testImages: 0)
+        let run = previous.flatMap { $0.vocabulary == nil ? nil : $0 }
+            ?? TrainingRun(model: current, text: model.text, analysis: analysis, network: network, dataset: file,
+                           trainImages: text.ids.count, testImages: 0)
         run.vocabulary = text.vocabulary
         runs[current] = run
         lastRun = run

@@ -177,6 +177,23 @@ final class TextModelTests: XCTestCase {
         XCTAssertEqual(ok(s, ":sample 5").count, 5)
     }
 
+    func testFrozenLayersStayFrozenWhileLearningAText() throws {
+        let text = try write("abcd.txt", Data(String(repeating: "abcd", count: 50).utf8))
+        let s = session()
+        smallModel(s)
+        _ = ok(s, ":freeze 0")
+        let network = try XCTUnwrap(s.run(of: s.current)).network
+        let embedding = network.nodes[0].layer.parameters[0].value
+        let lstm = network.nodes[1].layer.parameters[0].value
+        let reply = ok(s, ":train data=\(text) epochs=1 batch=4")
+        XCTAssertTrue(reply.contains("continues from the weights"), reply)
+        let trained = try XCTUnwrap(s.run(of: s.current))
+        XCTAssertTrue(trained.network === network, "the network :freeze made is the one trained")
+        XCTAssertEqual(trained.vocabulary, ["a", "b", "c", "d"])
+        XCTAssertEqual(network.nodes[0].layer.parameters[0].value, embedding, "the frozen embedding stays")
+        XCTAssertNotEqual(network.nodes[1].layer.parameters[0].value, lstm, "the LSTM trains")
+    }
+
     func testFileNamesCompleteAfterData() throws {
         _ = try write("quijote.txt", Data("x".utf8))
         let s = session()
