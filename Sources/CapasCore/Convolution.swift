@@ -268,7 +268,10 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
                         dwParts.withUnsafeMutableBufferPointer { dwp in
                             dbParts.withUnsafeMutableBufferPointer { dbp in
                                 let xb = xp.baseAddress!, wb = wp.baseAddress!, dyb = dyp.baseAddress!
-                                let dxb = dxp.baseAddress!, dwb = dwp.baseAddress, dbb = dbp.baseAddress
+                                // An empty array's buffer may still have a base address (the shared empty
+                                // storage): a frozen layer must not write its weight gradients there.
+                                let dxb = dxp.baseAddress!
+                                let dwb = skipWeights ? nil : dwp.baseAddress, dbb = skipWeights ? nil : dbp.baseAddress
                                 Parallel.forChunks(g.n, workers: workers) { worker, range in
                                     let dwLocal = dwb.map { $0 + worker * wCount }
                                     let dbLocal = dbb.map { $0 + worker * g.k }

@@ -205,6 +205,20 @@ public final class Network {
         gradientPlan = needsOutputGradient
     }
 
+    /// Runs `body` with every node's backward and every input gradient on
+    /// (as before any training plan), then puts the plan back: for looking
+    /// at d loss / d output of every layer, frozen ones included.
+    public func withEveryGradient<T>(_ body: () throws -> T) rethrows -> T {
+        let planned = gradientPlan != nil
+        gradientPlan = nil
+        for node in nodes {
+            (node.layer as? Conv2D)?.skipsInputGradient = false
+            (node.layer as? Dense)?.skipsInputGradient = false
+        }
+        defer { if planned { skipUnneededInputGradients() } }
+        return try body()
+    }
+
     /// Set by `skipUnneededInputGradients`: whether each node's backward runs.
     private var gradientPlan: [Bool]?
 

@@ -14,7 +14,7 @@ struct CommandError: Error, LocalizedMessage {
 extension Interpreter {
     static let commands = [":help", ":summary", ":explain", ":model", ":undo", ":reset", ":new", ":use", ":models",
                            ":compare", ":preset", ":presets", ":step", ":show", ":train", ":filters", ":network", ":plot", ":vars", ":history", ":time", ":load", ":save", ":lang", ":quit",
-                           ":init", ":freeze", ":unfreeze", ":replace-head"]
+                           ":init", ":freeze", ":unfreeze", ":replace-head", ":sample"]
 
     func command(_ line: String) throws -> Reply {
         let parts = line.split(separator: " ", maxSplits: 1)
@@ -146,6 +146,8 @@ extension Interpreter {
             return Reply(try show(argument))
         case ":train", ":entrena":
             return Reply(try train(argument))
+        case ":sample", ":genera":
+            return Reply(try sample(argument))
         case ":network", ":red":
             return Reply(try network(argument))
         case ":filters", ":filtros":

@@ -34,8 +34,16 @@ extension Interpreter {
         case ":lang", ":idioma":
             return matching(["es", "en"])
         case ":train", ":entrena":
-            return matching(language == .es ? ["épocas=", "lote=", "optimizador=", "lr=", "semilla=", "datos=", "límite=", "aumento="]
+            // After data= a file name (a text for a language model).
+            if let equals = before.lastIndex(of: "="), before[equals...].count == 1,
+               ["data", "datos"].contains(before[..<equals].split(separator: " ").last.map(String.init) ?? "") {
+                return fileCompletions(word, start: start)
+            }
+            return matching(language == .es ? ["épocas=", "lote=", "optimizador=", "lr=", "semilla=", "datos=", "límite=", "aumento=", "recorte="]
                                             : TrainSettings.keys.map { $0 + "=" })
+        case ":sample", ":genera":
+            if before.split(separator: " ").count < 2 { return (start, []) }
+            return matching(language == .es ? ["temperatura=", "inicio=", "semilla="] : ["temperature=", "start=", "seed="])
         case ":filters", ":filtros":
             return matching((model.analysis?.layers ?? []).filter { if case .conv = $0.resolved { return true } else { return false } }.map(\.name))
         case ":show", ":muestra":

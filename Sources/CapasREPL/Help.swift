@@ -42,6 +42,7 @@ enum Help {
           :filters N [K]       los filtros que aprendió la capa conv [N] (también :filtros)
           :network [fashion-mnist prueba 0] [ARCHIVO.png]   cada capa con una imagen: activaciones, gradientes, pesos (también :red)
           :plot ARCHIVO.svg|.png   guarda las curvas del último :train (también :grafica)
+          :sample N [temperatura=0.8]   escribe con el modelo de lenguaje entrenado (también :genera)
           :vars                las variables            :lang es|en   idioma
           :history             las entradas de la sesión   :time ENTRADA   la ejecuta y dice cuánto tardó
           :load ARCHIVO        carga un modelo (.capas) o ejecuta un cuaderno (.md)
@@ -60,6 +61,7 @@ enum Help {
           :filters N [K]       the filters conv layer [N] learned
           :network [fashion-mnist test 0] [FILE.png]   every layer for one image: activations, gradients, weights
           :plot FILE.svg|.png  saves the curves of the last :train
+          :sample N [temperature=0.8]   writes with the trained language model
           :vars                the variables            :lang es|en   language
           :history             the session's entries    :time ENTRY   runs it and says how long it took
           :load FILE           loads a model (.capas) or runs a notebook (.md)
@@ -141,11 +143,14 @@ enum Help {
         On a terminal each ▀ character shows two pixels in 24-bit colour; off a terminal, with NO_COLOR
         or with TERM=dumb each pixel is two characters from " .:-=+*#%@", dark to bright.
         """),
-        Topic(names: ["train", "entrena", "entrenar", "training", "filters", "filtros", "plot", "grafica", "network", "red"], es: """
+        Topic(names: ["train", "entrena", "entrenar", "training", "filters", "filtros", "plot", "grafica", "network", "red", "text", "texto"], es: """
           :train                      una época con FashionMNIST (entrada 28x28x1) o CIFAR-10 (32x32x3)
           :train épocas=5 lote=64 optimizador=adam lr=0.001 semilla=0 datos=fashion-mnist límite=2000 aumento=sí
               también en inglés: epochs= batch= optimizer= lr= seed= data= limit= augment= weight-decay=
               (como capas train; optimizador sgd, momentum, adam o adadelta; datos también una carpeta)
+          :train datos=ARCHIVO.txt épocas=5 recorte=5   un modelo de lenguaje por caracteres (:preset char-lstm) con
+              un texto UTF-8; recorte= limita la norma del gradiente (clip=)
+          :sample 300 temperatura=0.8 inicio="El que"   escribe con él (también :genera; :help sample)
           :filters N [K]              los filtros de la capa conv [N] (o solo el K), gris = 0
           :network fashion-mnist prueba 0 [red.png]   una imagen por toda la red, como la vista de red de ConvNetJS:
               por capa su tamaño, activaciones y gradientes (mínimo y máximo, un recuadro por canal), pesos,
@@ -159,6 +164,9 @@ enum Help {
           :train                      one epoch on FashionMNIST (input 28x28x1) or CIFAR-10 (32x32x3)
           :train epochs=5 batch=64 optimizer=adam lr=0.001 seed=0 data=fashion-mnist limit=2000 augment=yes
               (as capas train; optimizer sgd, momentum, adam or adadelta; data may be a folder; weight-decay=)
+          :train data=FILE.txt epochs=5 clip=5   a character-level language model (:preset char-lstm) on a UTF-8
+              text; clip= bounds the gradient norm
+          :sample 300 temperature=0.8 start="The"   writes with it (:help sample)
           :filters N [K]              the filters of conv layer [N] (or only filter K), grey = 0
           :network fashion-mnist test 0 [net.png]   one image through the whole network, as ConvNetJS's network view:
               per layer its size, activations and gradients (minimum and maximum, one tile per channel), weights,

@@ -119,6 +119,10 @@ extension Help {
               es: "Reemplaza la cabeza del modelo: quita la última capa con pesos (y lo que la sigue, como softmax) y agrega las capas dadas, por ejemplo para otro número de clases. Las capas que quedan conservan sus pesos (y si estaban congeladas, siguen congeladas).",
               en: "Replaces the model's head: drops the last layer with weights (and what follows it, like softmax) and adds the given layers, for instance for another number of classes. The layers kept keep their weights (and stay frozen if they were).",
               show: [":replace-head dense 5"]),
+        Entry(names: [":sample", "sample", ":genera", "genera"], syntax: ":sample N [temperatura=0.8] [inicio=\"texto\"] [semilla=S]",
+              es: "Escribe N caracteres (hasta 10000) con el modelo de lenguaje actual, entrenado con :train datos=ARCHIVO.txt (por ejemplo :preset char-lstm): cada carácter se elige al azar según softmax(logits / temperatura) del último paso. Una temperatura baja da texto prudente y repetitivo; una alta, variado y loco. inicio= es el texto del que parte (solo caracteres del texto de entrenamiento); la semilla repite una elección. También en inglés: temperature=, start=, seed=.",
+              en: "Writes N characters (up to 10000) with the current language model, trained with :train data=FILE.txt (for example :preset char-lstm): each character is drawn from softmax(logits / temperature) of the last step. A low temperature gives safe, repetitive text; a high one, varied and wild. start= is the text it begins from (only characters of the training text); the seed repeats a draw. In Spanish too: temperatura=, inicio=, semilla=.",
+              show: [":preset char-lstm", ":train data=/usr/share/games/fortunes/es/refranes.fortunes epochs=5 clip=5", ":sample 300 temperature=0.8 start=\"El que\""]),
         Entry(names: [":summary", "summary", ":resumen", "resumen"], syntax: ":summary [batch=N]",
               es: "La tabla del modelo: cada capa con su forma de salida, parámetros y multiplicaciones-sumas; los totales entrenables y no entrenables y la memoria de parámetros y activaciones para un lote de N.",
               en: "The model as a table: each layer with its output shape, parameters and multiply-adds; trainable and non-trainable totals and the memory of parameters and activations for a batch of N.",
@@ -210,7 +214,7 @@ extension Help {
     static func english(_ syntax: String) -> String {
         let words = [("ALTOxANCHOxCANALES", "HEIGHTxWIDTHxCHANNELS"), ("FILTROS", "FILTERS"), ("PIEZAS", "PIECES"),
                      ("SALIDAS", "OUTPUTS"), ("VOCABULARIO", "VOCABULARY"), ("DIMENSIÓN", "DIMENSION"),
-                     ("UNIDADES", "UNITS"), ("CAPAS", "LAYERS"), ("ENTRADA", "ENTRY"), ("NOMBRE", "NAME"), ("ARCHIVO", "FILE"),
+                     ("UNIDADES", "UNITS"), ("CAPAS", "LAYERS"), ("ENTRADA", "ENTRY"), ("NOMBRE", "NAME"), ("temperatura=", "temperature="), ("inicio=\"texto\"", "start=\"text\""), ("semilla=", "seed="), ("ARCHIVO", "FILE"),
                      ("at F C", "at R C"), ("(o en línea:", "(or inline:"), ("(entradas + 1)·salidas", "(inputs + 1)·outputs"),
                      ("clase verdadera", "true class")]
         return words.reduce(syntax) { $0.replacingOccurrences(of: $1.0, with: $1.1) }

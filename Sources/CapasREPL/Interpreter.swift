@@ -79,6 +79,8 @@ public final class Interpreter {
     /// What :train has produced, by model name; the last training, for :plot.
     var runs: [String: TrainingRun] = [:]
     var lastRun: TrainingRun?
+    /// How many :sample have run: the next one's seed when none is given.
+    var samples = 0
     /// Datasets given by name to :train (tests register small made-up ones).
     var registeredData: [String: DataSets] = [:]
     /// Where long commands (:train) report while they run; nil puts their lines in the reply instead.

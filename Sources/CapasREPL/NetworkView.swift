@@ -29,6 +29,8 @@ struct LayerInspection {
     var gradient: Tensor
     var weights: Tensor?
     var weightGradients: Tensor?
+    /// A frozen layer (:freeze) computes no weight gradient.
+    var frozen = false
 }
 
 /// One image through a network, forward and back.
@@ -63,6 +65,15 @@ enum NetworkInspector {
             network.keepsEverything = false
             network.zeroGradients()
         }
+        // Frozen layers and those below them get their gradients too: a trained
+        // network's plan skips them, but d loss / d output is shown for every layer.
+        return try network.withEveryGradient {
+            try inspectAll(network, analysis: analysis, batched: batched, label: label, language: L)
+        }
+    }
+
+    private static func inspectAll(_ network: Network, analysis: ModelAnalysis, batched: Tensor, label: Int,
+                                   language L: Language) throws -> NetworkInspection {
         let logits = try network.forward(batched, mode: .inspection)
         guard logits.count >= 1, label >= 0, label < logits.count else {
             throw CommandError(es: "la salida del modelo tiene \(logits.count) valores y la clase de la imagen es \(label)",
@@ -88,7 +99,8 @@ enum NetworkInspector {
                 parameterFormula: layer.explanation(language: L).parameters,
                 activation: Tensor(shape: Array(output.shape.dropFirst()), data: output.data),
                 gradient: Tensor(shape: Array(gradient.shape.dropFirst()), data: gradient.data),
-                weights: weight?.value, weightGradients: weight?.grad))
+                weights: weight?.value, weightGradients: weight.flatMap { $0.frozen ? nil : $0.grad },
+                frozen: network.nodes[i].layer.isFrozen))
         }
         return NetworkInspection(layers: layers, probabilities: probabilities, label: label, loss: loss)
     }
@@ -192,9 +204,11 @@ public enum NetworkView {
                          + "   " + L.pick(es: "gradientes: ", en: "gradients: ") + range(gradient))
             if layer.parameters > 0 {
                 lines.append("    " + L.pick(es: "parámetros: ", en: "parameters: ") + layer.parameterFormula)
-                if let weights = layer.weights, let grads = layer.weightGradients {
-                    lines.append("    " + L.pick(es: "pesos: ", en: "weights: ") + range(weights.finiteRange)
-                                 + "   " + L.pick(es: "gradientes de los pesos: ", en: "weight gradients: ") + range(grads.finiteRange))
+                if let weights = layer.weights {
+                    let grads = layer.frozen
+                        ? L.pick(es: "capa congelada (:freeze), sin gradiente de los pesos", en: "layer frozen (:freeze), no weight gradient")
+                        : L.pick(es: "gradientes de los pesos: ", en: "weight gradients: ") + range(layer.weightGradients?.finiteRange)
+                    lines.append("    " + L.pick(es: "pesos: ", en: "weights: ") + range(weights.finiteRange) + "   " + grads)
                 }
             }
             if let tiles = tiles(layer.activation, columns: columns, style: pictureStyle, language: L) { lines.append(tiles) }

@@ -33,6 +33,8 @@ final class TrainingRun {
     /// The number of steps at the end of each finished epoch.
     var epochEndSteps: [Int] = []
     var steps: Int { stepLoss.count }
+    /// For a model trained on a text (:train data=FILE.txt): its characters, a character's id its index.
+    var vocabulary: [Character]?
 
     init(model: String, text: String, analysis: ModelAnalysis, network: Network, dataset: String, trainImages: Int,
          testImages: Int) {
@@ -55,12 +57,14 @@ struct TrainSettings: Equatable {
     var limit: Int?
     var augment = false
     var weightDecay: Float = 0
+    /// Largest gradient norm (text training only).
+    var clip: Float?
 
-    static let keys = ["epochs", "batch", "optimizer", "lr", "seed", "data", "limit", "augment", "weight-decay"]
+    static let keys = ["epochs", "batch", "optimizer", "lr", "seed", "data", "limit", "augment", "weight-decay", "clip"]
     /// Spanish spellings of the keys.
     static let spanish = ["épocas": "epochs", "epocas": "epochs", "lote": "batch", "optimizador": "optimizer",
                           "semilla": "seed", "datos": "data", "límite": "limit", "limite": "limit", "aumento": "augment",
-                          "decaimiento": "weight-decay"]
+                          "decaimiento": "weight-decay", "recorte": "clip"]
 
     init() {}
 
@@ -70,8 +74,8 @@ struct TrainSettings: Equatable {
             let given = parts[0].lowercased()
             let key = TrainSettings.spanish[given] ?? given
             guard parts.count == 2, TrainSettings.keys.contains(key), !parts[1].isEmpty else {
-                throw CommandError(es: "`\(word)` no es una opción de :train; opciones: épocas= (epochs=), lote= (batch=), optimizador= (optimizer=), lr=, semilla= (seed=), datos= (data=), límite= (limit=), aumento= (augment=), decaimiento= (weight-decay=)",
-                                   en: "`\(word)` is not a :train option; options: epochs=, batch=, optimizer=, lr=, seed=, data=, limit=, augment=, weight-decay=")
+                throw CommandError(es: "`\(word)` no es una opción de :train; opciones: épocas= (epochs=), lote= (batch=), optimizador= (optimizer=), lr=, semilla= (seed=), datos= (data=), límite= (limit=), aumento= (augment=), decaimiento= (weight-decay=), recorte= (clip=)",
+                                   en: "`\(word)` is not a :train option; options: epochs=, batch=, optimizer=, lr=, seed=, data=, limit=, augment=, weight-decay=, clip=")
             }
             let value = parts[1]
             func integer(_ range: ClosedRange<Int>) throws -> Int {
@@ -109,6 +113,10 @@ struct TrainSettings: Equatable {
                 case "no", "false", "0": augment = false
                 default: throw CommandError(es: "\(given) es sí o no", en: "\(given) is yes or no")
                 }
+            case "clip":
+                let x = try number()
+                guard x > 0 else { throw CommandError(es: "\(given) debe ser positivo", en: "\(given) must be positive") }
+                clip = x
             default: weightDecay = try number()
             }
         }
@@ -154,6 +162,14 @@ extension Interpreter {
     func train(_ argument: String) throws -> String {
         let settings = try TrainSettings(parsing: argument)
         let analysis = try requireAnalysis()
+        // A model that reads character ids learns a text; `.txt` names one too.
+        if CharModel.reads(analysis) || settings.data?.lowercased().hasSuffix(".txt") == true {
+            return try trainText(settings, analysis: analysis)
+        }
+        if settings.clip != nil {
+            throw CommandError(es: "recorte= (clip=) es para entrenar con un texto (:train datos=ARCHIVO.txt)",
+                               en: "clip= is for training on a text (:train data=FILE.txt)")
+        }
         let sets = try trainingData(settings, for: analysis)
         var options = TrainingOptions()
         options.epochs = settings.epochs

@@ -16,12 +16,19 @@ public struct CharText: Sendable {
     public let ids: [Int]
 
     public struct Problem: LocalizedMessage {
-        public enum Kind: Equatable { case unreadable, tooLarge(bytes: Int), notUTF8, tooShort(characters: Int, needed: Int) }
+        public enum Kind: Equatable { case unreadable, missing, folder, empty, tooLarge(bytes: Int), notUTF8, tooShort(characters: Int, needed: Int) }
         public let file: String, kind: Kind
         public func message(in L: Language) -> String {
             switch kind {
             case .unreadable:
                 return L.pick(es: "no se puede leer el archivo de texto \(file)", en: "cannot read the text file \(file)")
+            case .missing:
+                return L.pick(es: "no existe el archivo de texto \(file)", en: "there is no text file \(file)")
+            case .folder:
+                return L.pick(es: "\(file) es una carpeta: indica un archivo de texto (UTF-8)",
+                              en: "\(file) is a folder: give a text file (UTF-8)")
+            case .empty:
+                return L.pick(es: "\(file) está vacío: no hay texto del que aprender", en: "\(file) is empty: there is no text to learn from")
             case let .tooLarge(bytes):
                 return L.pick(es: "\(file) tiene \(bytes) bytes: el máximo para un texto es \(CharText.maximumBytes) (16 MiB)",
                               en: "\(file) has \(bytes) bytes: the maximum for a text is \(CharText.maximumBytes) (16 MiB)")
@@ -45,13 +52,19 @@ public struct CharText: Sendable {
     /// Reads a UTF-8 file of at most `maximumBytes`.
     public static func load(_ path: String) throws -> CharText {
         let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw Problem(file: path, kind: .missing) }
+        guard !isDirectory.boolValue else { throw Problem(file: path, kind: .folder) }
         guard let handle = try? FileHandle(forReadingFrom: url) else { throw Problem(file: path, kind: .unreadable) }
         defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: maximumBytes + 1) else { throw Problem(file: path, kind: .unreadable) }
+        // `read` gives nil at the end of the file: an empty file.
+        let data: Data
+        do { data = try handle.read(upToCount: maximumBytes + 1) ?? Data() } catch { throw Problem(file: path, kind: .unreadable) }
         guard data.count <= maximumBytes else {
             let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
             throw Problem(file: path, kind: .tooLarge(bytes: size ?? data.count))
         }
+        guard !data.isEmpty else { throw Problem(file: path, kind: .empty) }
         guard let text = String(data: data, encoding: .utf8) else { throw Problem(file: path, kind: .notUTF8) }
         return CharText(text: text)
     }
@@ -142,12 +155,13 @@ public final class LanguageModelTrainer {
     /// Writes `length` characters after `prime`: each one drawn from
     /// softmax(logits / temperature) of the last step, the model reading the
     /// last `window` characters (left-padded with the prime's first character).
+    /// `stop` is asked before each character: true ends the text there (Ctrl-C).
     public static func sample(network: Network, vocabulary: [Character], window: Int, prime: [Int], length: Int,
-                              temperature: Float, seed: UInt64) throws -> String {
+                              temperature: Float, seed: UInt64, stop: () -> Bool = { false }) throws -> String {
         var generator = SeededGenerator(seed: seed)
         var context = prime.isEmpty ? [Int(generator.next() % UInt64(vocabulary.count))] : prime
         var out = ""
-        for _ in 0..<length {
+        for _ in 0..<length where !stop() {
             let recent = context.suffix(window)
             let padded = Array(repeating: recent.first!, count: window - recent.count) + recent
             let x = Tensor(shape: [1, window], data: padded.map(Float.init))

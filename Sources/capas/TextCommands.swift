@@ -9,15 +9,6 @@ import Foundation
 // Character-level language models: `capas train char-lstm --data FILE.txt`
 // and `capas sample CKPT`.
 
-/// The model is not a language model for this text.
-struct NotALanguageModel: LocalizedMessage {
-    let reason: String
-    func message(in L: Language) -> String {
-        L.pick(es: "el modelo no sirve para modelar texto: debe leer un vector de identificadores de carácter y dar una secuencia de \(reason) canales (uno por carácter)",
-               en: "the model cannot model this text: it must read a vector of character ids and give a sequence of \(reason) channels (one per character)")
-    }
-}
-
 /// An option of image training given to text training.
 struct NotForText: LocalizedMessage {
     let option: String
@@ -42,10 +33,7 @@ extension Train {
             } else {
                 analysis = try ModelSource(model).analyze()
             }
-            guard analysis.input.isVector, analysis.output.isSequence, analysis.output.channels == text.vocabulary.count,
-                  analysis.output.width == analysis.input.channels else {
-                throw NotALanguageModel(reason: String(text.vocabulary.count))
-            }
+            try CharModel.check(analysis, vocabulary: text.vocabulary.count)
             let length = analysis.input.channels
             try text.check(length: length, file: data)
             let network = try analysis.makeNetwork(seed: seed)
@@ -57,21 +45,13 @@ extension Train {
                          en: "Training \(model) on \(data): \(grouped(text.ids.count, language: L)) characters, \(text.vocabulary.count) distinct, sequences of \(length)"))
             var history: [EpochRecord] = []
             for epoch in 1...epochs {
-                let start = Date()
-                var sum = 0.0, count = 0
-                for b in text.batches(length: length, batchSize: batch, seed: seed, epoch: epoch) {
-                    let loss = try trainer.step(b)
-                    guard loss.isFinite else {
-                        fail(TrainingError(problem: .diverged(epoch: epoch, batch: count + 1, learningRate: trainer.optimizer.learningRate)))
-                    }
-                    sum += Double(loss) * Double(b.labels.count); count += b.labels.count
-                }
-                let seconds = Date().timeIntervalSince(start)
-                let bits = sum / Double(max(count, 1)) / log(2.0)
-                history.append(EpochRecord(epoch: epoch, trainLoss: sum / Double(max(count, 1)), trainAccuracy: 0, testAccuracy: nil,
-                                           seconds: seconds, imagesPerSecond: Double(count) / max(seconds, 1e-9)))
-                print(L.pick(es: "época \(epoch)/\(epochs): \(String(format: "%.3f", bits)) bits por carácter, \(String(format: "%.1f", seconds)) s",
-                             en: "epoch \(epoch)/\(epochs): \(String(format: "%.3f", bits)) bits per character, \(String(format: "%.1f", seconds)) s"))
+                let record: EpochRecord
+                do {
+                    record = try trainer.epoch(text, length: length, batchSize: batch, seed: seed, epoch: epoch)
+                } catch let error as TrainingError { fail(error) }
+                history.append(record)
+                print(L.pick(es: "época \(epoch)/\(epochs): \(String(format: "%.3f", record.bitsPerCharacter)) bits por carácter, \(String(format: "%.1f", record.seconds)) s",
+                             en: "epoch \(epoch)/\(epochs): \(String(format: "%.3f", record.bitsPerCharacter)) bits per character, \(String(format: "%.1f", record.seconds)) s"))
                 fflush(stdout)
             }
             if let out {
@@ -129,14 +109,6 @@ struct Sample: ParsableCommand {
         }
     }
 
-    struct UnknownCharacter: LocalizedMessage {
-        let character: Character
-        func message(in L: Language) -> String {
-            L.pick(es: "--prime: el carácter «\(character)» no aparece en el texto de entrenamiento",
-                   en: "--prime: the character “\(character)” does not appear in the training text")
-        }
-    }
-
     func run() throws {
         try global.apply()
         try guarded {
@@ -154,12 +126,7 @@ struct Sample: ParsableCommand {
             }
             let network = try analysis.makeNetwork(seed: 0)
             try CheckpointIO.load(file, into: network)
-            var index: [Character: Int] = [:]
-            for (i, c) in vocabulary.enumerated() { index[c] = i }
-            let primeIDs = try prime.map { c -> Int in
-                guard let id = index[c] else { throw UnknownCharacter(character: c) }
-                return id
-            }
+            let primeIDs = try CharModel.ids(of: prime, vocabulary: vocabulary, option: "--prime")
             let written = try LanguageModelTrainer.sample(network: network, vocabulary: vocabulary, window: analysis.input.channels,
                                                           prime: primeIDs, length: length, temperature: temperature, seed: seed)
             print(prime + written)

@@ -44,7 +44,7 @@ final class CharTextTests: XCTestCase {
             XCTAssertTrue((error as! CharText.Problem).message(in: .en).contains("16 MiB"))
         }
         XCTAssertThrowsError(try CharText.load("/nonexistent/texto.txt")) { error in
-            XCTAssertEqual((error as? CharText.Problem)?.kind, .unreadable)
+            XCTAssertEqual((error as? CharText.Problem)?.kind, .missing)
         }
         let short = try CharText.load(try temporaryFile(Data("hola".utf8)))
         XCTAssertThrowsError(try short.check(length: 4, file: "hola.txt")) { error in
