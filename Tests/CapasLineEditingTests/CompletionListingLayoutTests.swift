@@ -1,0 +1,29 @@
+@testable import CapasLineEditing
+import CapasMessages
+import XCTest
+
+/// `CompletionListing.lines`: columns measured in terminal columns, filled top to bottom.
+final class CompletionListingLayoutTests: XCTestCase {
+    func testColumnsAreMeasuredInTerminalColumnsNotBytes() {
+        let names = ["año.capas", "东.capas", "niño-cnn.capas", "plain.capas"]
+        let lines = CompletionListing.lines(names, width: 80)
+        XCTAssertEqual(lines.count, 1)
+        // niño-cnn.capas is 14 columns (15 bytes): every column is 16 wide.
+        XCTAssertEqual(lines[0], "año.capas       东.capas        niño-cnn.capas  plain.capas")
+        XCTAssertEqual(displayWidth(lines[0]), 3 * 16 + 11)
+    }
+
+    func testNarrowTerminalsGetMoreRowsFilledDownFirst() {
+        let names = ["a", "bb", "ccc", "dddd", "eeeee"]
+        // Columns of 7: (20 + 1) / 7 = 3 fit, so two rows.
+        XCTAssertEqual(CompletionListing.lines(names, width: 20), ["a      ccc    eeeee", "bb     dddd"])
+        // Narrower than one name: one per line, never an empty layout.
+        XCTAssertEqual(CompletionListing.lines(names, width: 3), names)
+    }
+
+    func testTheSharedFolderIsNotRepeated() {
+        XCTAssertEqual(CompletionListing.shownNames(["m/año.capas", "m/sub/", "m/東.capas"]), ["año.capas", "sub/", "東.capas"])
+        XCTAssertEqual(CompletionListing.shownNames(["a/x", "b/y"]), ["a/x", "b/y"])
+        XCTAssertEqual(CompletionListing.shownNames(["conv", "conv1d"]), ["conv", "conv1d"])
+    }
+}
