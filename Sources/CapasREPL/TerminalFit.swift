@@ -44,7 +44,11 @@ public enum TerminalFit {
     }
 
     /// One long line as several: words never split (unless one alone is wider
-    /// than the line). Continuation lines start under the text after a
+    /// than the line), and neither are formulas or code: a line breaks only
+    /// at the spaces `breakableSpaces` allows, so `⌊(n + 2p − f)/s⌋ + 1`,
+    /// `(f·f·c + 1)·k`, `conv(A, K)`, `` `code` `` and `:help functions` stay
+    /// whole. A last line of one short lone unit (a word, `(:help functions).`)
+    /// takes the unit before it along when that fits. Continuation lines start under the text after a
     /// definition's gap (`  input 28x28x1      the input …`), after a short
     /// label (`note: `, `error: `), or at the line's own indent.
     static func wrap(_ line: String, width: Int) -> [String] {
@@ -55,20 +59,145 @@ public enum TerminalFit {
             let column = line[..<hash].displayWidth
             continuation = String(repeating: " ", count: min(column, max(0, width - 24))) + "# "
         }
-        var result: [String] = []
-        var rest = Substring(line)
-        var limit = width
-        var prefix = ""
-        while prefix.displayWidth + rest.displayWidth > width {
-            let (head, tail) = breakAt(rest, columns: limit - prefix.displayWidth)
-            result.append(prefix + head)
-            rest = tail.drop { $0 == " " }
-            prefix = continuation
-            limit = width
-            if rest.isEmpty { break }
+        let shallow = continuation.hasSuffix("# ") ? continuation : String(repeating: " ", count: min(continuation.count, indent + 2))
+        // The line as units that never split, each with the spaces before it.
+        let chars = Array(line)
+        let breakable = breakableSpaces(chars)
+        var units: [(gap: String, text: String)] = []
+        var gap = "", text = "", i = 0
+        while i < chars.count {
+            if chars[i] == " " && breakable[i] && text.contains(where: { $0 != " " }) {
+                var j = i
+                while j < chars.count && chars[j] == " " { j += 1 }
+                units.append((gap, text))
+                gap = String(chars[i..<j])
+                text = ""
+                i = j
+            } else {
+                text.append(chars[i])
+                i += 1
+            }
         }
-        if !rest.isEmpty { result.append(prefix + rest) }
-        return result.map { $0.trimmingTrailingSpaces() }
+        if !text.isEmpty { units.append((gap, text)) }
+
+        // Greedy filling; `owners[k]` is how many units line k holds (0: a piece of a split unit).
+        var lines: [String] = [], owners: [Int] = []
+        var current = "", count = 0
+        for unit in units {
+            let start = lines.isEmpty && count == 0
+            let candidate = count == 0 ? (start ? "" : continuation) + unit.text.drop { !start && $0 == " " }
+                                       : current + unit.gap + unit.text
+            if candidate.displayWidth <= width {
+                current = candidate
+                count += 1
+                continue
+            }
+            if count > 0 && (continuation + unit.text).displayWidth <= width {
+                lines.append(current)
+                owners.append(count)
+                current = continuation + unit.text
+                count = 1
+                continue
+            } else if count > 0 && (shallow + unit.text).displayWidth <= width {
+                // Too wide under the hanging indent, but it fits nearer the margin.
+                lines.append(current)
+                owners.append(count)
+                current = shallow + unit.text
+                count = 1
+                continue
+            } else if count > 0 {
+                current = candidate
+                count += 1
+            } else {
+                current = candidate
+                count = 1
+            }
+            // One unit wider than the line: split it at any space, or in a word if it must.
+            var rest = Substring(current)
+            var pieces: [String] = []
+            while rest.displayWidth > width {
+                let (head, tail) = breakFormula(rest, columns: width)
+                pieces.append(String(head))
+                rest = Substring(continuation) + tail.drop { $0 == " " }
+                if tail.drop(while: { $0 == " " }).isEmpty { rest = ""; break }
+            }
+            lines += pieces
+            owners += pieces.map { _ in 0 }
+            current = String(rest)
+            count = rest.isEmpty ? 0 : 1
+        }
+        if count > 0 {
+            lines.append(current)
+            owners.append(count)
+        }
+        // A short lone unit on the last line: bring down the unit before it.
+        if lines.count >= 2, owners[lines.count - 1] == 1, owners[lines.count - 2] >= 2,
+           let last = units.last, last.text.displayWidth <= width / 3 {
+            let moved = units[units.count - 2]
+            let joined = continuation + moved.text + last.gap + last.text
+            let previous = lines[lines.count - 2]
+            if joined.displayWidth <= width, previous.hasSuffix(moved.gap + moved.text) {
+                lines[lines.count - 2] = String(previous.dropLast(moved.gap.count + moved.text.count))
+                lines[lines.count - 1] = joined
+            }
+        }
+        return lines.map { $0.trimmingTrailingSpaces() }
+    }
+
+    /// Which spaces of a line may end a wrapped line: not inside a `code`
+    /// span, not inside the brackets of a call (`max(0, x)`, `conv(A, K)`),
+    /// not next to an operator standing alone (`n + 2p`, `= 14`, `5 · 5`),
+    /// and not after a command (`:help functions`).
+    static func breakableSpaces(_ chars: [Character]) -> [Bool] {
+        var keep = [Bool](repeating: false, count: chars.count)
+        // Code spans, when their closing backtick is on the line.
+        var open: Int?
+        for (i, c) in chars.enumerated() where c == "`" {
+            if let o = open {
+                for k in o...i { keep[k] = true }
+                open = nil
+            } else {
+                open = i
+            }
+        }
+        // Brackets right after a name: a call or an index.
+        let pairs: [Character: Character] = ["(": ")", "[": "]", "{": "}", "⌊": "⌋", "⌈": "⌉"]
+        var stack: [(index: Int, close: Character, attached: Bool)] = []
+        for (i, c) in chars.enumerated() {
+            if let close = pairs[c] {
+                let attached = i > 0 && (chars[i - 1].isLetter || chars[i - 1].isNumber || chars[i - 1] == "_")
+                stack.append((i, close, attached))
+            } else if let top = stack.last, top.close == c {
+                stack.removeLast()
+                if top.attached { for k in top.index...i { keep[k] = true } }
+            }
+        }
+        let operators = Set("+−-=·×*/≈≤≥<>")
+        func token(endingBefore end: Int) -> Substring {
+            var start = end
+            while start > 0 && chars[start - 1] != " " { start -= 1 }
+            return Substring(String(chars[start..<end]))
+        }
+        func token(startingAt start: Int) -> Substring {
+            var end = start
+            while end < chars.count && chars[end] != " " { end += 1 }
+            return Substring(String(chars[start..<end]))
+        }
+        var result = [Bool](repeating: false, count: chars.count)
+        var i = 0
+        while i < chars.count {
+            guard chars[i] == " " else { i += 1; continue }
+            var j = i
+            while j < chars.count && chars[j] == " " { j += 1 }
+            let before = token(endingBefore: i), after = token(startingAt: j)
+            let isOperator = { (t: Substring) in !t.isEmpty && t.allSatisfy { operators.contains($0) } }
+            let command = before.drop { "([{\"'".contains($0) }
+            let afterCommand = command.first == ":" && command.dropFirst().first?.isLetter == true
+            let free = !keep[i] && !isOperator(before) && !isOperator(after) && !afterCommand && j < chars.count
+            for k in i..<j { result[k] = free }
+            i = j
+        }
+        return result
     }
 
     /// The column continuation lines start at.
@@ -94,6 +223,27 @@ public enum TerminalFit {
             return String(chars[..<(colon + 2)]).displayWidth
         }
         return indent > 0 ? indent + 2 : indent
+    }
+
+    /// A formula wider than the line breaks as typesetters break one: before
+    /// its last `=` (or `≈`) that fits, so the next line starts `= …`, else
+    /// before its last operator that fits (`+ …`); without one, as `breakAt` does.
+    static func breakFormula(_ text: Substring, columns: Int) -> (Substring, Substring) {
+        var used = 0, beforeEquals: String.Index?, beforeOperator: String.Index?, index = text.startIndex
+        while index < text.endIndex {
+            let c = text[index]
+            used += String(c).displayWidth
+            if used > columns { break }
+            let next = text.index(after: index)
+            if c == " ", next < text.endIndex, text[..<index].contains(where: { $0 != " " }) {
+                let token = text[next...].prefix { $0 != " " }
+                if token == "=" || token == "≈" { beforeEquals = index }
+                if !token.isEmpty && token.allSatisfy({ "+−-·×*/=≈".contains($0) }) { beforeOperator = index }
+            }
+            index = next
+        }
+        if let best = beforeEquals ?? beforeOperator { return (text[..<best], text[best...]) }
+        return breakAt(text, columns: columns)
     }
 
     /// The longest head of `text` that fits `columns` and ends before a
