@@ -61,69 +61,78 @@ public enum TerminalFit {
         }
         let shallow = continuation.hasSuffix("# ") ? continuation : String(repeating: " ", count: min(continuation.count, indent + 2))
         // The line as units that never split, each with the spaces before it.
+        // Everything below is linear in the line's length (fuzzed replies can be long).
         let chars = Array(line)
         let breakable = breakableSpaces(chars)
-        var units: [(gap: String, text: String)] = []
-        var gap = "", text = "", i = 0
+        var units: [(gap: String, text: String, width: Int)] = []
+        var gap = "", text = "", hasContent = false, i = 0
         while i < chars.count {
-            if chars[i] == " " && breakable[i] && text.contains(where: { $0 != " " }) {
+            if chars[i] == " " && breakable[i] && hasContent {
                 var j = i
                 while j < chars.count && chars[j] == " " { j += 1 }
-                units.append((gap, text))
+                units.append((gap, text, text.displayWidth))
                 gap = String(chars[i..<j])
                 text = ""
+                hasContent = false
                 i = j
             } else {
                 text.append(chars[i])
+                hasContent = hasContent || chars[i] != " "
                 i += 1
             }
         }
-        if !text.isEmpty { units.append((gap, text)) }
+        if !text.isEmpty { units.append((gap, text, text.displayWidth)) }
 
         // Greedy filling; `owners[k]` is how many units line k holds (0: a piece of a split unit).
+        let continuationWidth = continuation.displayWidth, shallowWidth = shallow.displayWidth
         var lines: [String] = [], owners: [Int] = []
-        var current = "", count = 0
+        var current = "", currentWidth = 0, count = 0
+        func startLine(_ prefix: String, _ prefixWidth: Int, _ unit: (gap: String, text: String, width: Int)) {
+            lines.append(current)
+            owners.append(count)
+            current = prefix + unit.text
+            currentWidth = prefixWidth + unit.width
+            count = 1
+        }
         for unit in units {
-            let start = lines.isEmpty && count == 0
-            let candidate = count == 0 ? (start ? "" : continuation) + unit.text.drop { !start && $0 == " " }
-                                       : current + unit.gap + unit.text
-            if candidate.displayWidth <= width {
-                current = candidate
+            if count == 0 {
+                let prefix = lines.isEmpty ? "" : continuation
+                current = prefix + (lines.isEmpty ? Substring(unit.text) : unit.text.drop { $0 == " " })
+                currentWidth = current.displayWidth
+                count = 1
+                if currentWidth <= width { continue }
+            } else if currentWidth + unit.gap.count + unit.width <= width {
+                current += unit.gap + unit.text
+                currentWidth += unit.gap.count + unit.width
                 count += 1
                 continue
-            }
-            if count > 0 && (continuation + unit.text).displayWidth <= width {
-                lines.append(current)
-                owners.append(count)
-                current = continuation + unit.text
-                count = 1
+            } else if continuationWidth + unit.width <= width {
+                startLine(continuation, continuationWidth, unit)
                 continue
-            } else if count > 0 && (shallow + unit.text).displayWidth <= width {
+            } else if shallowWidth + unit.width <= width {
                 // Too wide under the hanging indent, but it fits nearer the margin.
-                lines.append(current)
-                owners.append(count)
-                current = shallow + unit.text
-                count = 1
+                startLine(shallow, shallowWidth, unit)
                 continue
-            } else if count > 0 {
-                current = candidate
-                count += 1
             } else {
-                current = candidate
-                count = 1
+                current += unit.gap + unit.text
+                currentWidth += unit.gap.count + unit.width
+                count += 1
             }
             // One unit wider than the line: split it at any space, or in a word if it must.
-            var rest = Substring(current)
-            var pieces: [String] = []
-            while rest.displayWidth > width {
-                let (head, tail) = breakFormula(rest, columns: width)
-                pieces.append(String(head))
-                rest = Substring(continuation) + tail.drop { $0 == " " }
-                if tail.drop(while: { $0 == " " }).isEmpty { rest = ""; break }
+            var rest = Substring(current), restWidth = currentWidth, prefix = "", prefixWidth = 0
+            while prefixWidth + restWidth > width {
+                let (head, tail) = breakFormula(rest, columns: width - prefixWidth)
+                lines.append(prefix + head)
+                owners.append(0)
+                let spaces = tail.prefix { $0 == " " }
+                rest = tail[spaces.endIndex...]
+                restWidth = max(0, restWidth - head.displayWidth - spaces.count)
+                prefix = continuation
+                prefixWidth = continuationWidth
+                if rest.isEmpty { break }
             }
-            lines += pieces
-            owners += pieces.map { _ in 0 }
-            current = String(rest)
+            current = rest.isEmpty ? "" : prefix + rest
+            currentWidth = rest.isEmpty ? 0 : prefixWidth + restWidth
             count = rest.isEmpty ? 0 : 1
         }
         if count > 0 {
@@ -163,14 +172,20 @@ public enum TerminalFit {
         // Brackets right after a name: a call or an index.
         let pairs: [Character: Character] = ["(": ")", "[": "]", "{": "}", "⌊": "⌋", "⌈": "⌉"]
         var stack: [(index: Int, close: Character, attached: Bool)] = []
+        var depth = [Int](repeating: 0, count: chars.count + 1)  // +1 where a call opens, −1 after it closes
         for (i, c) in chars.enumerated() {
             if let close = pairs[c] {
                 let attached = i > 0 && (chars[i - 1].isLetter || chars[i - 1].isNumber || chars[i - 1] == "_")
                 stack.append((i, close, attached))
             } else if let top = stack.last, top.close == c {
                 stack.removeLast()
-                if top.attached { for k in top.index...i { keep[k] = true } }
+                if top.attached { depth[top.index] += 1; depth[i + 1] -= 1 }
             }
+        }
+        var inside = 0
+        for i in chars.indices {
+            inside += depth[i]
+            if inside > 0 { keep[i] = true }
         }
         let operators = Set("+−-=·×*/≈≤≥<>")
         func token(endingBefore end: Int) -> Substring {
@@ -209,11 +224,13 @@ public enum TerminalFit {
             if chars[i] == " " && chars[i + 1] == " " {
                 var j = i
                 while j < chars.count && chars[j] == " " { j += 1 }
-                if j < chars.count { gaps.append(String(chars[..<j]).displayWidth) }
+                if j < chars.count { gaps.append(j) }
                 i = j
             } else { i += 1 }
         }
-        for column in [gaps.last, gaps.first].compactMap({ $0 }) where width - column >= 20 {
+        // Only the first and the last gap are candidates: measure just those.
+        let columns = [gaps.last, gaps.first].compactMap { $0 }.map { String(chars[..<$0]).displayWidth }
+        for column in columns where width - column >= 20 {
             return column
         }
         // A short label ending in `: ` (note: , error: , nota: ).
@@ -230,12 +247,14 @@ public enum TerminalFit {
     /// before its last operator that fits (`+ …`); without one, as `breakAt` does.
     static func breakFormula(_ text: Substring, columns: Int) -> (Substring, Substring) {
         var used = 0, beforeEquals: String.Index?, beforeOperator: String.Index?, index = text.startIndex
+        var seenContent = false
         while index < text.endIndex {
             let c = text[index]
             used += String(c).displayWidth
             if used > columns { break }
             let next = text.index(after: index)
-            if c == " ", next < text.endIndex, text[..<index].contains(where: { $0 != " " }) {
+            if c != " " { seenContent = true }
+            if c == " ", next < text.endIndex, seenContent {
                 let token = text[next...].prefix { $0 != " " }
                 if token == "=" || token == "≈" { beforeEquals = index }
                 if !token.isEmpty && token.allSatisfy({ "+−-·×*/=≈".contains($0) }) { beforeOperator = index }
