@@ -120,8 +120,12 @@ public enum TerminalFit {
             }
             // One unit wider than the line: split it at any space, or in a word if it must.
             var rest = Substring(current), restWidth = currentWidth, prefix = "", prefixWidth = 0
+            // A run without spaces wider than a line (a long matrix literal) is cut anyway:
+            // then break where the words fall, not before an `=` far from the cut.
+            let hasHugeRun = current.split(separator: " ").contains { $0.displayWidth > width - continuationWidth }
             while prefixWidth + restWidth > width {
-                let (head, tail) = breakFormula(rest, columns: width - prefixWidth)
+                let (head, tail) = hasHugeRun ? breakAt(rest, columns: width - prefixWidth)
+                                              : breakFormula(rest, columns: width - prefixWidth)
                 lines.append(prefix + head)
                 owners.append(0)
                 let spaces = tail.prefix { $0 == " " }
@@ -140,8 +144,9 @@ public enum TerminalFit {
             owners.append(count)
         }
         // A short lone unit on the last line: bring down the unit before it.
-        if lines.count >= 2, owners[lines.count - 1] == 1, owners[lines.count - 2] >= 2,
-           let last = units.last, last.text.displayWidth <= width / 3 {
+        // Only within running text (single spaces), and never leaving a lone word above instead.
+        if lines.count >= 2, owners[lines.count - 1] == 1, owners[lines.count - 2] >= 3,
+           let last = units.last, last.width <= width / 3, units.suffix(3).allSatisfy({ $0.gap == " " }) {
             let moved = units[units.count - 2]
             let joined = continuation + moved.text + last.gap + last.text
             let previous = lines[lines.count - 2]
@@ -156,7 +161,7 @@ public enum TerminalFit {
     /// Which spaces of a line may end a wrapped line: not inside a `code`
     /// span, not inside the brackets of a call (`max(0, x)`, `conv(A, K)`),
     /// not next to an operator standing alone (`n + 2p`, `= 14`, `5 · 5`),
-    /// and not after a command (`:help functions`).
+    /// not after a command (`:help functions`) or an initial (`p. ej.`).
     static func breakableSpaces(_ chars: [Character]) -> [Bool] {
         var keep = [Bool](repeating: false, count: chars.count)
         // Code spans, when their closing backtick is on the line.
@@ -208,7 +213,9 @@ public enum TerminalFit {
             let isOperator = { (t: Substring) in !t.isEmpty && t.allSatisfy { operators.contains($0) } }
             let command = before.drop { "([{\"'".contains($0) }
             let afterCommand = command.first == ":" && command.dropFirst().first?.isLetter == true
-            let free = !keep[i] && !isOperator(before) && !isOperator(after) && !afterCommand && j < chars.count
+            // An abbreviation's initial stays with what follows: `p. ej.`, `e. g.`
+            let initial = before.count == 2 && before.first?.isLetter == true && before.last == "."
+            let free = !keep[i] && !isOperator(before) && !isOperator(after) && !afterCommand && !initial && j < chars.count
             for k in i..<j { result[k] = free }
             i = j
         }

@@ -81,4 +81,21 @@ final class WrapFormulaTests: XCTestCase {
             XCTAssertLessThanOrEqual(displayWidth(shown), 40, shown)
         }
     }
+
+    func testLongAndDeeplyNestedLinesStillFitTheWidth() {
+        let lines = [
+            String(repeating: "f(", count: 3000) + String(repeating: ")", count: 3000) + " end",
+            (1...3000).map(String.init).joined(separator: " + "),
+            String(repeating: "`a b ", count: 2000),
+            "  a  " + (1...3000).map { "x\($0)" }.joined(separator: "  "),
+        ]
+        for (k, line) in lines.enumerated() {
+            let width = 20 + 13 * k
+            let shown = TerminalFit.fit(line, width: width).components(separatedBy: "\n")
+            XCTAssertGreaterThan(shown.count, 1)
+            for piece in shown { XCTAssertLessThanOrEqual(displayWidth(piece), width, "case \(k): \(piece.prefix(80))") }
+            // Nothing is lost or reordered (a run without spaces wider than the line is cut).
+            XCTAssertEqual(shown.joined().filter { $0 != " " }, line.filter { $0 != " " }, "case \(k)")
+        }
+    }
 }
