@@ -8,14 +8,22 @@ public enum CompletionListing {
     /// The lines to show for `candidates` on a terminal `width` columns wide.
     /// File names are shown without the folder they share (`models/año.capas`
     /// is listed as `año.capas`). No line ends in spaces.
-    public static func lines(_ candidates: [String], width: Int) -> [String] {
-        let names = shownNames(candidates)
+    /// A list longer than `maxRows` rows shows its first `maxRows` rows and a
+    /// last line `… +N` with how many were left out (in place of libedit's
+    /// question, and never a screenful of names).
+    public static func lines(_ candidates: [String], width: Int, maxRows: Int = 20) -> [String] {
+        var names = shownNames(candidates)
         guard !names.isEmpty else { return [] }
-        let widths = names.map { displayWidth($0) }
-        let column = (widths.max() ?? 0) + 2
+        let column = (names.map { displayWidth($0) }.max() ?? 0) + 2
         // The last column needs no gap after it; one column is kept free so
         // that a full line never makes the terminal wrap.
         let perRow = max(1, (max(width, 1) + 1) / column)
+        var leftOut = 0
+        if names.count > perRow * max(1, maxRows) {
+            leftOut = names.count - perRow * max(1, maxRows)
+            names.removeLast(leftOut)
+        }
+        let widths = names.map { displayWidth($0) }
         let rows = (names.count + perRow - 1) / perRow
         var lines: [String] = []
         for row in 0..<rows {
@@ -31,6 +39,7 @@ public enum CompletionListing {
             }
             lines.append(line)
         }
+        if leftOut > 0 { lines.append("… +\(leftOut)") }
         return lines
     }
 

@@ -26,4 +26,14 @@ final class CompletionListingLayoutTests: XCTestCase {
         XCTAssertEqual(CompletionListing.shownNames(["a/x", "b/y"]), ["a/x", "b/y"])
         XCTAssertEqual(CompletionListing.shownNames(["conv", "conv1d"]), ["conv", "conv1d"])
     }
+
+    func testALongListShowsItsFirstRowsAndHowManyAreLeftOut() {
+        let names = (1...500).map { String(format: "file%03d.capas", $0) }
+        let lines = CompletionListing.lines(names, width: 80, maxRows: 20)
+        // Columns of 15: (80 + 1) / 15 = 5 per row, 20 rows = 100 names shown.
+        XCTAssertEqual(lines.count, 21)
+        XCTAssertEqual(lines.last, "… +400")
+        XCTAssertTrue(lines[0].hasPrefix("file001.capas  file021.capas"), lines[0])
+        XCTAssertEqual(CompletionListing.lines(Array(names.prefix(100)), width: 80, maxRows: 20).count, 20)
+    }
 }
