@@ -161,7 +161,8 @@ public enum TerminalFit {
     /// Which spaces of a line may end a wrapped line: not inside a `code`
     /// span, not inside the brackets of a call (`max(0, x)`, `conv(A, K)`),
     /// not next to an operator standing alone (`n + 2p`, `= 14`, `5 · 5`),
-    /// not after a command (`:help functions`) or an initial (`p. ej.`).
+    /// not after a command (`:help functions`) or an initial (`p. ej.`),
+    /// and not between a count and the word it counts (`320 parámetros`).
     static func breakableSpaces(_ chars: [Character]) -> [Bool] {
         var keep = [Bool](repeating: false, count: chars.count)
         // Code spans, when their closing backtick is on the line.
@@ -215,7 +216,10 @@ public enum TerminalFit {
             let afterCommand = command.first == ":" && command.dropFirst().first?.isLetter == true
             // An abbreviation's initial stays with what follows: `p. ej.`, `e. g.`
             let initial = before.count == 2 && before.first?.isLetter == true && before.last == "."
-            let free = !keep[i] && !isOperator(before) && !isOperator(after) && !afterCommand && !initial && j < chars.count
+            // A count stays with what it counts: `320 parámetros`, `144 píxeles`.
+            let count = !before.isEmpty && before.allSatisfy({ $0.isNumber || $0 == "," || $0 == "\u{00A0}" })
+                && after.first?.isLetter == true
+            let free = !keep[i] && !isOperator(before) && !isOperator(after) && !afterCommand && !initial && !count && j < chars.count
             for k in i..<j { result[k] = free }
             i = j
         }

@@ -75,6 +75,17 @@ final class WrapFormulaTests: XCTestCase {
                        ["      height and width:", "        (28 + 0 + 1 − 3)/2 + 1 = 26/2 + 1 = 14"])
     }
 
+    func testACountStaysWithItsWordAndAnInitialWithWhatFollows() {
+        let row = "  [0] depthwise 3x3 pad=same   56x56x32 → 56x56x32   320 parámetros"
+        let shown = TerminalFit.fit(row, width: 60).components(separatedBy: "\n")
+        XCTAssertTrue(shown.contains { $0.hasSuffix("320 parámetros") }, shown.joined(separator: "\n"))
+        let prose = "Las convoluciones sacan características de una imagen, p. ej. bordes y texturas finas"
+        for width in 40...70 {
+            let lines = TerminalFit.fit(prose, width: width).components(separatedBy: "\n")
+            XCTAssertFalse(lines.contains { $0.hasSuffix(" p.") }, "at \(width): \(lines)")
+        }
+    }
+
     func testAFormulaWiderThanTheLineStillBreaksRatherThanOverflow() {
         let formula = "x = " + (1...30).map(String.init).joined(separator: " + ")
         for shown in TerminalFit.fit(formula, width: 40).components(separatedBy: "\n") {
