@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "CapasModel", dependencies: ["CapasCore", "CapasMessages"]),
         .target(name: "CapasData", dependencies: ["CapasCore", "CapasMessages", "CZlib"], swiftSettings: fast),
         .target(name: "CapasCheckpoint", dependencies: ["CapasCore"]),
-        .target(name: "CapasLineEditing", dependencies: ["CLineEditing"]),
+        .target(name: "CapasLineEditing", dependencies: ["CLineEditing", "CapasMessages"]),
         .target(name: "CapasTraining",
                 dependencies: ["CapasCore", "CapasModel", "CapasData", "CapasCheckpoint", "CapasMessages"],
                 swiftSettings: fast),
@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "CapasGraderTests", dependencies: ["CapasGrader", "CapasREPL", "CapasMessages", "CapasCore", "CapasModel", "CapasTraining", "CapasCheckpoint"],
                     exclude: ["Schemas"]),
         .testTarget(name: "CapasTrainingTests", dependencies: ["CapasTraining", "CapasModel", "CapasCore", "CapasData"]),
-        .testTarget(name: "CapasLineEditingTests", dependencies: ["CapasLineEditing"]),
+        .testTarget(name: "CapasLineEditingTests", dependencies: ["CapasLineEditing", "CapasMessages"]),
         .testTarget(name: "CapasKernelTests", dependencies: ["CapasKernel", "CapasREPL", "CapasMessages", "CapasData", "CapasTraining", "CZMQ"]),
     ],
     swiftLanguageModes: [.v5]

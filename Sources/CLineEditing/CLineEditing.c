@@ -78,6 +78,7 @@ void cle_clear_interrupt(void) { interrupt_flag = 0; }
 
 static pthread_once_t initialize_once = PTHREAD_ONCE_INIT;
 static cle_completion_callback completion_callback = NULL;
+static cle_listing_callback listing_callback = NULL;
 
 static char **attempted_completion(const char *word, int start, int end);
 static int reverse_search(int count, int key);
@@ -115,6 +116,30 @@ void cle_initialize(void) {
 void cle_set_completion(cle_completion_callback callback) {
     cle_initialize();
     completion_callback = callback;
+}
+
+void cle_set_listing(cle_listing_callback callback) {
+    cle_initialize();
+    listing_callback = callback;
+}
+
+/// Shows the candidates as laid out by the listing callback under the line,
+/// then draws the prompt and the line again below them, as libedit does
+/// after its own list. Returns 0 if there is no callback or nothing to show.
+static int show_listing(char *const *candidates, size_t count) {
+    if (listing_callback == NULL) return 0;
+    int columns = cle_terminal_columns(STDOUT_FILENO);
+    char *text = listing_callback(candidates, (int)count, columns > 0 ? columns : 80);
+    if (text == NULL) return 0;
+    FILE *out = rl_outstream != NULL ? rl_outstream : stdout;
+    fputs("\n", out);
+    fputs(text, out);
+    fflush(out);
+    free(text);
+    // libedit believes the cursor is still on the edited line: forget what
+    // it drew there and draw prompt and line from scratch where we are now.
+    rl_forced_update_display();
+    return 1;
 }
 
 /// Length of the longest common prefix of the NULL-terminated `strings`,
@@ -170,6 +195,13 @@ static char **attempted_completion(const char *word, int start, int end) {
         if (n > 0 && (candidates[0][n - 1] == '=' || candidates[0][n - 1] == '/')) {
             rl_completion_append_character = '\0';
         }
+    } else if (rl_completion_type == '?' && show_listing(candidates, count)) {
+        // A second Tab (libedit's '?'): the list is on the screen already;
+        // returning no matches keeps libedit from listing them again by bytes.
+        for (size_t i = 0; i < count; i++) free(candidates[i]);
+        free(candidates);
+        free(matches);
+        return NULL;
     } else {
         size_t prefix = common_prefix_length(candidates);
         // Never let a shorter common prefix delete what was typed.

@@ -33,6 +33,7 @@ public final class EditLineReader: LineReader {
         }
         CompletionBridge.completer = completer
         cle_set_completion(completer == nil ? nil : CompletionBridge.callback)
+        cle_set_listing(completer == nil ? nil : CompletionBridge.listing)
     }
 
     deinit {
@@ -69,6 +70,7 @@ public final class EditLineReader: LineReader {
         if CompletionBridge.completer === completer {
             CompletionBridge.completer = nil
             cle_set_completion(nil)
+            cle_set_listing(nil)
         }
     }
 
@@ -102,6 +104,14 @@ enum CompletionBridge {
             array[i] = strdup(replacement)
         }
         return array
+    }
+
+    /// Lays out the candidates of a second Tab in terminal columns.
+    static let listing: cle_listing_callback = { candidates, count, columns in
+        let names = (0..<Int(max(count, 0))).compactMap { candidates[$0].map { String(cString: $0) } }
+        let lines = CompletionListing.lines(names, width: Int(columns))
+        if lines.isEmpty { return nil }
+        return strdup(lines.map { $0 + "\n" }.joined())
     }
 
     /// The completer's candidates replace `line` from its `wordStart`-th

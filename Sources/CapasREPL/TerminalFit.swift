@@ -44,7 +44,11 @@ public enum TerminalFit {
     }
 
     /// One long line as several: words never split (unless one alone is wider
-    /// than the line). Continuation lines start under the text after a
+    /// than the line), and neither are formulas or code: a line breaks only
+    /// at the spaces `breakableSpaces` allows, so `⌊(n + 2p − f)/s⌋ + 1`,
+    /// `(f·f·c + 1)·k`, `conv(A, K)`, `` `code` `` and `:help functions` stay
+    /// whole. A last line of one short lone unit (a word, `(:help functions).`)
+    /// takes the unit before it along when that fits. Continuation lines start under the text after a
     /// definition's gap (`  input 28x28x1      the input …`), after a short
     /// label (`note: `, `error: `), or at the line's own indent.
     static func wrap(_ line: String, width: Int) -> [String] {
@@ -55,20 +59,171 @@ public enum TerminalFit {
             let column = line[..<hash].displayWidth
             continuation = String(repeating: " ", count: min(column, max(0, width - 24))) + "# "
         }
-        var result: [String] = []
-        var rest = Substring(line)
-        var limit = width
-        var prefix = ""
-        while prefix.displayWidth + rest.displayWidth > width {
-            let (head, tail) = breakAt(rest, columns: limit - prefix.displayWidth)
-            result.append(prefix + head)
-            rest = tail.drop { $0 == " " }
-            prefix = continuation
-            limit = width
-            if rest.isEmpty { break }
+        let shallow = continuation.hasSuffix("# ") ? continuation : String(repeating: " ", count: min(continuation.count, indent + 2))
+        // The line as units that never split, each with the spaces before it.
+        // Everything below is linear in the line's length (fuzzed replies can be long).
+        let chars = Array(line)
+        let breakable = breakableSpaces(chars)
+        var units: [(gap: String, text: String, width: Int)] = []
+        var gap = "", text = "", hasContent = false, i = 0
+        while i < chars.count {
+            if chars[i] == " " && breakable[i] && hasContent {
+                var j = i
+                while j < chars.count && chars[j] == " " { j += 1 }
+                units.append((gap, text, text.displayWidth))
+                gap = String(chars[i..<j])
+                text = ""
+                hasContent = false
+                i = j
+            } else {
+                text.append(chars[i])
+                hasContent = hasContent || chars[i] != " "
+                i += 1
+            }
         }
-        if !rest.isEmpty { result.append(prefix + rest) }
-        return result.map { $0.trimmingTrailingSpaces() }
+        if !text.isEmpty { units.append((gap, text, text.displayWidth)) }
+
+        // Greedy filling; `owners[k]` is how many units line k holds (0: a piece of a split unit).
+        let continuationWidth = continuation.displayWidth, shallowWidth = shallow.displayWidth
+        var lines: [String] = [], owners: [Int] = []
+        var current = "", currentWidth = 0, count = 0
+        func startLine(_ prefix: String, _ prefixWidth: Int, _ unit: (gap: String, text: String, width: Int)) {
+            lines.append(current)
+            owners.append(count)
+            current = prefix + unit.text
+            currentWidth = prefixWidth + unit.width
+            count = 1
+        }
+        for unit in units {
+            if count == 0 {
+                let prefix = lines.isEmpty ? "" : continuation
+                current = prefix + (lines.isEmpty ? Substring(unit.text) : unit.text.drop { $0 == " " })
+                currentWidth = current.displayWidth
+                count = 1
+                if currentWidth <= width { continue }
+            } else if currentWidth + unit.gap.count + unit.width <= width {
+                current += unit.gap + unit.text
+                currentWidth += unit.gap.count + unit.width
+                count += 1
+                continue
+            } else if continuationWidth + unit.width <= width {
+                startLine(continuation, continuationWidth, unit)
+                continue
+            } else if shallowWidth + unit.width <= width {
+                // Too wide under the hanging indent, but it fits nearer the margin.
+                startLine(shallow, shallowWidth, unit)
+                continue
+            } else {
+                current += unit.gap + unit.text
+                currentWidth += unit.gap.count + unit.width
+                count += 1
+            }
+            // One unit wider than the line: split it at any space, or in a word if it must.
+            var rest = Substring(current), restWidth = currentWidth, prefix = "", prefixWidth = 0
+            // A run without spaces wider than a line (a long matrix literal) is cut anyway:
+            // then break where the words fall, not before an `=` far from the cut.
+            let hasHugeRun = current.split(separator: " ").contains { $0.displayWidth > width - continuationWidth }
+            while prefixWidth + restWidth > width {
+                let (head, tail) = hasHugeRun ? breakAt(rest, columns: width - prefixWidth)
+                                              : breakFormula(rest, columns: width - prefixWidth)
+                lines.append(prefix + head)
+                owners.append(0)
+                let spaces = tail.prefix { $0 == " " }
+                rest = tail[spaces.endIndex...]
+                restWidth = max(0, restWidth - head.displayWidth - spaces.count)
+                prefix = continuation
+                prefixWidth = continuationWidth
+                if rest.isEmpty { break }
+            }
+            current = rest.isEmpty ? "" : prefix + rest
+            currentWidth = rest.isEmpty ? 0 : prefixWidth + restWidth
+            count = rest.isEmpty ? 0 : 1
+        }
+        if count > 0 {
+            lines.append(current)
+            owners.append(count)
+        }
+        // A short lone unit on the last line: bring down the unit before it.
+        // Only within running text (single spaces), and never leaving a lone word above instead.
+        if lines.count >= 2, owners[lines.count - 1] == 1, owners[lines.count - 2] >= 3,
+           let last = units.last, last.width <= width / 3, units.suffix(3).allSatisfy({ $0.gap == " " }) {
+            let moved = units[units.count - 2]
+            let joined = continuation + moved.text + last.gap + last.text
+            let previous = lines[lines.count - 2]
+            if joined.displayWidth <= width, previous.hasSuffix(moved.gap + moved.text) {
+                lines[lines.count - 2] = String(previous.dropLast(moved.gap.count + moved.text.count))
+                lines[lines.count - 1] = joined
+            }
+        }
+        return lines.map { $0.trimmingTrailingSpaces() }
+    }
+
+    /// Which spaces of a line may end a wrapped line: not inside a `code`
+    /// span, not inside the brackets of a call (`max(0, x)`, `conv(A, K)`),
+    /// not next to an operator standing alone (`n + 2p`, `= 14`, `5 · 5`),
+    /// not after a command (`:help functions`) or an initial (`p. ej.`),
+    /// and not between a count and the word it counts (`320 parámetros`).
+    static func breakableSpaces(_ chars: [Character]) -> [Bool] {
+        var keep = [Bool](repeating: false, count: chars.count)
+        // Code spans, when their closing backtick is on the line.
+        var open: Int?
+        for (i, c) in chars.enumerated() where c == "`" {
+            if let o = open {
+                for k in o...i { keep[k] = true }
+                open = nil
+            } else {
+                open = i
+            }
+        }
+        // Brackets right after a name: a call or an index.
+        let pairs: [Character: Character] = ["(": ")", "[": "]", "{": "}", "⌊": "⌋", "⌈": "⌉"]
+        var stack: [(index: Int, close: Character, attached: Bool)] = []
+        var depth = [Int](repeating: 0, count: chars.count + 1)  // +1 where a call opens, −1 after it closes
+        for (i, c) in chars.enumerated() {
+            if let close = pairs[c] {
+                let attached = i > 0 && (chars[i - 1].isLetter || chars[i - 1].isNumber || chars[i - 1] == "_")
+                stack.append((i, close, attached))
+            } else if let top = stack.last, top.close == c {
+                stack.removeLast()
+                if top.attached { depth[top.index] += 1; depth[i + 1] -= 1 }
+            }
+        }
+        var inside = 0
+        for i in chars.indices {
+            inside += depth[i]
+            if inside > 0 { keep[i] = true }
+        }
+        let operators = Set("+−-=·×*/≈≤≥<>")
+        func token(endingBefore end: Int) -> Substring {
+            var start = end
+            while start > 0 && chars[start - 1] != " " { start -= 1 }
+            return Substring(String(chars[start..<end]))
+        }
+        func token(startingAt start: Int) -> Substring {
+            var end = start
+            while end < chars.count && chars[end] != " " { end += 1 }
+            return Substring(String(chars[start..<end]))
+        }
+        var result = [Bool](repeating: false, count: chars.count)
+        var i = 0
+        while i < chars.count {
+            guard chars[i] == " " else { i += 1; continue }
+            var j = i
+            while j < chars.count && chars[j] == " " { j += 1 }
+            let before = token(endingBefore: i), after = token(startingAt: j)
+            let isOperator = { (t: Substring) in !t.isEmpty && t.allSatisfy { operators.contains($0) } }
+            let command = before.drop { "([{\"'".contains($0) }
+            let afterCommand = command.first == ":" && command.dropFirst().first?.isLetter == true
+            // An abbreviation's initial stays with what follows: `p. ej.`, `e. g.`
+            let initial = before.count == 2 && before.first?.isLetter == true && before.last == "."
+            // A count stays with what it counts: `320 parámetros`, `144 píxeles`.
+            let count = !before.isEmpty && before.allSatisfy({ $0.isNumber || $0 == "," || $0 == "\u{00A0}" })
+                && after.first?.isLetter == true
+            let free = !keep[i] && !isOperator(before) && !isOperator(after) && !afterCommand && !initial && !count && j < chars.count
+            for k in i..<j { result[k] = free }
+            i = j
+        }
+        return result
     }
 
     /// The column continuation lines start at.
@@ -80,11 +235,13 @@ public enum TerminalFit {
             if chars[i] == " " && chars[i + 1] == " " {
                 var j = i
                 while j < chars.count && chars[j] == " " { j += 1 }
-                if j < chars.count { gaps.append(String(chars[..<j]).displayWidth) }
+                if j < chars.count { gaps.append(j) }
                 i = j
             } else { i += 1 }
         }
-        for column in [gaps.last, gaps.first].compactMap({ $0 }) where width - column >= 20 {
+        // Only the first and the last gap are candidates: measure just those.
+        let columns = [gaps.last, gaps.first].compactMap { $0 }.map { String(chars[..<$0]).displayWidth }
+        for column in columns where width - column >= 20 {
             return column
         }
         // A short label ending in `: ` (note: , error: , nota: ).
@@ -94,6 +251,29 @@ public enum TerminalFit {
             return String(chars[..<(colon + 2)]).displayWidth
         }
         return indent > 0 ? indent + 2 : indent
+    }
+
+    /// A formula wider than the line breaks as typesetters break one: before
+    /// its last `=` (or `≈`) that fits, so the next line starts `= …`, else
+    /// before its last operator that fits (`+ …`); without one, as `breakAt` does.
+    static func breakFormula(_ text: Substring, columns: Int) -> (Substring, Substring) {
+        var used = 0, beforeEquals: String.Index?, beforeOperator: String.Index?, index = text.startIndex
+        var seenContent = false
+        while index < text.endIndex {
+            let c = text[index]
+            used += String(c).displayWidth
+            if used > columns { break }
+            let next = text.index(after: index)
+            if c != " " { seenContent = true }
+            if c == " ", next < text.endIndex, seenContent {
+                let token = text[next...].prefix { $0 != " " }
+                if token == "=" || token == "≈" { beforeEquals = index }
+                if !token.isEmpty && token.allSatisfy({ "+−-·×*/=≈".contains($0) }) { beforeOperator = index }
+            }
+            index = next
+        }
+        if let best = beforeEquals ?? beforeOperator { return (text[..<best], text[best...]) }
+        return breakAt(text, columns: columns)
     }
 
     /// The longest head of `text` that fits `columns` and ends before a

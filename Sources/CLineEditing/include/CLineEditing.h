@@ -16,6 +16,12 @@ extern "C" {
 typedef char *_Nullable *_Nullable (*cle_completion_callback)(
     const char *_Nonnull lineBeforeCursor, const char *_Nonnull word);
 
+/// Called on a second Tab when there are several candidates, to lay them
+/// out for a terminal `columns` wide. Returns a malloc'ed text of whole lines
+/// (each ending in a newline), or NULL to show nothing.
+typedef char *_Nullable (*cle_listing_callback)(
+    char *_Nullable const *_Nonnull candidates, int count, int columns);
+
 /// Sets LC_CTYPE from the environment and, when that is not a UTF-8 locale,
 /// falls back to C.UTF-8 (**without a UTF-8 LC_CTYPE libedit drops non-ASCII
 /// input**). Initialises libedit and its history. Idempotent.
@@ -23,6 +29,11 @@ void cle_initialize(void);
 
 /// Installs (or, with NULL, removes) the Tab completion callback.
 void cle_set_completion(cle_completion_callback _Nullable callback);
+
+/// Installs (or, with NULL, removes) the callback that lays out the list of
+/// candidates shown on a second Tab. Without one, libedit lists them itself
+/// (padding by bytes, so names with ñ or 东 are misaligned).
+void cle_set_listing(cle_listing_callback _Nullable callback);
 
 /// Reads one line with editing. Returns a malloc'ed UTF-8 string without its
 /// newline, or NULL at end of input or when interrupted (check

@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import XCTest
+
+/// `:help conv` in the real REPL on a 60-column pseudo-terminal, in both
+/// languages: formulas, calls and `:help` references are never split, and no
+/// line ends in an operator.
+final class HelpWrapTerminalTests: XCTestCase {
+    private var home: URL!
+
+    override func setUpWithError() throws {
+        home = FileManager.default.temporaryDirectory
+            .appendingPathComponent("capas-helpwrap-pty-\(getpid())-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: home)
+    }
+
+    private static func capasPath() -> String? {
+        var folders: [URL] = []
+        if let test = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            folders.append(URL(fileURLWithPath: test).deletingLastPathComponent())
+        }
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            folders.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        return folders.map { $0.appendingPathComponent("capas").path }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    private func run(_ text: String, on terminal: PseudoTerminal) -> [String] {
+        terminal.send(text + "\r")
+        terminal.expect(text + "\r\n")
+        terminal.expect("\ncapas> ")
+        terminal.waitForRawMode()
+        return terminal.lastReply.replacingOccurrences(of: "\r", with: "").components(separatedBy: "\n")
+    }
+
+    func testHelpConvKeepsFormulasWholeAt60Columns() throws {
+        guard let capas = Self.capasPath() else { throw XCTSkip("no capas") }
+        let environment = ["HOME": home.path, "TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+                           "OPENBLAS_NUM_THREADS": "1"]
+        let terminal = try PseudoTerminal(executable: capas, environment: environment, columns: 60)
+        terminal.expect("capas> ")
+        terminal.waitForRawMode()
+        for language in ["en", "es"] {
+            _ = run(":lang \(language)", on: terminal)
+            let lines = run(":help conv", on: terminal)
+            for whole in ["⌊(n + 2p − f)/s⌋ + 1", "(f·f·c + 1)·k", "conv(A, K)", "(:help functions)"] {
+                XCTAssertTrue(lines.contains { $0.contains(whole) }, "\(language): `\(whole)` split:\n\(lines.joined(separator: "\n"))")
+            }
+            for line in lines {
+                XCTAssertLessThanOrEqual(line.count, 60, line)
+                let last = line.split(separator: " ").last ?? ""
+                XCTAssertFalse(["+", "−", "=", "·"].contains(String(last)), "\(language): a line ends in an operator: \(line)")
+            }
+        }
+        terminal.send("\u{4}")
+        XCTAssertEqual(terminal.waitForExit().map { ($0 >> 8) & 0xFF }, 0)
+    }
+}
