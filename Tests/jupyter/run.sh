@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The capas Jupyter kernel with the real clients: jupyter_kernel_test's
-# conformance suite, an interrupted `:train` cell (jupyter_client, FashionMNIST;
+# conformance suite, matrices and :summary as HTML tables, an interrupted `:train` cell (jupyter_client, FashionMNIST;
 # skipped without it) and `jupyter nbconvert --execute` on a notebook.
 #
 # The Python packages live in a virtual environment outside the repository
@@ -39,6 +39,10 @@ trap 'rm -rf "$work"' EXIT
 echo "== jupyter_kernel_test"
 (cd "$here" && "$py" -m unittest -v test_kernel 2>&1) | tee "$work/conformance.log" | grep -E "^(test_|Ran |OK|FAILED)" || true
 grep -q "^OK" "$work/conformance.log" || { echo "FAILED: jupyter_kernel_test (log above)"; cat "$work/conformance.log"; exit 1; }
+
+echo "== text/html tables (matrices, :summary)"
+(cd "$here" && "$py" -m unittest -v test_rich_output 2>&1) | tee "$work/rich.log" | grep -E "^(test_|Ran |OK|FAILED)" || true
+grep -q "^OK" "$work/rich.log" || { echo "FAILED: the rich output test"; cat "$work/rich.log"; exit 1; }
 
 echo "== interrupting :train (SIGINT and interrupt_request)"
 (cd "$here" && "$py" -m unittest -v test_interrupt 2>&1) | tee "$work/interrupt.log" | grep -E "^(test_|Ran |OK|FAILED)" || true
