@@ -21,14 +21,14 @@ public enum HTML {
     }
 
     /// A table: the header row (if any) in `<thead>`, the cells escaped; columns in
-    /// `rightAligned` (numbers) right-aligned. `indents[r]` (in em) indents row r's cell in `indentColumn`.
+    /// `rightAligned` (numbers) right-aligned, the others left-aligned. `indents[r]` (in em) indents row r's cell in `indentColumn`.
     public static func table(header: [String]?, rows: [[String]], rightAligned: Set<Int> = [], indents: [Int: Int] = [:], indentColumn: Int = 0,
                              className: String, caption: String? = nil) -> String {
         func cell(_ tag: String, _ text: String, column: Int, indent: Int) -> String {
-            var style: [String] = []
-            if rightAligned.contains(column) { style.append("text-align: right") }
+            // Explicit both ways: JupyterLab's own style right-aligns every cell.
+            var style = [rightAligned.contains(column) ? "text-align: right" : "text-align: left"]
             if indent > 0 { style.append("padding-left: \(indent)em") }
-            return "<\(tag)" + (style.isEmpty ? "" : " style=\"\(style.joined(separator: "; "))\"") + ">" + escape(text) + "</\(tag)>"
+            return "<\(tag) style=\"\(style.joined(separator: "; "))\">" + escape(text) + "</\(tag)>"
         }
         var out = "<table class=\"\(escape(className))\">"
         if let caption { out += "<caption>" + escape(caption) + "</caption>" }
@@ -40,5 +40,10 @@ public enum HTML {
             out += "<tr>" + row.enumerated().map { cell("td", $1, column: $0, indent: $0 == indentColumn ? indents[r] ?? 0 : 0) }.joined() + "</tr>"
         }
         return out + "</tbody></table>"
+    }
+
+    /// A line of text below a table, with little space around it.
+    public static func note(_ text: String) -> String {
+        "<p style=\"margin: 0.2em 0\">" + escape(text) + "</p>"
     }
 }

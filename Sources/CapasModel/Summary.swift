@@ -101,7 +101,7 @@ public struct SummaryTable: Equatable, Sendable {
         return "<div class=\"capas-summary\">"
             + HTML.table(header: header, rows: rows, rightAligned: Set(firstNumeric..<header.count), indents: indents,
                          indentColumn: layerColumn, className: "capas-summary")
-            + notes.map { "<p>" + HTML.escape(String($0.drop(while: { $0 == " " }))) + "</p>" }.joined()
+            + notes.map { HTML.note(String($0.drop(while: { $0 == " " }))) }.joined()
             + "</div>"
     }
 }

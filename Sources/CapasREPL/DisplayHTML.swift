@@ -31,8 +31,8 @@ extension Display {
                                          caption: caption))
             }
         }
-        let title = name.map { "<p><code>" + HTML.escape($0) + "</code> =</p>" } ?? ""
-        let shown = notes.map { "<p>" + HTML.escape($0) + "</p>" }.joined()
+        let title = name.map { "<p style=\"margin: 0.2em 0\"><code>" + HTML.escape($0) + "</code> =</p>" } ?? ""
+        let shown = notes.map(HTML.note).joined()
         return "<div class=\"capas-result\">" + title + tables.joined() + shown + "</div>"
     }
 }

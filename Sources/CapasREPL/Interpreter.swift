@@ -124,7 +124,7 @@ public final class Interpreter {
             history.removeLast()
             let time = L.pick(es: "tiempo: ", en: "time: ") + Interpreter.duration(elapsed, language: L)
             reply.text += (reply.text.isEmpty ? "" : "\n") + time
-            reply.html = reply.html.map { $0 + "<p>" + HTML.escape(time) + "</p>" }
+            reply.html = reply.html.map { $0 + HTML.note(time) }
             return reply
         }
         errorIsInEntry = true

@@ -21,7 +21,7 @@ final class RichOutputTests: XCTestCase {
         let table = HTML.table(header: ["<th>"], rows: [["<script>alert(1)</script>"]], className: "x\"><script>")
         XCTAssertFalse(table.contains("<script"), table)
         XCTAssertTrue(table.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), table)
-        XCTAssertTrue(table.contains("<th>&lt;th&gt;</th>"), table)
+        XCTAssertTrue(table.contains("<th style=\"text-align: left\">&lt;th&gt;</th>"), table)
     }
 
     func testSummaryTableEscapesEveryCellAndNote() {
@@ -29,8 +29,8 @@ final class RichOutputTests: XCTestCase {
                                  rows: [["input", "", "4x4x1", "", ""], ["<img src=x onerror=alert(1)>", "Conv2d", "2x2x1", "10", "40"]],
                                  depths: [0, 1], layerColumn: 0, firstNumeric: 3, notes: ["  a < b & c"])
         XCTAssertFalse(table.html.contains("<img"), table.html)
-        XCTAssertTrue(table.html.contains("<td style=\"padding-left: 1em\">&lt;img src=x onerror=alert(1)&gt;</td>"), table.html)
-        XCTAssertTrue(table.html.contains("<p>a &lt; b &amp; c</p>"), table.html)
+        XCTAssertTrue(table.html.contains("<td style=\"text-align: left; padding-left: 1em\">&lt;img src=x onerror=alert(1)&gt;</td>"), table.html)
+        XCTAssertTrue(table.html.contains(">a &lt; b &amp; c</p>"), table.html)
         // The text keeps the learner's characters as they are, indented by depth.
         XCTAssertTrue(table.text.contains("\n  <img src=x onerror=alert(1)>  Conv2d"), table.text)
     }
@@ -72,6 +72,6 @@ final class RichOutputTests: XCTestCase {
         XCTAssertTrue(html.contains("<td style=\"text-align: right\">260</td>"), html)
         // 24·24·10 outputs, each 5·5·1 multiply-adds and a bias
         XCTAssertTrue(html.contains("<td style=\"text-align: right\">149,760</td>"), html)
-        XCTAssertTrue(html.contains("<p>Trainable parameters: 260</p>"), html)
+        XCTAssertTrue(html.contains(">Trainable parameters: 260</p>"), html)
     }
 }

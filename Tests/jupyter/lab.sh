@@ -38,12 +38,13 @@ fi
 echo ":show fashion-mnist test 0" | "$capas" --lang en >/dev/null 2>&1 || {
     echo "SKIPPED: FashionMNIST is not installed (capas data fetch fashion-mnist)"; exit 0; }
 
-"$capas" kernel install --prefix "$venv" --lang en >/dev/null
-export JUPYTER_PATH="$venv/share/jupyter" PATH="$venv/bin:$PATH"
 work=$(mktemp -d)
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
+# This capas's kernelspec in a prefix of the run's own (the venv may be shared by other checkouts).
+"$capas" kernel install --prefix "$work/prefix" --lang en >/dev/null
+export JUPYTER_PATH="$work/prefix/share/jupyter" PATH="$venv/bin:$PATH"
 
 # A notebook with one empty code cell and the capas kernel: the browser types the entry.
 mkdir "$work/notebooks"
