@@ -32,6 +32,7 @@ class InterruptTests(unittest.TestCase):
     def start(self, interrupt_mode):
         km = KernelManager(kernel_name="capas")
         km.kernel_spec.interrupt_mode = interrupt_mode
+        self.assertEqual(km.kernel_spec.interrupt_mode, interrupt_mode)
         km.start_kernel()
         self.addCleanup(km.shutdown_kernel, now=True)
         kc = km.client()
