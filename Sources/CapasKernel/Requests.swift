@@ -29,6 +29,13 @@ extension Kernel {
                 case let .result(text):
                     publish("execute_result", ["execution_count": count, "data": ["text/plain": text], "metadata": [String: Any]()],
                             parent: request)
+                case let .table(text, html, isResult):
+                    let data = ["text/plain": text, "text/html": html]
+                    if isResult {
+                        publish("execute_result", ["execution_count": count, "data": data, "metadata": [String: Any]()], parent: request)
+                    } else {
+                        publish("display_data", ["data": data, "metadata": [String: Any](), "transient": [String: Any]()], parent: request)
+                    }
                 case let .image(image, alt):
                     publish("display_data", ["data": ["image/png": Data(image.bytes).base64EncodedString(), "text/plain": alt],
                                              "metadata": ["image/png": ["width": image.width, "height": image.height]],
@@ -44,7 +51,8 @@ extension Kernel {
         return ["status": "ok", "execution_count": count, "user_expressions": [String: Any](), "payload": [Any]()]
     }
 
-    enum Output { case text(String), result(String), image(PNGImage, alt: String) }
+    /// A table (a matrix, `:summary`) comes as text and HTML: Out[n] when it is the cell's result, else a display.
+    enum Output { case text(String), result(String), table(String, html: String, isResult: Bool), image(PNGImage, alt: String) }
     struct Failure { var name: String, value: String, traceback: [String] }
 
     /// Every entry of a cell in turn; the first error (or an interrupt) stops the cell.
@@ -72,7 +80,12 @@ extension Kernel {
             let text = reply.text.trimmingCharacters(in: .newlines)
             if !text.isEmpty {
                 let isLast = entries[(index + 1)...].allSatisfy { interpreter.kind(of: $0.text) == .empty }
-                outputs.append(kind == .calculation && isLast && images.isEmpty ? .result(text) : .text(text))
+                let isResult = kind == .calculation && isLast && images.isEmpty
+                if let html = reply.html {
+                    outputs.append(.table(text, html: html, isResult: isResult))
+                } else {
+                    outputs.append(isResult ? .result(text) : .text(text))
+                }
             }
             for image in images {
                 outputs.append(.image(image, alt: L.pick(es: "imagen de \(image.width)×\(image.height) píxeles",

@@ -10,14 +10,19 @@ extension ModelAnalysis {
     /// gains a `#` column, frozen layers are marked `*` and the totals split
     /// trainable and frozen parameters, as torchinfo and Keras print them.
     public func summary(language L: Language, batchSize: Int = 1, frozen: Set<Int>? = nil) throws -> String {
+        try summaryTable(language: L, batchSize: batchSize, frozen: frozen).text
+    }
+
+    /// The same summary as cells and notes, for text and for HTML.
+    public func summaryTable(language L: Language, batchSize: Int = 1, frozen: Set<Int>? = nil) throws -> SummaryTable {
         let numbered = frozen != nil
         let header = (numbered ? ["#"] : []) + [L.pick(es: "capa", en: "layer"), L.pick(es: "tipo", en: "type"),
                       L.pick(es: "salida", en: "output"), L.pick(es: "parámetros", en: "params"),
                       L.pick(es: "mult-sumas", en: "mult-adds")]
         var rows: [[String]] = [(numbered ? [""] : []) + ["input", "", input.description, "", ""]]
+        var depths = [0]
         var frozenCount = 0
         for layer in layers {
-            let indent = String(repeating: "  ", count: layer.depth)
             let text: String
             switch layer.resolved {
             case .add: text = L.pick(es: "suma residual", en: "residual add")
@@ -28,41 +33,76 @@ extension ModelAnalysis {
             let isFrozen = top.map { frozen?.contains($0) ?? false } ?? false
             if isFrozen { frozenCount += layer.parameters }
             let number = layer.depth == 0 ? layer.name + (isFrozen ? "*" : "") : ""
-            rows.append((numbered ? [number] : []) + [indent + text, layer.resolved.torchName, layer.outputShape.description,
+            rows.append((numbered ? [number] : []) + [text, layer.resolved.torchName, layer.outputShape.description,
                          grouped(layer.parameters + layer.buffers, language: L), grouped(layer.multiplyAdds, language: L)])
+            depths.append(layer.depth)
         }
-        let widths = (0..<header.count).map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { c, cell in
-                c >= (numbered ? 4 : 3) ? String(repeating: " ", count: widths[c] - cell.count) + cell
-                       : cell + String(repeating: " ", count: widths[c] - cell.count)
-            }.joined(separator: "  ").trimmingTrailingSpaces()
-        }
-        let rule = String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1))
-        var out = [line(header), rule] + rows.map(line) + [rule]
 
+        var notes: [String] = []
         let params = try totalParameters(), buffers = try totalBuffers(), macs = try totalMultiplyAdds()
         if numbered {
             let trainable = params - frozenCount
-            out.append(L.pick(es: "Parámetros entrenables: \(grouped(trainable, language: L))", en: "Trainable parameters: \(grouped(trainable, language: L))"))
-            out.append(L.pick(es: "Parámetros congelados (capas con *): \(grouped(frozenCount, language: L))",
-                              en: "Frozen parameters (layers marked *): \(grouped(frozenCount, language: L))"))
+            notes.append(L.pick(es: "Parámetros entrenables: \(grouped(trainable, language: L))", en: "Trainable parameters: \(grouped(trainable, language: L))"))
+            notes.append(L.pick(es: "Parámetros congelados (capas con *): \(grouped(frozenCount, language: L))",
+                                en: "Frozen parameters (layers marked *): \(grouped(frozenCount, language: L))"))
         } else {
-            out.append(L.pick(es: "Parámetros entrenables: \(grouped(params, language: L))", en: "Trainable parameters: \(grouped(params, language: L))"))
+            notes.append(L.pick(es: "Parámetros entrenables: \(grouped(params, language: L))", en: "Trainable parameters: \(grouped(params, language: L))"))
         }
         if buffers > 0 {
-            out.append(L.pick(es: "No entrenables (medias y varianzas móviles de batchnorm): \(grouped(buffers, language: L))",
-                              en: "Non-trainable (batchnorm running means and variances): \(grouped(buffers, language: L))"))
+            notes.append(L.pick(es: "No entrenables (medias y varianzas móviles de batchnorm): \(grouped(buffers, language: L))",
+                                en: "Non-trainable (batchnorm running means and variances): \(grouped(buffers, language: L))"))
         }
-        out.append(L.pick(es: "Multiplicaciones-sumas por imagen: \(grouped(macs, language: L)) (≈ \(approximate(2 * Double(macs), L)) FLOPs)",
-                          en: "Multiply-adds per image: \(grouped(macs, language: L)) (≈ \(approximate(2 * Double(macs), L)) FLOPs)"))
-        out.append(L.pick(es: "  (convención de torchinfo: el sesgo cuenta una multiplicación-suma por valor de salida)",
-                          en: "  (torchinfo's convention: a bias counts as one multiply-add per output value)"))
+        notes.append(L.pick(es: "Multiplicaciones-sumas por imagen: \(grouped(macs, language: L)) (≈ \(approximate(2 * Double(macs), L)) FLOPs)",
+                            en: "Multiply-adds per image: \(grouped(macs, language: L)) (≈ \(approximate(2 * Double(macs), L)) FLOPs)"))
+        notes.append(L.pick(es: "  (convención de torchinfo: el sesgo cuenta una multiplicación-suma por valor de salida)",
+                            en: "  (torchinfo's convention: a bias counts as one multiply-add per output value)"))
         let paramBytes = Double(params + buffers) * 4
         let activations = Double(try activationValues()) * 4 * Double(batchSize)
-        out.append(L.pick(es: "Memoria: parámetros \(bytes(paramBytes, L)), activaciones \(bytes(activations, L)) por lote de \(batchSize)",
-                          en: "Memory: parameters \(bytes(paramBytes, L)), activations \(bytes(activations, L)) per batch of \(batchSize)"))
-        return out.joined(separator: "\n") + "\n"
+        notes.append(L.pick(es: "Memoria: parámetros \(bytes(paramBytes, L)), activaciones \(bytes(activations, L)) por lote de \(batchSize)",
+                            en: "Memory: parameters \(bytes(paramBytes, L)), activations \(bytes(activations, L)) per batch of \(batchSize)"))
+        return SummaryTable(header: header, rows: rows, depths: depths, layerColumn: numbered ? 1 : 0,
+                            firstNumeric: numbered ? 4 : 3, notes: notes)
+    }
+}
+
+/// `:summary`'s table: one row per layer (the input first), then the totals as notes.
+public struct SummaryTable: Equatable, Sendable {
+    public var header: [String]
+    /// Each row's cells, as `header`; the layer's text without its indentation.
+    public var rows: [[String]]
+    /// Each row's nesting depth (a layer inside a block is 1 deeper).
+    public var depths: [Int]
+    /// The column of the layer's text, and the first right-aligned (numeric) column.
+    public var layerColumn: Int, firstNumeric: Int
+    /// The lines below the table: totals and memory.
+    public var notes: [String]
+
+    /// Aligned columns under a rule, then the notes (what the REPL prints).
+    public var text: String {
+        let cells = rows.enumerated().map { r, row in
+            row.enumerated().map { c, cell in c == layerColumn ? String(repeating: "  ", count: depths[r]) + cell : cell }
+        }
+        let widths = (0..<header.count).map { c in ([header] + cells).map { $0[c].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { c, cell in
+                c >= firstNumeric ? String(repeating: " ", count: widths[c] - cell.count) + cell
+                    : cell + String(repeating: " ", count: widths[c] - cell.count)
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        let rule = String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1))
+        return ([line(header), rule] + cells.map(line) + [rule] + notes).joined(separator: "\n") + "\n"
+    }
+
+    /// The same table as HTML (Jupyter's text/html): escaped cells, numbers right-aligned,
+    /// nested layers indented, the notes as paragraphs.
+    public var html: String {
+        var indents: [Int: Int] = [:]
+        for (r, depth) in depths.enumerated() where depth > 0 { indents[r] = depth }
+        return "<div class=\"capas-summary\">"
+            + HTML.table(header: header, rows: rows, rightAligned: Set(firstNumeric..<header.count), indents: indents,
+                         indentColumn: layerColumn, className: "capas-summary")
+            + notes.map { HTML.note(String($0.drop(while: { $0 == " " }))) }.joined()
+            + "</div>"
     }
 }
 

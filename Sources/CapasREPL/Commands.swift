@@ -68,7 +68,8 @@ extension Interpreter {
                 }
                 batch = b
             }
-            return Reply(try analysis.summary(language: L, batchSize: batch))
+            let table = try analysis.summaryTable(language: L, batchSize: batch)
+            return Reply(table.text, html: table.html)
         case ":explain", ":explica":
             return Reply(try explain(argument))
         case ":model", ":modelo":

@@ -22,8 +22,10 @@ public struct Reply: Equatable {
     public var quit: Bool
     /// The error's text names its own line and column (a model error with a place).
     public var isPlaced = false
-    public init(_ text: String, isError: Bool = false, quit: Bool = false) {
-        self.text = text; self.isError = isError; self.quit = quit
+    /// The same reply as HTML, when it is a table (a matrix, `:summary`): a notebook shows it beside the text.
+    public var html: String?
+    public init(_ text: String, isError: Bool = false, quit: Bool = false, html: String? = nil) {
+        self.text = text; self.isError = isError; self.quit = quit; self.html = html
     }
 }
 
@@ -124,6 +126,7 @@ public final class Interpreter {
             history.removeLast()
             let time = L.pick(es: "tiempo: ", en: "time: ") + Interpreter.duration(elapsed, language: L)
             reply.text += (reply.text.isEmpty ? "" : "\n") + time
+            reply.html = reply.html.map { $0 + HTML.note(time) }
             return reply
         }
         errorIsInEntry = true
@@ -142,7 +145,7 @@ public final class Interpreter {
                 throw ModelError(.unknownLayer(word, suggestion: Vocabulary.suggestion(for: word)),
                                  at: SourceSpan(line: 1, column: 1, length: word.count), sourceLine: trimmed)
             } else {
-                reply = Reply(try calculate(trimmed))
+                reply = try calculation(trimmed)
             }
         } catch let error as CalculatorError {
             return Reply(render(error, entry: trimmed), isError: true)
@@ -375,6 +378,11 @@ public final class Interpreter {
     // MARK: the calculator
 
     func calculate(_ entry: String) throws -> String {
+        try calculation(entry).text
+    }
+
+    /// A calculation's reply: its text, and for a vector, matrix or tensor the same values as HTML tables.
+    func calculation(_ entry: String) throws -> Reply {
         var parser = try CalcParser(entry)
         let (name, expression) = try parser.parseEntry()
         if let name {
@@ -410,7 +418,8 @@ public final class Interpreter {
             text = (text.contains("\n") ? "\(name) =\n" : "\(name) = ") + text
         }
         if !evaluator.notes.isEmpty { text += "\n" + evaluator.notes.map { "  " + $0 }.joined(separator: "\n") }
-        return text
+        let html = image == nil ? Display.html(value, name: name, notes: evaluator.notes, language: L) : nil
+        return Reply(text, html: html)
     }
 
     func render(_ error: CalculatorError, entry: String) -> String {

@@ -57,7 +57,14 @@ extension JupyterNotebook {
                 let text = reply.text.trimmingCharacters(in: .newlines)
                 if !text.isEmpty {
                     let isLast = entries[(k + 1)...].allSatisfy { interpreter.kind(of: $0.text) == .empty }
-                    if kind == .calculation && isLast && images.isEmpty {
+                    let isResult = kind == .calculation && isLast && images.isEmpty
+                    if let html = reply.html {
+                        // A table (a matrix, :summary) as text and HTML, as the capas kernel sends it.
+                        let data: [String: Any] = ["text/plain": Self.lines(text), "text/html": Self.lines(html)]
+                        outputs.append(isResult ? ["output_type": "execute_result", "execution_count": count, "data": data,
+                                                   "metadata": [String: Any]()]
+                                                : ["output_type": "display_data", "data": data, "metadata": [String: Any]()])
+                    } else if isResult {
                         outputs.append(["output_type": "execute_result", "execution_count": count,
                                         "data": ["text/plain": Self.lines(text)], "metadata": [String: Any]()])
                     } else {

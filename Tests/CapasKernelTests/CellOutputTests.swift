@@ -38,7 +38,7 @@ final class CellOutputTests: XCTestCase {
     func texts(_ outputs: [Kernel.Output]) -> String {
         outputs.compactMap {
             switch $0 {
-            case let .text(t), let .result(t): return t
+            case let .text(t), let .result(t), let .table(t, _, _): return t
             case .image: return nil
             }
         }.joined(separator: "\n")

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The capas Jupyter kernel with the real clients: jupyter_kernel_test's
-# conformance suite and `jupyter nbconvert --execute` on a notebook.
+# conformance suite, matrices and :summary as HTML tables, an interrupted `:train` cell (jupyter_client, FashionMNIST;
+# skipped without it) and `jupyter nbconvert --execute` on a notebook.
 #
 # The Python packages live in a virtual environment outside the repository
 # (CAPAS_JUPYTER_VENV, default ~/.cache/capas/jupyter-venv); the kernelspec is
-# installed into that environment's prefix. When the packages cannot be
+# installed into a temporary prefix of the run's own. When the packages cannot be
 # installed (no network, no venv module), prints a SKIPPED line and exits 0.
 #   CAPAS_BIN   the capas executable to test (default .build/debug/capas)
 # example.ipynb is written by make_notebook.py (cells only, no outputs).
@@ -27,17 +28,25 @@ if ! "$py" -c "import jupyter_client, jupyter_kernel_test, nbformat, nbclient, n
         echo "SKIPPED: pip could not install ${packages[*]} (see $venv/pip.log)"; exit 0; }
 fi
 
-# Only this kernelspec: the venv's data folder comes before the user's.
-"$capas" kernel install --prefix "$venv" --lang en
-export JUPYTER_PATH="$venv/share/jupyter"
-export PATH="$venv/bin:$PATH"
-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# This capas's kernelspec, in a prefix of this run's own: JUPYTER_PATH comes before the user's and the
+# venv's data folders, and two checkouts testing at once (sharing the venv) do not run each other's capas.
+"$capas" kernel install --prefix "$work/prefix" --lang en
+export JUPYTER_PATH="$work/prefix/share/jupyter"
+export PATH="$venv/bin:$PATH"
 
 echo "== jupyter_kernel_test"
 (cd "$here" && "$py" -m unittest -v test_kernel 2>&1) | tee "$work/conformance.log" | grep -E "^(test_|Ran |OK|FAILED)" || true
 grep -q "^OK" "$work/conformance.log" || { echo "FAILED: jupyter_kernel_test (log above)"; cat "$work/conformance.log"; exit 1; }
+
+echo "== text/html tables (matrices, :summary)"
+(cd "$here" && "$py" -m unittest -v test_rich_output 2>&1) | tee "$work/rich.log" | grep -E "^(test_|Ran |OK|FAILED)" || true
+grep -q "^OK" "$work/rich.log" || { echo "FAILED: the rich output test"; cat "$work/rich.log"; exit 1; }
+
+echo "== interrupting :train (SIGINT and interrupt_request)"
+(cd "$here" && "$py" -m unittest -v test_interrupt 2>&1) | tee "$work/interrupt.log" | grep -E "^(test_|Ran |OK|FAILED)" || true
+grep -q "^OK" "$work/interrupt.log" || { echo "FAILED: the interrupt test"; cat "$work/interrupt.log"; exit 1; }
 
 echo "== nbconvert --execute"
 "$venv/bin/jupyter" nbconvert --to notebook --execute "$here/example.ipynb" --output-dir "$work" --output executed.ipynb \
