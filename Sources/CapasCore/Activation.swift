@@ -54,11 +54,22 @@ public final class Activation: UnaryLayer {
     /// Set by `Network` for one forward pass when the layer before this relu
     /// already rectified its output (`ReLUFusing`): forward then passes it on.
     var inputIsRectified = false
+    /// Set by `Network` with `inputIsRectified` when the producer also pools
+    /// for the max pooling that reads this relu: `x` is then the pooled
+    /// output, and that pooling masks the gradient by the pooled values.
+    var outputIsPooled = false
+    /// Whether the last training forward was such a pass: backward passes the gradient on.
+    private var passesGradient = false
 
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let f = function
+        if mode.keepsForBackward { passesGradient = false }
         if f == .relu && inputIsRectified {
-            if mode.keepsForBackward { output = x; input = Tensor(zeros: [0]) }
+            if mode.keepsForBackward {
+                passesGradient = outputIsPooled
+                output = outputIsPooled ? Tensor(zeros: [0]) : x
+                input = Tensor(zeros: [0])
+            }
             return x
         }
         let y = x.data.withUnsafeBufferPointer { xp in
@@ -94,6 +105,7 @@ public final class Activation: UnaryLayer {
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
+        if passesGradient { return dy }
         precondition(dy.shape == output.shape, "\(kind).backward: gradient \(dy.shape), output \(output.shape)")
         let f = function
         let useInput = needsInput

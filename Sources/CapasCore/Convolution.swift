@@ -161,6 +161,10 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
     /// (the first layer of a network): backward then returns zeros and skips that product.
     public var skipsInputGradient = false
     var fusesReLU = false
+    /// Set by `Network` for one forward pass when this layer's relu is fused
+    /// and its only reader is this max pooling: each sample (or chunk) is
+    /// pooled while it is in cache, and the output is the pooled one.
+    var fusedPool: Pool2D?
 
     /// Whether a pass with these sizes runs as Winograd F(2×2, 3×3).
     func usesWinograd(_ g: Geometry) -> Bool {
@@ -179,7 +183,8 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
         let rectified = fusesReLU
         let training = mode.keepsForBackward
         if training { input = x; geometry = g; winogradPlan = nil }
-        if usesWinograd(g) { return winogradForward(x, g, training: training) }
+        let pool = rectified ? fusedPool.flatMap { $0.fusesIntoConvolution ? $0 : nil } : nil
+        if usesWinograd(g) { return winogradForward(x, g, training: training, pool: pool) }
         let perSample = g.isPointwise ? 0 : g.groups * g.rows * g.cols
         let cache = training && perSample > 0 && g.n * perSample * MemoryLayout<Float>.size <= Conv2D.columnCacheLimit
         if cache {
@@ -191,16 +196,22 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
         }
         let inPlane = g.c * g.h * g.w, outPlane = g.k * g.ho * g.wo
         let biasValues = bias?.value.data
+        let pooling = pool?.prepareFused(inputShape: outputShape(g), training: training)
+        let pooledPlane = pooling.map { $0.0.ho * $0.0.wo * g.k } ?? 0
         return x.data.withUnsafeBufferPointer { xp in
             weight.value.data.withUnsafeBufferPointer { wp in
                 columns.withUnsafeMutableBufferPointer { cachep in
-                    Tensor(shape: outputShape(g)) { yb, _ in
+                  Pool2D.withFusedWinners(of: pool) { winners in
+                    Tensor(shape: pooling?.1 ?? outputShape(g)) { yb, _ in
                         let xb = xp.baseAddress!, wb = wp.baseAddress!, cacheBase = cachep.baseAddress
                         Parallel.forChunks(g.n) { _, range in
                             var scratch = workspace(g.isPointwise || cache ? 0 : g.rows * g.cols)
+                            // Pooled: each sample's output is made here, then pooled into the output.
+                            var unpooled = workspace(pooling == nil ? 0 : outPlane)
+                            unpooled.withUnsafeMutableBufferPointer { unpooledp in
                             scratch.withUnsafeMutableBufferPointer { scratchp in
                                 for s in range {
-                                    let ysample = yb + s * outPlane
+                                    let ysample = pooling == nil ? yb + s * outPlane : unpooledp.baseAddress!
                                     // The bias goes in first and the product is added to it (beta = 1),
                                     // which saves OpenBLAS's zeroing pass and a separate bias pass.
                                     if let biasValues {
@@ -221,10 +232,16 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
                                     }
                                     // The following relu, while the sample's output is in cache.
                                     if rectified { rectify(ysample, outPlane) }
+                                    if let (pg, _) = pooling {
+                                        Pool2D.maxUnpadded(ysample, yb + s * pooledPlane, winners.map { $0 + s * pooledPlane },
+                                                           pg, planes: 0..<g.k)
+                                    }
                                 }
+                            }
                             }
                         }
                     }
+                  }
                 }
             }
         }

@@ -59,10 +59,22 @@ public final class Network {
             else { return nil }
             return (i, r)
         }
+        poolFusions = reluFusions.compactMap { producer, relu in
+            guard nodes[producer].layer is Conv2D, readers[relu].count == 1, let p = readers[relu].first,
+                  nodes[p].inputs == [relu], let pool = nodes[p].layer as? Pool2D, pool.fusesIntoConvolution
+            else { return nil }
+            return (producer, p)
+        }
     }
 
     /// (producer, relu) node pairs whose relu runs inside the producer's forward.
     private let reluFusions: [(producer: Int, relu: Int)]
+    /// (convolution, pooling) node pairs where the convolution's fused relu
+    /// is read only by that max pooling: the convolution pools each chunk of
+    /// its output while it is in cache, and the relu and pooling nodes pass
+    /// the pooled tensor on (backward is unchanged: the relu masks the
+    /// pooled gradient by the pooled values, the pooling sends it to its winners).
+    private let poolFusions: [(convolution: Int, pool: Int)]
 
     /// Turns the fusions on for a forward pass that runs the relu too (up to
     /// `last`), so an output read before its relu is never rectified.
@@ -72,7 +84,18 @@ public final class Network {
             (nodes[producer].layer as? ReLUFusing)?.fusesReLU = on
             (nodes[relu].layer as? Activation)?.inputIsRectified = on
         }
+        for (convolution, pool) in poolFusions {
+            let on = poolingFusion && (last.map { pool <= $0 } ?? false)
+            let pooling = nodes[pool].layer as? Pool2D
+            (nodes[convolution].layer as? Conv2D)?.fusedPool = on ? pooling : nil
+            pooling?.inputIsPooled = false
+            if let relu = nodes[pool].inputs.first { (nodes[relu].layer as? Activation)?.outputIsPooled = on }
+        }
     }
+
+    /// Whether convolutions may pool for the max pooling that reads their relu
+    /// (on by default; the tests run both ways).
+    public var poolingFusion = true
 
     /// When set, `forward` and `backward` keep every node's output and the
     /// gradient with respect to it (`keptOutputs`, `keptGradients`), and no

@@ -104,7 +104,47 @@ public final class Pool2D: UnaryLayer {
         return (g, one ? [n, ch, wo] : [n, ch, ho, wo])
     }
 
+    /// Set by the convolution that read this layer's input (through a fused
+    /// relu) for one forward pass: it pooled each sample itself while the
+    /// sample was in cache (`poolFused`), so `x` is the pooled output already.
+    var inputIsPooled = false
+
+    /// Whether a convolution may pool for this layer: max pooling without
+    /// padding in floor mode on images, where every window lies inside the input.
+    var fusesIntoConvolution: Bool {
+        config.kind == .max && !config.oneDimensional && config.padding == Size2D(0, 0) && !config.ceilMode
+    }
+
+    /// For the convolution that pools for this layer: the output shape for
+    /// the convolution's output shape `shape`, the pooling geometry, and room
+    /// for the winners when `training` (their indices are what backward needs).
+    func prepareFused(inputShape shape: [Int], training: Bool) -> (Geometry, [Int]) {
+        let (g, outShape) = geometry(shape)
+        inputIsPooled = true
+        if training { inputShape = shape }
+        // As in `forward`: winners only when training.
+        argmax = training ? [Int32](repeating: -1, count: outShape.reduce(1, *)) : []
+        return (g, outShape)
+    }
+
+    /// Runs `body` with the winners' storage set up by `prepareFused` (nil
+    /// when not training): the convolution pools with `Pool2D.maxUnpadded`,
+    /// the same rule and code as `forward`, each worker on its own samples.
+    static func withFusedWinners<T>(of pool: Pool2D?, _ body: (UnsafeMutablePointer<Int32>?) -> T) -> T {
+        guard let pool else { return body(nil) }
+        return pool.argmax.withUnsafeMutableBufferPointer { ap in body(ap.isEmpty ? nil : ap.baseAddress) }
+    }
+
+    /// The pooled output of the last training pass that a convolution pooled
+    /// for, whose relu passed the gradient on: backward sends a window's
+    /// gradient to its winner only where this is positive (relu's rule).
+    private var rectifiedOutput: Tensor?
+    /// Whether the last training pass was pooled by the convolution before it.
+    var lastTrainingPassWasFused: Bool { rectifiedOutput != nil }
+
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        if mode.keepsForBackward { rectifiedOutput = inputIsPooled ? x : nil }
+        if inputIsPooled { return x }
         precondition(x.rank == 3 || x.rank == 4, "\(kind): input shape \(x.shape)")
         let (g, outShape) = geometry(x.shape)
         var y = Tensor(zeros: outShape)
@@ -285,7 +325,9 @@ public final class Pool2D: UnaryLayer {
         dy.data.withUnsafeBufferPointer { dyp in
             dx.data.withUnsafeMutableBufferPointer { dxp in
                 argmax.withUnsafeBufferPointer { ap in
+                  (rectifiedOutput?.data ?? []).withUnsafeBufferPointer { rp in
                     let dyb = dyp.baseAddress!, dxb = dxp.baseAddress!, ab = ap.baseAddress
+                    let rectified = rectifiedOutput == nil ? nil : rp.baseAddress
                     Parallel.forChunks(g.planes) { _, range in
                         for p in range {
                             let plane = dxb + p * g.h * g.w
@@ -296,7 +338,7 @@ public final class Pool2D: UnaryLayer {
                                     if isMax {
                                         // Only the winner of the window gets the gradient.
                                         let index = Int(ab![o])
-                                        if index >= 0 { plane[index] += dyb[o] }
+                                        if index >= 0 && (rectified.map { $0[o] > 0 } ?? true) { plane[index] += dyb[o] }
                                     } else {
                                         let x0 = ox * g.sw - g.pw
                                         let share = dyb[o] * Pool2D.scale(g, y0, x0, inv: inv, overhang: overhang, countPadding: countPadding)
@@ -308,6 +350,7 @@ public final class Pool2D: UnaryLayer {
                             }
                         }
                     }
+                  }
                 }
             }
         }

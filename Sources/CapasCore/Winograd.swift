@@ -275,15 +275,16 @@ enum Winograd {
     // MARK: Output
 
     /// y = Aᵀ m A + bias for every tile of `samples`, from M[ξ][k][t]; relu when `rectified`.
+    /// `y` holds the samples from `firstSample` on (the whole batch, or one chunk's).
     static func transformOutput(_ m: UnsafePointer<Float>, _ p: Plan, samples: Range<Int>, bias: UnsafePointer<Float>?,
-                                rectified: Bool, into y: UnsafeMutablePointer<Float>) {
+                                rectified: Bool, into y: UnsafeMutablePointer<Float>, firstSample: Int = 0) {
         let g = p.g
         let t = samples.count * p.tiles
         let xiStride = p.outputStride(t)
         for (index, s) in samples.enumerated() {
             for k in 0..<g.k {
                 let src = m + k * p.rowStride(t) + index * p.tiles
-                let plane = y + (s * g.k + k) * g.ho * g.wo
+                let plane = y + ((s - firstSample) * g.k + k) * g.ho * g.wo
                 let b = V8(repeating: bias?[k] ?? 0)
                 for ty in 0..<p.th {
                     var tx = 0
@@ -413,7 +414,7 @@ enum Winograd {
 // MARK: - The layer's passes
 
 extension Conv2D {
-    func winogradForward(_ x: Tensor, _ g: Geometry, training: Bool) -> Tensor {
+    func winogradForward(_ x: Tensor, _ g: Geometry, training: Bool, pool: Pool2D?) -> Tensor {
         let plan = Winograd.Plan(g, workers: Parallel.threads)
         let rectified = fusesReLU
         // The transformed input is what backward needs for the weight gradient.
@@ -425,17 +426,23 @@ extension Conv2D {
         }
         let u = weight.value.data.withUnsafeBufferPointer { Winograd.transformWeights($0.baseAddress!, k: g.k, c: g.c) }
         let biasValues = bias?.value.data ?? []
+        // Pooled: a chunk's output is made in `unpooled`, then pooled into the output while in cache.
+        let pooling = pool?.prepareFused(inputShape: outputShape(g), training: training)
+        let outPlane = g.k * g.ho * g.wo, pooledPlane = pooling.map { $0.0.ho * $0.0.wo * g.k } ?? 0
         return x.data.withUnsafeBufferPointer { xp in
             u.withUnsafeBufferPointer { up in
                 biasValues.withUnsafeBufferPointer { bp in
                     columns.withUnsafeMutableBufferPointer { cachep in
-                        Tensor(shape: outputShape(g)) { yb, _ in
+                      Pool2D.withFusedWinners(of: pool) { winners in
+                        Tensor(shape: pooling?.1 ?? outputShape(g)) { yb, _ in
                             let xb = xp.baseAddress!, ub = up.baseAddress!, cacheBase = cachep.baseAddress
                             let biasBase = bias == nil ? nil : bp.baseAddress
                             Parallel.forChunks(plan.chunks) { _, range in
                                 var padded = [Float](repeating: 0, count: plan.ph * plan.pw)
                                 var scratch = workspace(cache ? 0 : plan.chunkInputFloats)
                                 var m = workspace(plan.chunkOutputFloats)
+                                var unpooled = workspace(pooling == nil ? 0 : plan.chunkSamples * outPlane)
+                                unpooled.withUnsafeMutableBufferPointer { unpooledp in
                                 padded.withUnsafeMutableBufferPointer { pp in
                                 scratch.withUnsafeMutableBufferPointer { sp in
                                 m.withUnsafeMutableBufferPointer { mp in
@@ -451,14 +458,26 @@ extension Conv2D {
                                                          b: v + xi * vStride, ldb: rowStride,
                                                          c: mp.baseAddress! + xi * mStride, ldc: rowStride)
                                         }
+                                        guard let (pg, _) = pooling else {
+                                            Winograd.transformOutput(mp.baseAddress!, plan, samples: samples, bias: biasBase,
+                                                                     rectified: rectified, into: yb)
+                                            continue
+                                        }
+                                        let out = unpooledp.baseAddress!
                                         Winograd.transformOutput(mp.baseAddress!, plan, samples: samples, bias: biasBase,
-                                                                 rectified: rectified, into: yb)
+                                                                 rectified: rectified, into: out, firstSample: samples.lowerBound)
+                                        for (index, s) in samples.enumerated() {
+                                            Pool2D.maxUnpadded(out + index * outPlane, yb + s * pooledPlane,
+                                                               winners.map { $0 + s * pooledPlane }, pg, planes: 0..<g.k)
+                                        }
                                     }
+                                }
                                 }
                                 }
                                 }
                             }
                         }
+                      }
                     }
                 }
             }
