@@ -315,6 +315,68 @@ enum Winograd {
         }
     }
 
+    /// max pooling with 2×2 windows and stride 2 of relu(Aᵀ m A + bias): a
+    /// window is exactly a tile, so the four outputs of each tile are compared
+    /// where they are computed and only the pooled value is stored (eight
+    /// tiles, eight pooled values side by side). The rule of `Pool2D`: the
+    /// first maximum in reading order wins; relu leaves no NaN to compare.
+    /// `winners` (when training) gets each window's winner as `Pool2D` records it:
+    /// its index in the unpooled plane. `pooled` and `winners` hold the whole batch.
+    static func transformOutputPooled(_ m: UnsafePointer<Float>, _ p: Plan, samples: Range<Int>, bias: UnsafePointer<Float>?,
+                                      into pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>?,
+                                      pooledHeight pho: Int, pooledWidth pwo: Int) {
+        let g = p.g
+        let t = samples.count * p.tiles
+        let xiStride = p.outputStride(t)
+        let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+        let w = Int32(truncatingIfNeeded: g.wo)
+        for (index, s) in samples.enumerated() {
+            for k in 0..<g.k {
+                let src = m + k * p.rowStride(t) + index * p.tiles
+                let plane = (s * g.k + k) * pho * pwo
+                let b = V8(repeating: bias?[k] ?? 0)
+                for ty in 0..<pho {
+                    var tx = 0
+                    while tx < pwo {
+                        let at = src + ty * p.tw + tx
+                        @inline(__always) func q(_ xi: Int) -> V8 { load(at + xi * xiStride) }
+                        // The same sums, in the same order, as `transformOutput`.
+                        let s0 = (q(0) + q(4) + q(8), q(1) + q(5) + q(9), q(2) + q(6) + q(10), q(3) + q(7) + q(11))
+                        let s1 = (q(4) - q(8) - q(12), q(5) - q(9) - q(13), q(6) - q(10) - q(14), q(7) - q(11) - q(15))
+                        var y00 = s0.0 + s0.1 + s0.2 + b, y01 = s0.1 - s0.2 - s0.3 + b
+                        var y10 = s1.0 + s1.1 + s1.2 + b, y11 = s1.1 - s1.2 - s1.3 + b
+                        y00 = y00.replacing(with: 0, where: .!(y00 .> 0))
+                        y01 = y01.replacing(with: 0, where: .!(y01 .> 0))
+                        y10 = y10.replacing(with: 0, where: .!(y10 .> 0))
+                        y11 = y11.replacing(with: 0, where: .!(y11 .> 0))
+                        var best = y00
+                        let count = min(8, pwo - tx)
+                        let out = pooled + plane + ty * pwo + tx
+                        if let winners {
+                            // Index of the top-left output of each window, then +1, +w, +w + 1.
+                            let topLeft = lanes &+ Int32(truncatingIfNeeded: 2 * ty * g.wo + 2 * tx)
+                            var winner = topLeft
+                            var m = y01 .> best
+                            best.replace(with: y01, where: m); winner.replace(with: topLeft &+ 1, where: m)
+                            m = y10 .> best
+                            best.replace(with: y10, where: m); winner.replace(with: topLeft &+ w, where: m)
+                            m = y11 .> best
+                            best.replace(with: y11, where: m); winner.replace(with: topLeft &+ w &+ 1, where: m)
+                            let winnersOut = winners + (out - pooled)
+                            for lane in 0..<count { winnersOut[lane] = winner[lane] }
+                        } else {
+                            best.replace(with: y01, where: y01 .> best)
+                            best.replace(with: y10, where: y10 .> best)
+                            best.replace(with: y11, where: y11 .> best)
+                        }
+                        if count == 8 { store(best, out) } else { for lane in 0..<count { out[lane] = best[lane] } }
+                        tx += 8
+                    }
+                }
+            }
+        }
+    }
+
     /// Stores the first `count` of sixteen lanes.
     @inline(__always)
     static func put(_ v: V16, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
@@ -441,7 +503,8 @@ extension Conv2D {
                                 var padded = [Float](repeating: 0, count: plan.ph * plan.pw)
                                 var scratch = workspace(cache ? 0 : plan.chunkInputFloats)
                                 var m = workspace(plan.chunkOutputFloats)
-                                var unpooled = workspace(pooling == nil ? 0 : plan.chunkSamples * outPlane)
+                                let twoByTwo = pooling.map { $0.0.kh == 2 && $0.0.kw == 2 && $0.0.sh == 2 && $0.0.sw == 2 } ?? false
+                                var unpooled = workspace(pooling == nil || twoByTwo ? 0 : plan.chunkSamples * outPlane)
                                 unpooled.withUnsafeMutableBufferPointer { unpooledp in
                                 padded.withUnsafeMutableBufferPointer { pp in
                                 scratch.withUnsafeMutableBufferPointer { sp in
@@ -457,6 +520,12 @@ extension Conv2D {
                                             BLAS.product(m: g.k, n: t, k: g.c, a: ub + xi * g.k * g.c,
                                                          b: v + xi * vStride, ldb: rowStride,
                                                          c: mp.baseAddress! + xi * mStride, ldc: rowStride)
+                                        }
+                                        if let (pg, _) = pooling, pg.kh == 2, pg.kw == 2, pg.sh == 2, pg.sw == 2 {
+                                            Winograd.transformOutputPooled(mp.baseAddress!, plan, samples: samples, bias: biasBase,
+                                                                           into: yb, winners: winners,
+                                                                           pooledHeight: pg.ho, pooledWidth: pg.wo)
+                                            continue
                                         }
                                         guard let (pg, _) = pooling else {
                                             Winograd.transformOutput(mp.baseAddress!, plan, samples: samples, bias: biasBase,
