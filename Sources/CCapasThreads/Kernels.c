@@ -69,9 +69,12 @@ KERNEL INLINE void block(const int ROWS, long K, const float *a, long rs, long k
                 acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
             }
         }
+        // Through a buffer: masked stores are slow on some processors (AMD's).
         for (int r = 0; r < ROWS; r++) {
-            _mm256_maskstore_ps(c + r * ldc, m0, acc[r][0]);
-            _mm256_maskstore_ps(c + r * ldc + 8, m1, acc[r][1]);
+            float lanes[16];
+            _mm256_storeu_ps(lanes, acc[r][0]);
+            _mm256_storeu_ps(lanes + 8, acc[r][1]);
+            for (int q = 0; q < cols; q++) c[r * ldc + q] = lanes[q];
         }
     }
 }
@@ -92,6 +95,103 @@ KERNEL static void product(long M, long N, long K, const float *a, long rs, long
         default: break;
         }
     }
+}
+
+/// Four filters by sixteen (or fewer: `cols`) outputs of one row, summed over
+/// every input channel and tap from the padded planes `xp` (row stride pw,
+/// plane stride plane); bias first, relu after when `relu`.
+KERNEL INLINE void direct_block(const int F, const float *xp, long C, long plane, long pw, long kh, long kw,
+                                const float *w, const float *bias, int relu, float *y, long yplane, int cols) {
+    __m256 acc[4][2];
+    for (int f = 0; f < F; f++) {
+        acc[f][0] = _mm256_set1_ps(bias ? bias[f] : 0.0f);
+        acc[f][1] = acc[f][0];
+    }
+    const long taps = kh * kw;
+    for (long c = 0; c < C; c++) {
+        for (long i = 0; i < kh; i++) {
+            const float *row = xp + c * plane + i * pw;
+            for (long j = 0; j < kw; j++) {
+                const __m256 x0 = _mm256_loadu_ps(row + j), x1 = _mm256_loadu_ps(row + j + 8);
+                const long tap = (c * kh + i) * kw + j;
+                for (int f = 0; f < F; f++) {
+                    const __m256 wv = _mm256_broadcast_ss(w + f * C * taps + tap);
+                    acc[f][0] = _mm256_fmadd_ps(wv, x0, acc[f][0]);
+                    acc[f][1] = _mm256_fmadd_ps(wv, x1, acc[f][1]);
+                }
+            }
+        }
+    }
+    const __m256 zero = _mm256_setzero_ps();
+    for (int f = 0; f < F; f++) {
+        __m256 a = acc[f][0], b = acc[f][1];
+        if (relu) {
+            // max(0, v), and 0 for NaN (the comparison is false), as capas' relu.
+            a = _mm256_and_ps(a, _mm256_cmp_ps(a, zero, _CMP_GT_OQ));
+            b = _mm256_and_ps(b, _mm256_cmp_ps(b, zero, _CMP_GT_OQ));
+        }
+        if (cols == 16) {
+            _mm256_storeu_ps(y + f * yplane, a);
+            _mm256_storeu_ps(y + f * yplane + 8, b);
+        } else {
+            // Rows narrower than sixteen (masked stores are slow on some processors).
+            float lanes[16];
+            _mm256_storeu_ps(lanes, a);
+            _mm256_storeu_ps(lanes + 8, b);
+            for (int q = 0; q < cols; q++) y[f * yplane + q] = lanes[q];
+        }
+    }
+}
+
+KERNEL static void direct(const float *xp, long C, long ph, long pw, long kh, long kw, const float *w, long K,
+                          const float *bias, int relu, float *y, long ho, long wo) {
+    const long plane = ph * pw, yplane = ho * wo;
+    for (long k = 0; k < K; k += 4) {
+        const int F = K - k < 4 ? (int)(K - k) : 4;
+        const float *wk = w + k * C * kh * kw, *bk = bias ? bias + k : 0;
+        for (long oy = 0; oy < ho; oy++) {
+            for (long start = 0; start < wo; start += 16) {
+                // The last block of a row ends at the row's end, overlapping the one
+                // before (its outputs are computed twice, the same both times).
+                const long ox = start + 16 > wo && wo >= 16 ? wo - 16 : start;
+                const int cols = wo < 16 ? (int)wo : 16;
+                const float *xs = xp + oy * pw + ox;
+                float *ys = y + k * yplane + oy * wo + ox;
+                switch (F) {
+                case 4: direct_block(4, xs, C, plane, pw, kh, kw, wk, bk, relu, ys, yplane, cols); break;
+                case 3: direct_block(3, xs, C, plane, pw, kh, kw, wk, bk, relu, ys, yplane, cols); break;
+                case 2: direct_block(2, xs, C, plane, pw, kh, kw, wk, bk, relu, ys, yplane, cols); break;
+                default: direct_block(1, xs, C, plane, pw, kh, kw, wk, bk, relu, ys, yplane, cols); break;
+                }
+            }
+        }
+    }
+}
+
+long capas_direct_conv_scratch(long c, long ho, long wo, long kh, long kw) {
+    return c * (ho + kh - 1) * ((wo + 15) / 16 * 16 + kw - 1);
+}
+
+int capas_direct_conv(const float *x, long c, long h, long w, long pt, long pl,
+                      const float *weight, long k, long kh, long kw, const float *bias, int relu,
+                      float *y, long ho, long wo, float *scratch) {
+    if (!capas_small_sgemm_available()) return -1;
+    // The input planes with their padding, each row long enough for the
+    // last block of sixteen outputs plus the kernel's width.
+    const long pw = (wo + 15) / 16 * 16 + kw - 1, ph = ho + kh - 1;
+    for (long ch = 0; ch < c; ch++) {
+        float *plane = scratch + ch * ph * pw;
+        for (long r = 0; r < ph; r++) {
+            float *row = plane + r * pw;
+            const long iy = r - pt;
+            for (long q = 0; q < pw; q++) {
+                const long ix = q - pl;
+                row[q] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x[(ch * h + iy) * w + ix] : 0.0f;
+            }
+        }
+    }
+    direct(scratch, c, ph, pw, kh, kw, weight, k, bias, relu, y, ho, wo);
+    return 0;
 }
 
 int capas_small_sgemm_available(void) {
@@ -115,6 +215,19 @@ int capas_small_sgemm(int transpose_a, long m, long n, long k, const float *a, l
 #else
 
 int capas_small_sgemm_available(void) { return 0; }
+
+long capas_direct_conv_scratch(long c, long ho, long wo, long kh, long kw) {
+    (void)c; (void)ho; (void)wo; (void)kh; (void)kw;
+    return 0;
+}
+
+int capas_direct_conv(const float *x, long c, long h, long w, long pt, long pl,
+                      const float *weight, long k, long kh, long kw, const float *bias, int relu,
+                      float *y, long ho, long wo, float *scratch) {
+    (void)x; (void)c; (void)h; (void)w; (void)pt; (void)pl; (void)weight; (void)k;
+    (void)kh; (void)kw; (void)bias; (void)relu; (void)y; (void)ho; (void)wo; (void)scratch;
+    return -1;
+}
 
 int capas_small_sgemm(int transpose_a, long m, long n, long k, const float *a, long lda,
                       const float *b, long ldb, float *c, long ldc, int accumulate) {

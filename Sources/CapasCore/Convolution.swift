@@ -1,3 +1,5 @@
+import CCapasThreads
+
 // Convolution (cross-correlation, like PyTorch and Keras: the kernel is not flipped).
 //
 // Shapes (NCHW):
@@ -175,6 +177,15 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
         }
     }
 
+    /// Whether an evaluation pass with these sizes runs as a direct convolution
+    /// (`capas_direct_conv`): a first layer's one to four channels, stride 1,
+    /// no dilation, one group, on a processor with AVX2 and FMA. Its products
+    /// are too thin (an inner dimension of c·f·f) for im2col and sgemm to pay.
+    func usesDirect(_ g: Geometry) -> Bool {
+        algorithm == .automatic && BLAS.smallKernelEnabled && g.c <= 4 && g.groups == 1
+            && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1
+    }
+
     /// Whether this layer computes an input of `shape` with Winograd F(2×2, 3×3).
     public func usesWinograd(forInputShape shape: [Int]) -> Bool { usesWinograd(geometry(for: shape)) }
 
@@ -185,7 +196,9 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
         if training { input = x; geometry = g; winogradPlan = nil }
         let pool = rectified ? fusedPool.flatMap { $0.fusesIntoConvolution ? $0 : nil } : nil
         if usesWinograd(g) { return winogradForward(x, g, training: training, pool: pool) }
-        let perSample = g.isPointwise ? 0 : g.groups * g.rows * g.cols
+        // Direct only for evaluation: training keeps im2col's columns for the weight gradient.
+        let direct = !training && usesDirect(g)
+        let perSample = g.isPointwise || direct ? 0 : g.groups * g.rows * g.cols
         let cache = training && perSample > 0 && g.n * perSample * MemoryLayout<Float>.size <= Conv2D.columnCacheLimit
         if cache {
             if columns.count != g.n * perSample {
@@ -196,22 +209,34 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
         }
         let inPlane = g.c * g.h * g.w, outPlane = g.k * g.ho * g.wo
         let biasValues = bias?.value.data
+        let biasArray = biasValues ?? []
         let pooling = pool?.prepareFused(inputShape: outputShape(g), training: training)
         let pooledPlane = pooling.map { $0.0.ho * $0.0.wo * g.k } ?? 0
         return x.data.withUnsafeBufferPointer { xp in
             weight.value.data.withUnsafeBufferPointer { wp in
+              biasArray.withUnsafeBufferPointer { bp in
                 columns.withUnsafeMutableBufferPointer { cachep in
                   Pool2D.withFusedWinners(of: pool) { winners in
                     Tensor(shape: pooling?.1 ?? outputShape(g)) { yb, _ in
                         let xb = xp.baseAddress!, wb = wp.baseAddress!, cacheBase = cachep.baseAddress
                         Parallel.forChunks(g.n) { _, range in
-                            var scratch = workspace(g.isPointwise || cache ? 0 : g.rows * g.cols)
+                            var scratch = workspace(direct ? capas_direct_conv_scratch(g.c, g.ho, g.wo, g.kh, g.kw)
+                                                    : g.isPointwise || cache ? 0 : g.rows * g.cols)
                             // Pooled: each sample's output is made here, then pooled into the output.
                             var unpooled = workspace(pooling == nil ? 0 : outPlane)
                             unpooled.withUnsafeMutableBufferPointer { unpooledp in
                             scratch.withUnsafeMutableBufferPointer { scratchp in
                                 for s in range {
                                     let ysample = pooling == nil ? yb + s * outPlane : unpooledp.baseAddress!
+                                    if direct, capas_direct_conv(xb + s * inPlane, g.c, g.h, g.w, g.pt, g.pl, wb, g.k, g.kh, g.kw,
+                                                                 biasValues == nil ? nil : bp.baseAddress, rectified ? 1 : 0,
+                                                                 ysample, g.ho, g.wo, scratchp.baseAddress) == 0 {
+                                        if let (pg, _) = pooling {
+                                            Pool2D.maxUnpadded(ysample, yb + s * pooledPlane, winners.map { $0 + s * pooledPlane },
+                                                               pg, planes: 0..<g.k)
+                                        }
+                                        continue
+                                    }
                                     // The bias goes in first and the product is added to it (beta = 1),
                                     // which saves OpenBLAS's zeroing pass and a separate bias pass.
                                     if let biasValues {
@@ -243,6 +268,7 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
                     }
                   }
                 }
+              }
             }
         }
     }

@@ -31,4 +31,18 @@ int capas_small_sgemm_available(void);
 int capas_small_sgemm(int transpose_a, long m, long n, long k, const float *a, long lda,
                       const float *b, long ldb, float *c, long ldc, int accumulate);
 
+/// Floats of scratch `capas_direct_conv` needs.
+long capas_direct_conv_scratch(long c, long ho, long wo, long kh, long kw);
+
+/// A stride-1, undilated convolution of one sample with few input channels
+/// (a network's first layer: 1 or 3), computed directly: y [k × ho × wo] =
+/// bias + Σ over channels and taps of weight [k × c × kh × kw] · the input
+/// x [c × h × w] zero-padded by pt rows above and pl columns on the left (the
+/// bottom and right padding follow from ho and wo); relu after when `relu`.
+/// Sixteen outputs of a row and four filters at a time, with AVX2 and FMA.
+/// Returns -1 (nothing written) on a processor without them.
+int capas_direct_conv(const float *x, long c, long h, long w, long pt, long pl,
+                      const float *weight, long k, long kh, long kw, const float *bias, int relu,
+                      float *y, long ho, long wo, float *scratch);
+
 #endif
