@@ -1,3 +1,4 @@
+import CCapasThreads
 import Foundation
 
 // Optimizers, with PyTorch's update rules (weight decay is L2: g ← g + λ·θ).
@@ -87,6 +88,11 @@ public final class Optimizer {
                                     }
                                 case .adam:
                                     let stepSize = lr / c1
+                                    if BLAS.smallKernelEnabled,
+                                       capas_adam(theta + range.lowerBound, grad + range.lowerBound, m + range.lowerBound,
+                                                  v + range.lowerBound, range.count, stepSize, b1, b2, c2, eps, wd) == 0 {
+                                        return
+                                    }
                                     // Eight lanes at a time: the compiler does not vectorize the
                                     // square root and division of the scalar loop by itself.
                                     typealias V = SIMD8<Float>

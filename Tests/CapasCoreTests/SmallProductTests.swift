@@ -106,3 +106,31 @@ final class WinogradOpenBLASTests: WinogradTests {
     override func testNetworkSizedLayersWithFusedReLU() throws { try super.testNetworkSizedLayersWithFusedReLU() }
     override func testThreadCountsAgreeAndRepeatBitForBit() { super.testThreadCountsAgreeAndRepeatBitForBit() }
 }
+
+/// Adam's AVX2 loop (`capas_adam`) against `Optimizer`'s own: the same
+/// numbers bit for bit over several steps, with weight decay, on a length
+/// that ends between two vectors.
+final class AdamKernelTests: XCTestCase {
+    func testSameNumbersAsTheSwiftLoop() throws {
+        try XCTSkipUnless(BLAS.smallKernelEnabled, "this processor has no AVX2: Adam runs the Swift loop only")
+        var gen = SeededGenerator(seed: 500)
+        let n = 40_003
+        let start = gen.normalTensor([n])
+        let gradients = (0..<4).map { _ in gen.normalTensor([n], scale: 0.1) }
+        func run(kernel: Bool) -> [Float] {
+            let saved = BLAS.smallKernelEnabled
+            BLAS.smallKernelEnabled = kernel
+            defer { BLAS.smallKernelEnabled = saved }
+            let p = Parameter("w", start)
+            let adam = Optimizer(.adam, weightDecay: 0.01)
+            for g in gradients {
+                p.grad = g
+                adam.step([p])
+            }
+            return p.value.data
+        }
+        let fast = run(kernel: true), plain = run(kernel: false)
+        XCTAssertNotEqual(fast, start.data, "the parameters moved")
+        XCTAssertEqual(fast, plain)
+    }
+}

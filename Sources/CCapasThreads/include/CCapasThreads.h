@@ -45,4 +45,11 @@ int capas_direct_conv(const float *x, long c, long h, long w, long pt, long pl,
                       const float *weight, long k, long kh, long kw, const float *bias, int relu,
                       float *y, long ho, long wo, float *scratch);
 
+/// One Adam step over n values, eight at a time with AVX2, each operation
+/// rounded as in the scalar formula: g = grad + wd·θ; m ← b1·m + (1 − b1)·g;
+/// v ← b2·v + ((1 − b2)·g)·g; θ ← θ − (step_size·m)/(√v/c2 + eps).
+/// Returns -1 (nothing written) on a processor without AVX2.
+int capas_adam(float *theta, const float *grad, float *m, float *v, long n, float step_size,
+               float b1, float b2, float c2, float eps, float wd);
+
 #endif
