@@ -231,6 +231,42 @@ int capas_adam(float *theta, const float *grad, float *m, float *v, long n, floa
     return 0;
 }
 
+/// dst [cols × rows] = srcᵀ, eight by eight in registers.
+KERNEL static void transpose(const float *src, long rows, long cols, long lds, float *dst, long ldd) {
+    long i = 0;
+    for (; i + 8 <= rows; i += 8) {
+        long j = 0;
+        for (; j + 8 <= cols; j += 8) {
+            __m256 r[8], t[8];
+            for (int q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(src + (i + q) * lds + j);
+            // The usual three steps: pairs, quads, then the 128-bit halves.
+            t[0] = _mm256_unpacklo_ps(r[0], r[1]); t[1] = _mm256_unpackhi_ps(r[0], r[1]);
+            t[2] = _mm256_unpacklo_ps(r[2], r[3]); t[3] = _mm256_unpackhi_ps(r[2], r[3]);
+            t[4] = _mm256_unpacklo_ps(r[4], r[5]); t[5] = _mm256_unpackhi_ps(r[4], r[5]);
+            t[6] = _mm256_unpacklo_ps(r[6], r[7]); t[7] = _mm256_unpackhi_ps(r[6], r[7]);
+            r[0] = _mm256_shuffle_ps(t[0], t[2], 0x44); r[1] = _mm256_shuffle_ps(t[0], t[2], 0xEE);
+            r[2] = _mm256_shuffle_ps(t[1], t[3], 0x44); r[3] = _mm256_shuffle_ps(t[1], t[3], 0xEE);
+            r[4] = _mm256_shuffle_ps(t[4], t[6], 0x44); r[5] = _mm256_shuffle_ps(t[4], t[6], 0xEE);
+            r[6] = _mm256_shuffle_ps(t[5], t[7], 0x44); r[7] = _mm256_shuffle_ps(t[5], t[7], 0xEE);
+            t[0] = _mm256_permute2f128_ps(r[0], r[4], 0x20); t[1] = _mm256_permute2f128_ps(r[1], r[5], 0x20);
+            t[2] = _mm256_permute2f128_ps(r[2], r[6], 0x20); t[3] = _mm256_permute2f128_ps(r[3], r[7], 0x20);
+            t[4] = _mm256_permute2f128_ps(r[0], r[4], 0x31); t[5] = _mm256_permute2f128_ps(r[1], r[5], 0x31);
+            t[6] = _mm256_permute2f128_ps(r[2], r[6], 0x31); t[7] = _mm256_permute2f128_ps(r[3], r[7], 0x31);
+            for (int q = 0; q < 8; q++) _mm256_storeu_ps(dst + (j + q) * ldd + i, t[q]);
+        }
+        for (; j < cols; j++)
+            for (int q = 0; q < 8; q++) dst[j * ldd + i + q] = src[(i + q) * lds + j];
+    }
+    for (; i < rows; i++)
+        for (long j = 0; j < cols; j++) dst[j * ldd + i] = src[i * lds + j];
+}
+
+int capas_transpose(const float *src, long rows, long cols, long lds, float *dst, long ldd) {
+    if (!capas_small_sgemm_available()) return -1;
+    transpose(src, rows, cols, lds, dst, ldd);
+    return 0;
+}
+
 int capas_small_sgemm_available(void) {
     static int available = -1;
     if (available < 0) {
@@ -252,6 +288,11 @@ int capas_small_sgemm(int transpose_a, long m, long n, long k, const float *a, l
 #else
 
 int capas_small_sgemm_available(void) { return 0; }
+
+int capas_transpose(const float *src, long rows, long cols, long lds, float *dst, long ldd) {
+    (void)src; (void)rows; (void)cols; (void)lds; (void)dst; (void)ldd;
+    return -1;
+}
 
 int capas_adam(float *theta, const float *grad, float *m, float *v, long n, float step_size,
                float b1, float b2, float c2, float eps, float wd) {

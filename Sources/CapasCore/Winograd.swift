@@ -1,3 +1,5 @@
+import CCapasThreads
+
 // Winograd's minimal filtering F(2×2, 3×3) for 3x3 stride-1 convolutions
 // (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
 //
@@ -121,6 +123,23 @@ enum Winograd {
         func outputStride(_ t: Int) -> Int { g.k * rowStride(t) + 16 }
         /// Floats of a full chunk's transformed input and output.
         var chunkInputFloats: Int { 16 * inputStride(chunkSamples * tiles) }
+        /// Whether training keeps the transformed input transposed, Vᵀ[ξ][t][c]
+        /// (with capas' own kernel): the weight gradient dU = dM · Vᵀ is then
+        /// a plain product that runs at full speed, instead of dM · (V)ᵀ.
+        let transposedCache = BLAS.smallKernelEnabled
+        /// Floats from one position ξ of Vᵀ to the next: t rows of C, and 16 more.
+        func transposedStride(_ t: Int) -> Int { t * g.c + 16 }
+        /// Floats of one chunk of the kept transformed input.
+        var chunkCacheFloats: Int { transposedCache ? 16 * transposedStride(chunkSamples * tiles) : chunkInputFloats }
+
+        /// Vᵀ of a chunk of `t` tiles from V.
+        func transpose(_ v: UnsafePointer<Float>, t: Int, into vt: UnsafeMutablePointer<Float>) {
+            let vStride = inputStride(t), vtStride = transposedStride(t), rows = rowStride(t)
+            for xi in 0..<16 {
+                let done = capas_transpose(v + xi * vStride, g.c, t, rows, vt + xi * vtStride, g.c)
+                precondition(done == 0, "transposedCache is set only where capas_transpose runs")
+            }
+        }
         var chunkOutputFloats: Int { 16 * outputStride(chunkSamples * tiles) }
     }
 
@@ -480,7 +499,7 @@ extension Conv2D {
         let plan = Winograd.Plan(g, workers: Parallel.threads)
         let rectified = fusesReLU
         // The transformed input is what backward needs for the weight gradient.
-        let cacheFloats = plan.chunks * plan.chunkInputFloats
+        let cacheFloats = plan.chunks * plan.chunkCacheFloats
         let cache = training && cacheFloats * MemoryLayout<Float>.size <= Conv2D.columnCacheLimit
         if training {
             winogradPlan = plan
@@ -501,7 +520,9 @@ extension Conv2D {
                             let biasBase = bias == nil ? nil : bp.baseAddress
                             Parallel.forChunks(plan.chunks) { _, range in
                                 var padded = [Float](repeating: 0, count: plan.ph * plan.pw)
-                                var scratch = workspace(cache ? 0 : plan.chunkInputFloats)
+                                // V is made in place in the cache, or here (no cache, or the cache holds Vᵀ).
+                                let inCache = cache && !plan.transposedCache
+                                var scratch = workspace(inCache ? 0 : plan.chunkInputFloats)
                                 var m = workspace(plan.chunkOutputFloats)
                                 let twoByTwo = pooling.map { $0.0.kh == 2 && $0.0.kw == 2 && $0.0.sh == 2 && $0.0.sw == 2 } ?? false
                                 var unpooled = workspace(pooling == nil || twoByTwo ? 0 : plan.chunkSamples * outPlane)
@@ -512,8 +533,11 @@ extension Conv2D {
                                     for chunk in range {
                                         let samples = plan.samples(ofChunk: chunk)
                                         let t = samples.count * plan.tiles
-                                        let v = cache ? cacheBase! + chunk * plan.chunkInputFloats : sp.baseAddress!
+                                        let v = inCache ? cacheBase! + chunk * plan.chunkCacheFloats : sp.baseAddress!
                                         Winograd.transformInput(xb, plan, samples: samples, padded: pp.baseAddress!, into: v)
+                                        if cache && plan.transposedCache {
+                                            plan.transpose(v, t: t, into: cacheBase! + chunk * plan.chunkCacheFloats)
+                                        }
                                         let vStride = plan.inputStride(t), mStride = plan.outputStride(t)
                                         let rowStride = plan.rowStride(t)
                                         for xi in 0..<16 {
@@ -566,7 +590,7 @@ extension Conv2D {
         // Per-worker accumulators, summed in worker order afterwards.
         var duParts = [Float](repeating: 0, count: workers * uCount)
         var dbParts = [Float](repeating: 0, count: workers * g.k)
-        let cached = columns.count == plan.chunks * plan.chunkInputFloats
+        let cached = columns.count == plan.chunks * plan.chunkCacheFloats
         let outPlane = g.k * g.ho * g.wo
         input.data.withUnsafeBufferPointer { xp in
         columns.withUnsafeBufferPointer { cachep in
@@ -584,12 +608,15 @@ extension Conv2D {
                 var sums = workspace(skipInput ? 0 : plan.ph * plan.pw)
                 var gradientPlane = [Float](repeating: 0, count: 2 * plan.th * 2 * plan.tw8)
                 var scratch = workspace(cached ? 0 : plan.chunkInputFloats)
+                // Not kept, but wanted transposed: made here from `scratch`.
+                var transposed = workspace(cached || !plan.transposedCache ? 0 : plan.chunkCacheFloats)
                 var dm = workspace(plan.chunkOutputFloats)
                 var dv = workspace(skipInput ? 0 : plan.chunkInputFloats)
                 padded.withUnsafeMutableBufferPointer { pp in
                 sums.withUnsafeMutableBufferPointer { sump in
                 gradientPlane.withUnsafeMutableBufferPointer { gp in
                 scratch.withUnsafeMutableBufferPointer { sp in
+                transposed.withUnsafeMutableBufferPointer { tp in
                 dm.withUnsafeMutableBufferPointer { dmp in
                 dv.withUnsafeMutableBufferPointer { dvp in
                     let dmb = dmp.baseAddress!
@@ -602,15 +629,23 @@ extension Conv2D {
                         if !skipWeights {
                         let v: UnsafePointer<Float>
                         if cached {
-                            v = cacheBase! + chunk * plan.chunkInputFloats
+                            v = cacheBase! + chunk * plan.chunkCacheFloats
                         } else {
                             Winograd.transformInput(xb, plan, samples: samples, padded: pp.baseAddress!, into: sp.baseAddress!)
-                            v = UnsafePointer(sp.baseAddress!)
+                            if plan.transposedCache { plan.transpose(sp.baseAddress!, t: t, into: tp.baseAddress!) }
+                            v = UnsafePointer(plan.transposedCache ? tp.baseAddress! : sp.baseAddress!)
                         }
                         for xi in 0..<16 {
-                            // dU[ξ] += dM[ξ] [K × T] · V[ξ]ᵀ [T × C]
-                            BLAS.sgemm(transposeB: true, m: g.k, n: g.c, k: t, a: dmb + xi * mStride, lda: rowStride,
-                                       b: v + xi * vStride, ldb: rowStride, beta: 1, c: duLocal + xi * g.k * g.c)
+                            if plan.transposedCache {
+                                // dU[ξ] += dM[ξ] [K × T] · Vᵀ[ξ] [T × C]
+                                BLAS.product(m: g.k, n: g.c, k: t, a: dmb + xi * mStride, lda: rowStride,
+                                             b: v + xi * plan.transposedStride(t), ldb: g.c, accumulate: true,
+                                             c: duLocal + xi * g.k * g.c, ldc: g.c)
+                            } else {
+                                // dU[ξ] += dM[ξ] [K × T] · V[ξ]ᵀ [T × C]
+                                BLAS.sgemm(transposeB: true, m: g.k, n: g.c, k: t, a: dmb + xi * mStride, lda: rowStride,
+                                           b: v + xi * vStride, ldb: rowStride, beta: 1, c: duLocal + xi * g.k * g.c)
+                            }
                         }
                         }
                         if !skipInput {
@@ -628,6 +663,7 @@ extension Conv2D {
                             }
                         }
                     }
+                }
                 }
                 }
                 }

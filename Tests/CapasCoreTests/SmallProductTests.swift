@@ -1,4 +1,5 @@
 import CapasCore
+import CCapasThreads
 import XCTest
 
 /// capas' own AVX2 kernel for the convolutions' products (`BLAS.product`)
@@ -68,6 +69,21 @@ final class SmallProductTests: XCTestCase {
         // k = 0: the product of empty matrices is zero; accumulating adds nothing.
         check(m: 5, n: 20, k: 0, transposeA: false, accumulate: false, padding: 3, seed: 104)
         check(m: 5, n: 20, k: 0, transposeA: true, accumulate: true, padding: 3, seed: 105)
+    }
+
+    func testTransposeEveryEdge() {
+        // capas_transpose: 8 × 8 blocks in registers, then the columns and rows left over.
+        for (rows, cols) in [(1, 1), (8, 8), (9, 17), (32, 256), (31, 7), (64, 98)] {
+            let lds = cols + 5, ldd = rows + 3
+            let src = (0..<(rows * lds)).map { Float($0) }
+            var dst = [Float](repeating: -1, count: cols * ldd)
+            XCTAssertEqual(capas_transpose(src, rows, cols, lds, &dst, ldd), 0)
+            for j in 0..<cols {
+                for i in 0..<ldd {
+                    XCTAssertEqual(dst[j * ldd + i], i < rows ? src[i * lds + j] : -1, "\(rows)×\(cols) at (\(j), \(i))")
+                }
+            }
+        }
     }
 
     func testNaNAndInfinityPropagate() {

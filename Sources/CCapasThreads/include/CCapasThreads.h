@@ -52,4 +52,8 @@ int capas_direct_conv(const float *x, long c, long h, long w, long pt, long pl,
 int capas_adam(float *theta, const float *grad, float *m, float *v, long n, float step_size,
                float b1, float b2, float c2, float eps, float wd);
 
+/// dst [cols × rows] = srcᵀ (src is rows × cols), row strides lds and ldd.
+/// Returns -1 (nothing written) on a processor without AVX2.
+int capas_transpose(const float *src, long rows, long cols, long lds, float *dst, long ldd);
+
 #endif
