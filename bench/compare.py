@@ -169,7 +169,10 @@ else:
 import numpy as np
 import keras
 from keras import layers
-keras.utils.set_random_seed(0)
+if backend == "jax":
+    np.random.seed(0)  # keras.utils.set_random_seed would import TensorFlow (to seed it) into this process
+else:
+    keras.utils.set_random_seed(0)
 BATCH = 64
 
 def idx(path):
@@ -268,7 +271,7 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"model": name, "train_img_s": train, "infer_img_s": best, "peak_rss_mib": peak, "data": source,
                   "params": model.count_params(), "train_seconds": clock.end - clock.start,
                   "keras": keras.__version__, "backend": backend + " " + backend_version,
-                  "tf_loaded": "tensorflow" in sys.modules}))
+                  "tensorflow_imported": "tensorflow" in sys.modules}))
 '''
 
 # Which of keras, jax and tensorflow a Python imports, with their versions.
