@@ -7,7 +7,8 @@ by each peer in separate processes, alternating them `--repeats` times (capas,
 PyTorch, Keras-JAX, Keras-TF, then again) so that all see the same machine
 state, and prints the best of each and the ratios capas / peer (above 1 means
 capas is faster; for memory, below 1 means capas uses less), plus capas / the
-best of PyTorch and Keras-JAX ("best peer", the issue's bar for inference).
+best of PyTorch and Keras-JAX ("best peer", the bar capas sets itself for
+inference).
 
 Every side: 2 threads, batch 64, Adam (lr 1e-3), cross-entropy from logits;
 training throughput over `--seconds` of steps after a warm-up; inference over
@@ -54,7 +55,7 @@ import time
 
 MODELS = ["fnn-small", "fnn-deep", "cnn-lenet", "cnn-medium", "cnn-cifar"]
 PEERS = {"torch": "PyTorch", "keras-jax": "Keras-JAX", "keras-tf": "Keras-TF"}
-# "Best peer": the peers the issue's inference goal is measured against.
+# "Best peer": the peers that capas' inference goal is measured against.
 BEST_OF = ("torch", "keras-jax")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
