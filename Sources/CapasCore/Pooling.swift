@@ -318,7 +318,8 @@ public final class Pool2D: UnaryLayer {
         let (g, outShape) = geometry(inputShape)
         precondition(config.kind == .average || argmax.count == dy.count, "\(kind).backward before a training forward")
         precondition(dy.shape == outShape, "\(kind).backward: gradient \(dy.shape), output \(outShape)")
-        var dx = Tensor(zeros: inputShape)
+        // Each worker zeroes its own planes before adding into them, while they are in its cache.
+        var dx = Tensor(shape: inputShape) { _, _ in }
         let isMax = config.kind == .max
         let inv = 1 / Float(g.kh * g.kw)
         let overhang = config.ceilMode, countPadding = config.countPadding
@@ -329,6 +330,24 @@ public final class Pool2D: UnaryLayer {
                     let dyb = dyp.baseAddress!, dxb = dxp.baseAddress!, ab = ap.baseAddress
                     let rectified = rectifiedOutput == nil ? nil : rp.baseAddress
                     Parallel.forChunks(g.planes) { _, range in
+                        Conv2D.fill(dxb + range.lowerBound * g.h * g.w, 0, range.count * g.h * g.w)
+                        if isMax, let ab {
+                            // Only the winner of each window gets the gradient (and, after a fused
+                            // relu, only where the pooled value is positive).
+                            let pooledSize = g.ho * g.wo
+                            for p in range {
+                                let plane = dxb + p * g.h * g.w
+                                let first = p * pooledSize
+                                if let rectified {
+                                    for o in first..<(first + pooledSize) where ab[o] >= 0 && rectified[o] > 0 {
+                                        plane[Int(ab[o])] += dyb[o]
+                                    }
+                                } else {
+                                    for o in first..<(first + pooledSize) where ab[o] >= 0 { plane[Int(ab[o])] += dyb[o] }
+                                }
+                            }
+                            return
+                        }
                         for p in range {
                             let plane = dxb + p * g.h * g.w
                             for oy in 0..<g.ho {

@@ -112,16 +112,26 @@ struct Bench: ParsableCommand {
         }
         let testLoader = Loader(dataset: test, batchSize: batch, shuffle: false, seed: 0)
         var best = 0.0
-        for _ in 0..<2 {
+        for pass in 0..<2 {
+            // The second pass is profiled, when asked: forward only, in evaluation mode.
+            let profiled = profile && pass == 1
+            if profiled { trainer.network.profile = Network.Profile(nodes: trainer.network.nodes.count, clock: clock) }
             let t0 = clock.now()
-            for b in testLoader.epoch(0) { _ = try trainer.logits(b.images, mode: .evaluation) }
-            best = max(best, Double(test.count) / (clock.now() - t0))
+            var batches = 0
+            for b in testLoader.epoch(0) { _ = try trainer.logits(b.images, mode: .evaluation); batches += 1 }
+            let seconds = clock.now() - t0
+            best = max(best, Double(test.count) / seconds)
+            if profiled, let layerTimes = trainer.network.profile {
+                trainer.network.profile = nil
+                print("inference:")
+                printProfile(layerTimes, network: trainer.network, batches: batches, seconds: seconds, inference: true)
+            }
         }
         return ["model": name, "train_img_s": trainRate, "infer_img_s": best, "peak_rss_mib": peakResidentMiB(),
                 "threads": Parallel.threads, "batch": batch, "data": source, "clock": clock.rawValue]
     }
 
-    func printProfile(_ profile: Network.Profile, network: Network, batches: Int, seconds: Double) {
+    func printProfile(_ profile: Network.Profile, network: Network, batches: Int, seconds: Double, inference: Bool = false) {
         let perBatch = 1000 / Double(max(1, batches))
         func padded(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
         print(padded("node", 10) + padded("layer", 14) + "    fwd ms    bwd ms")
@@ -130,8 +140,12 @@ struct Bench: ParsableCommand {
                   + String(format: "%10.3f%10.3f", profile.forward[i] * perBatch, profile.backward[i] * perBatch))
         }
         let fwd = profile.forward.reduce(0, +), bwd = profile.backward.reduce(0, +)
-        print(String(format: "layers %.3f ms + %.3f ms of %.3f ms per batch (the rest: loss, optimizer, data)",
-                     fwd * perBatch, bwd * perBatch, seconds * perBatch))
+        if inference {
+            print(String(format: "layers %.3f ms of %.3f ms per batch (the rest: data)", fwd * perBatch, seconds * perBatch))
+        } else {
+            print(String(format: "layers %.3f ms + %.3f ms of %.3f ms per batch (the rest: loss, optimizer, data)",
+                         fwd * perBatch, bwd * perBatch, seconds * perBatch))
+        }
     }
 
     func runAccuracy(_ names: [String]) throws {
