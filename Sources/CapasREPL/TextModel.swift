@@ -97,8 +97,8 @@ extension Interpreter {
         let steps = run.steps == 1 ? L.pick(es: "1 paso", en: "1 step")
             : "\(grouped(run.steps, language: L)) " + L.pick(es: "pasos", en: "steps")
         if stopped {
-            lines.append(L.pick(es: "entrenamiento detenido con Ctrl-C tras \(steps); se conservan los pesos entrenados hasta aquí",
-                                en: "training stopped by Ctrl-C after \(steps); the weights trained so far are kept"))
+            lines.append(L.pick(es: "entrenamiento interrumpido tras \(steps); se conservan los pesos entrenados hasta aquí",
+                                en: "training interrupted after \(steps); the weights trained so far are kept"))
         }
         lines.append(L.pick(es: "`\(current)` entrenado en \(file): \(epochs), \(steps); :sample 300 escribe texto",
                             en: "`\(current)` trained on \(file): \(epochs), \(steps); :sample 300 writes text"))
@@ -156,8 +156,8 @@ extension Interpreter {
                                                       prime: prime, length: count, temperature: temperature, seed: seed,
                                                       stop: { stopped = stopped || shouldStop(); return stopped })
         guard stopped else { return start + written }
-        return start + written + "\n" + L.pick(es: "(detenido con Ctrl-C tras \(written.count) caracteres)",
-                                                en: "(stopped by Ctrl-C after \(written.count) characters)")
+        return start + written + "\n" + L.pick(es: "(interrumpido tras \(written.count) caracteres)",
+                                                en: "(interrupted after \(written.count) characters)")
     }
 
     /// The words of a :sample line; a value in double quotes may hold spaces (`start="Había una vez"`).

@@ -233,8 +233,8 @@ extension Interpreter {
         }
         if stopped {
             lines.append(L.pick(
-                es: "entrenamiento detenido con Ctrl-C tras \(steps) pasos (época \(position.epoch), lote \(position.batch) de \(position.of)); se conservan los pesos entrenados hasta aquí",
-                en: "training stopped by Ctrl-C after \(steps) steps (epoch \(position.epoch), batch \(position.batch) of \(position.of)); the weights trained so far are kept"))
+                es: "entrenamiento interrumpido tras \(steps) pasos (época \(position.epoch), lote \(position.batch) de \(position.of)); se conservan los pesos entrenados hasta aquí",
+                en: "training interrupted after \(steps) steps (epoch \(position.epoch), batch \(position.batch) of \(position.of)); the weights trained so far are kept"))
         }
         let images = grouped(sets.train.count, language: L), tests = grouped(sets.test.count, language: L)
         let epochs = run.epochs.count == 1 ? L.pick(es: "1 época completa", en: "1 complete epoch")

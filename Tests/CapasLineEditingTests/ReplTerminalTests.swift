@@ -138,7 +138,7 @@ final class ReplTerminalTests: XCTestCase {
         terminal.send(":train epochs=500 limit=3000\r")
         terminal.expect("epoch 1/500  train loss")
         terminal.send("\u{3}")
-        terminal.expect("training stopped by Ctrl-C after ")
+        terminal.expect("training interrupted after ")
         terminal.expect("so far are kept")
         expectPrompt(terminal)
         enter(":compare model model", on: terminal, expecting: "fashion-mnist")

@@ -160,7 +160,7 @@ final class TextModelTests: XCTestCase {
         var asked = 0
         s.interruptRequested = { asked += 1; return asked > 5 }
         let reply = ok(s, ":sample 5000 start=\"ab\"")
-        XCTAssertTrue(reply.hasSuffix("\n(stopped by Ctrl-C after 5 characters)"), reply)
+        XCTAssertTrue(reply.hasSuffix("\n(interrupted after 5 characters)"), reply)
         XCTAssertEqual(reply.split(separator: "\n").first?.count, 2 + 5)
     }
 
@@ -170,7 +170,7 @@ final class TextModelTests: XCTestCase {
         smallModel(s)
         s.interruptRequested = { true }
         let reply = ok(s, ":train data=\(text) epochs=3 batch=4")
-        XCTAssertTrue(reply.contains("training stopped by Ctrl-C after 1 step; the weights trained so far are kept"), reply)
+        XCTAssertTrue(reply.contains("training interrupted after 1 step; the weights trained so far are kept"), reply)
         XCTAssertEqual(s.run(of: s.current)?.steps, 1)
         XCTAssertEqual(s.run(of: s.current)?.epochs.count, 0)
         s.interruptRequested = { false }

@@ -146,7 +146,7 @@ final class TrainingTests: XCTestCase {
         let initial = try ModelAnalysis(text: model.joined(separator: "\n")).makeNetwork(seed: 0)
         let reply = interpreter.execute(":train datos=quadrants épocas=3 lote=16")
         XCTAssertFalse(reply.isError, reply.text)
-        XCTAssertTrue(reply.text.contains("entrenamiento detenido con Ctrl-C tras 5 pasos (época 1, lote 5 de 25)"), reply.text)
+        XCTAssertTrue(reply.text.contains("entrenamiento interrumpido tras 5 pasos (época 1, lote 5 de 25)"), reply.text)
         let run = try XCTUnwrap(interpreter.run(of: "model"))
         XCTAssertEqual(run.steps, 5)
         XCTAssertTrue(run.epochs.isEmpty)

@@ -22,7 +22,7 @@ HAVE_DATA = any(os.path.exists(os.path.join(d, "train-images-idx3-ubyte.gz")) fo
 MODEL = "input 28x28x1\nflatten\ndense 10"
 # 1000 epochs of 2,000 images (32 steps of 64 each): hours if the interrupt were ignored.
 LONG_TRAIN = ":train epochs=1000 limit=2000"
-STOPPED = re.compile(r"training stopped by Ctrl-C after (\d+) steps \(epoch (\d+), batch (\d+) of (\d+)\); "
+STOPPED = re.compile(r"training interrupted after (\d+) steps \(epoch (\d+), batch (\d+) of (\d+)\); "
                      r"the weights trained so far are kept")
 TRAINED = re.compile(r"`model` trained on fashion-mnist \(2,000 images\): (\d+) complete epochs?, ([\d,]+) steps?")
 
