@@ -308,21 +308,8 @@ enum Winograd {
                 for ty in 0..<p.th {
                     var tx = 0
                     while tx < p.tw {
-                        let at = src + ty * p.tw + tx
                         // Lanes past the row's last tile give columns past the plane's edge, never stored.
-                        @inline(__always) func q(_ xi: Int) -> V8 { load(at + xi * xiStride) }
-                        // Aᵀ m: rows 0+1+2 and 1−2−3.
-                        let s0 = (q(0) + q(4) + q(8), q(1) + q(5) + q(9), q(2) + q(6) + q(10), q(3) + q(7) + q(11))
-                        let s1 = (q(4) - q(8) - q(12), q(5) - q(9) - q(13), q(6) - q(10) - q(14), q(7) - q(11) - q(15))
-                        var y00 = s0.0 + s0.1 + s0.2 + b, y01 = s0.1 - s0.2 - s0.3 + b
-                        var y10 = s1.0 + s1.1 + s1.2 + b, y11 = s1.1 - s1.2 - s1.3 + b
-                        if rectified {
-                            // max(0, v), and 0 for NaN, like `rectify`.
-                            y00 = y00.replacing(with: 0, where: .!(y00 .> 0))
-                            y01 = y01.replacing(with: 0, where: .!(y01 .> 0))
-                            y10 = y10.replacing(with: 0, where: .!(y10 .> 0))
-                            y11 = y11.replacing(with: 0, where: .!(y11 .> 0))
-                        }
+                        let (y00, y01, y10, y11) = tileOutputs(src + ty * p.tw + tx, xiStride, bias: b, rectified: rectified)
                         let oy = 2 * ty, ox = 2 * tx
                         let width = min(16, g.wo - ox)
                         put(interleave(y00, y01), plane + oy * g.wo + ox, width)
@@ -332,6 +319,26 @@ enum Winograd {
                 }
             }
         }
+    }
+
+    /// The 2×2 outputs Aᵀ m A + bias of eight tiles (relu'd when `rectified`),
+    /// from the 16 positions of M at `at`, `xiStride` apart.
+    @inline(__always)
+    static func tileOutputs(_ at: UnsafePointer<Float>, _ xiStride: Int, bias b: V8, rectified: Bool) -> (V8, V8, V8, V8) {
+        @inline(__always) func q(_ xi: Int) -> V8 { load(at + xi * xiStride) }
+        // Aᵀ m: rows 0+1+2 and 1−2−3.
+        let s0 = (q(0) + q(4) + q(8), q(1) + q(5) + q(9), q(2) + q(6) + q(10), q(3) + q(7) + q(11))
+        let s1 = (q(4) - q(8) - q(12), q(5) - q(9) - q(13), q(6) - q(10) - q(14), q(7) - q(11) - q(15))
+        var y00 = s0.0 + s0.1 + s0.2 + b, y01 = s0.1 - s0.2 - s0.3 + b
+        var y10 = s1.0 + s1.1 + s1.2 + b, y11 = s1.1 - s1.2 - s1.3 + b
+        if rectified {
+            // max(0, v), and 0 for NaN, like `rectify`.
+            y00 = y00.replacing(with: 0, where: .!(y00 .> 0))
+            y01 = y01.replacing(with: 0, where: .!(y01 .> 0))
+            y10 = y10.replacing(with: 0, where: .!(y10 .> 0))
+            y11 = y11.replacing(with: 0, where: .!(y11 .> 0))
+        }
+        return (y00, y01, y10, y11)
     }
 
     /// max pooling with 2×2 windows and stride 2 of relu(Aᵀ m A + bias): a
@@ -357,17 +364,8 @@ enum Winograd {
                 for ty in 0..<pho {
                     var tx = 0
                     while tx < pwo {
-                        let at = src + ty * p.tw + tx
-                        @inline(__always) func q(_ xi: Int) -> V8 { load(at + xi * xiStride) }
-                        // The same sums, in the same order, as `transformOutput`.
-                        let s0 = (q(0) + q(4) + q(8), q(1) + q(5) + q(9), q(2) + q(6) + q(10), q(3) + q(7) + q(11))
-                        let s1 = (q(4) - q(8) - q(12), q(5) - q(9) - q(13), q(6) - q(10) - q(14), q(7) - q(11) - q(15))
-                        var y00 = s0.0 + s0.1 + s0.2 + b, y01 = s0.1 - s0.2 - s0.3 + b
-                        var y10 = s1.0 + s1.1 + s1.2 + b, y11 = s1.1 - s1.2 - s1.3 + b
-                        y00 = y00.replacing(with: 0, where: .!(y00 .> 0))
-                        y01 = y01.replacing(with: 0, where: .!(y01 .> 0))
-                        y10 = y10.replacing(with: 0, where: .!(y10 .> 0))
-                        y11 = y11.replacing(with: 0, where: .!(y11 .> 0))
+                        // The same outputs, computed the same way, as `transformOutput`'s.
+                        let (y00, y01, y10, y11) = tileOutputs(src + ty * p.tw + tx, xiStride, bias: b, rectified: true)
                         var best = y00
                         let count = min(8, pwo - tx)
                         let out = pooled + plane + ty * pwo + tx

@@ -14,8 +14,7 @@ final class CompletionListingTests: XCTestCase {
                          "über-modelo.capas", "東京-red.capas", "mañana.capas", "zeta.capas"]
 
     override func setUpWithError() throws {
-        home = FileManager.default.temporaryDirectory
-            .appendingPathComponent("capas-listing-pty-\(getpid())-\(UUID().uuidString)", isDirectory: true)
+        home = try temporaryHome("listing-pty")
         folder = home.appendingPathComponent("models", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for name in names {
@@ -28,19 +27,9 @@ final class CompletionListingTests: XCTestCase {
         try? FileManager.default.removeItem(at: home)
     }
 
-    private static func capasPath() -> String? {
-        var folders: [URL] = []
-        if let test = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            folders.append(URL(fileURLWithPath: test).deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            folders.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        return folders.map { $0.appendingPathComponent("capas").path }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
 
     private func startRepl(columns: UInt16, file: StaticString = #filePath, line: UInt = #line) throws -> PseudoTerminal {
-        guard let capas = Self.capasPath() else {
+        guard let capas = builtCapas() else {
             XCTFail("capas not found next to the test bundle", file: file, line: line)
             throw XCTSkip("no capas")
         }

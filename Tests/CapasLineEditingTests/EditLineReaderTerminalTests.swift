@@ -17,9 +17,7 @@ final class EditLineReaderTerminalTests: XCTestCase {
     }
 
     override func setUpWithError() throws {
-        home = FileManager.default.temporaryDirectory
-            .appendingPathComponent("capas-lineedit-\(getpid())-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        home = try temporaryHome("lineedit")
     }
 
     override func tearDownWithError() throws {

@@ -11,25 +11,13 @@ final class HelpWrapTerminalTests: XCTestCase {
     private var home: URL!
 
     override func setUpWithError() throws {
-        home = FileManager.default.temporaryDirectory
-            .appendingPathComponent("capas-helpwrap-pty-\(getpid())-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        home = try temporaryHome("helpwrap-pty")
     }
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: home)
     }
 
-    private static func capasPath() -> String? {
-        var folders: [URL] = []
-        if let test = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            folders.append(URL(fileURLWithPath: test).deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            folders.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        return folders.map { $0.appendingPathComponent("capas").path }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
 
     private func run(_ text: String, on terminal: PseudoTerminal) -> [String] {
         terminal.send(text + "\r")
@@ -40,7 +28,7 @@ final class HelpWrapTerminalTests: XCTestCase {
     }
 
     func testHelpConvKeepsFormulasWholeAt60Columns() throws {
-        guard let capas = Self.capasPath() else { throw XCTSkip("no capas") }
+        guard let capas = builtCapas() else { throw XCTSkip("no capas") }
         let environment = ["HOME": home.path, "TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
                            "OPENBLAS_NUM_THREADS": "1"]
         let terminal = try PseudoTerminal(executable: capas, environment: environment, columns: 60)

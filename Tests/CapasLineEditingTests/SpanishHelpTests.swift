@@ -6,19 +6,9 @@ final class SpanishHelpTests: XCTestCase {
     static let subcommands = ["", "repl", "run", "summary", "train", "evaluate", "data", "data info", "data fetch", "bench",
                               "check", "grade", "assign", "autograder", "kernel", "kernel install", "kernel uninstall", "convert", "sample"]
 
-    private static func capasPath() -> String? {
-        var folders: [URL] = []
-        if let test = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            folders.append(URL(fileURLWithPath: test).deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            folders.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        return folders.map { $0.appendingPathComponent("capas").path }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
 
     private func help(_ arguments: [String], lang: String) throws -> (text: String, status: Int32) {
-        guard let capas = Self.capasPath() else { throw XCTSkip("no capas") }
+        guard let capas = builtCapas() else { throw XCTSkip("no capas") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: capas)
         process.arguments = arguments

@@ -11,29 +11,17 @@ final class TerminalWidthTests: XCTestCase {
     private var home: URL!
 
     override func setUpWithError() throws {
-        home = FileManager.default.temporaryDirectory
-            .appendingPathComponent("capas-width-pty-\(getpid())-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        home = try temporaryHome("width-pty")
     }
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: home)
     }
 
-    private static func capasPath() -> String? {
-        var folders: [URL] = []
-        if let test = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            folders.append(URL(fileURLWithPath: test).deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            folders.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        return folders.map { $0.appendingPathComponent("capas").path }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
 
     private func startRepl(columns: UInt16, _ extra: [String: String] = [:],
                            file: StaticString = #filePath, line: UInt = #line) throws -> PseudoTerminal {
-        guard let capas = Self.capasPath() else {
+        guard let capas = builtCapas() else {
             XCTFail("capas not found next to the test bundle", file: file, line: line)
             throw XCTSkip("no capas")
         }
