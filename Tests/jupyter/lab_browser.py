@@ -16,7 +16,7 @@ import tempfile
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -53,7 +53,9 @@ def main():
     driver = webdriver.Chrome(service=service, options=options)
     try:
         driver.get(url)
-        wait = WebDriverWait(driver, 120)
+        # JupyterLab re-renders the notebook while it opens: an element found a moment
+        # ago may be replaced before it is checked, so a stale reference means "look again".
+        wait = WebDriverWait(driver, 120, ignored_exceptions=[StaleElementReferenceException])
         # The notebook is open with its kernel: the cell's editor exists and the kernel is idle.
         try:
             editor = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".jp-NotebookPanel .jp-CodeCell .cm-content")))
@@ -65,7 +67,8 @@ def main():
             fail(f"the notebook's kernel is {kernel_name!r}, not capas", driver, screenshot)
 
         # Real key events: click into the editor, type the entry, Shift-Enter.
-        editor.click()
+        # Found again: the wait for an idle kernel may have re-rendered the cell.
+        driver.find_element(By.CSS_SELECTOR, ".jp-NotebookPanel .jp-CodeCell .cm-content").click()
         ActionChains(driver).send_keys(CELL_TEXT).perform()
         typed = driver.find_element(By.CSS_SELECTOR, ".jp-NotebookPanel .jp-CodeCell .cm-content").text
         if typed.strip() != CELL_TEXT:
