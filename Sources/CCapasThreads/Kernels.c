@@ -168,16 +168,65 @@ KERNEL static void direct(const float *xp, long C, long ph, long pw, long kh, lo
     }
 }
 
-long capas_direct_conv_scratch(long c, long ho, long wo, long kh, long kw) {
-    return c * (ho + kh - 1) * ((wo + 15) / 16 * 16 + kw - 1);
+/// Max pooling with 2×2 windows and stride 2 of two rows r0, r1 (readable to
+/// 2·pwo + 16): pwo outputs, eight at a time (pairs of rows compared, then
+/// the even and odd columns of the larger). For relu'd values (no NaN).
+KERNEL static void pool_rows(const float *r0, const float *r1, float *out, long pwo) {
+    for (long px = 0; px < pwo; px += 8) {
+        const __m256 lo = _mm256_max_ps(_mm256_loadu_ps(r0 + 2 * px), _mm256_loadu_ps(r1 + 2 * px));
+        const __m256 hi = _mm256_max_ps(_mm256_loadu_ps(r0 + 2 * px + 8), _mm256_loadu_ps(r1 + 2 * px + 8));
+        const __m256 even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+        const __m256 odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+        const __m256 best = _mm256_max_ps(even, odd);
+        if (px + 8 <= pwo) {
+            _mm256_storeu_ps(out + px, best);
+        } else {
+            float lanes[8];
+            _mm256_storeu_ps(lanes, best);
+            for (long q = 0; q < pwo - px; q++) out[px + q] = lanes[q];
+        }
+    }
 }
 
-int capas_direct_conv(const float *x, long c, long h, long w, long pt, long pl,
-                      const float *weight, long k, long kh, long kw, const float *bias, int relu,
-                      float *y, long ho, long wo, float *scratch) {
-    if (!capas_small_sgemm_available()) return -1;
-    // The input planes with their padding, each row long enough for the
-    // last block of sixteen outputs plus the kernel's width.
+/// `direct` followed by relu and 2×2 max pooling: for each block of four
+/// filters, the two rows under a row of windows go to `stripe` (four filters ×
+/// two rows × sw floats, in the first-level cache), then are pooled into yp.
+KERNEL static void direct_pooled(const float *xp, long C, long ph, long pw, long kh, long kw, const float *w, long K,
+                                 const float *bias, float *stripe, long sw, float *yp, long pho, long pwo) {
+    const long plane = ph * pw, wo = 2 * pwo;
+    for (long k = 0; k < K; k += 4) {
+        const int F = K - k < 4 ? (int)(K - k) : 4;
+        const float *wk = w + k * C * kh * kw, *bk = bias ? bias + k : 0;
+        for (long py = 0; py < pho; py++) {
+            for (int r = 0; r < 2; r++) {
+                const long oy = 2 * py + r;
+                // Blocks of sixteen from the left; the stripe's rows are wide enough for the last one.
+                for (long ox = 0; ox < wo; ox += 16) {
+                    const float *xs = xp + oy * pw + ox;
+                    float *ys = stripe + r * sw + ox;
+                    switch (F) {
+                    case 4: direct_block(4, xs, C, plane, pw, kh, kw, wk, bk, 1, ys, 2 * sw, 16); break;
+                    case 3: direct_block(3, xs, C, plane, pw, kh, kw, wk, bk, 1, ys, 2 * sw, 16); break;
+                    case 2: direct_block(2, xs, C, plane, pw, kh, kw, wk, bk, 1, ys, 2 * sw, 16); break;
+                    default: direct_block(1, xs, C, plane, pw, kh, kw, wk, bk, 1, ys, 2 * sw, 16); break;
+                    }
+                }
+            }
+            for (int f = 0; f < F; f++)
+                pool_rows(stripe + 2 * f * sw, stripe + (2 * f + 1) * sw, yp + ((k + f) * pho + py) * pwo, pwo);
+        }
+    }
+}
+
+long capas_direct_conv_scratch(long c, long ho, long wo, long kh, long kw) {
+    // The padded planes, then the pooled variant's stripe: 4 filters × 2 rows of (wo rounded up to 16) + 16.
+    return c * (ho + kh - 1) * ((wo + 15) / 16 * 16 + kw - 1) + 8 * ((wo + 15) / 16 * 16 + 16);
+}
+
+/// The input planes with their padding into scratch, each row long enough for
+/// the last block of sixteen outputs plus the kernel's width.
+KERNEL static void pad_planes(const float *x, long c, long h, long w, long pt, long pl, long ho, long wo, long kh,
+                              long kw, float *scratch) {
     const long pw = (wo + 15) / 16 * 16 + kw - 1, ph = ho + kh - 1;
     for (long ch = 0; ch < c; ch++) {
         float *plane = scratch + ch * ph * pw;
@@ -190,7 +239,29 @@ int capas_direct_conv(const float *x, long c, long h, long w, long pt, long pl,
             }
         }
     }
+}
+
+int capas_direct_conv(const float *x, long c, long h, long w, long pt, long pl,
+                      const float *weight, long k, long kh, long kw, const float *bias, int relu,
+                      float *y, long ho, long wo, float *scratch) {
+    if (!capas_small_sgemm_available()) return -1;
+    pad_planes(x, c, h, w, pt, pl, ho, wo, kh, kw, scratch);
+    const long pw = (wo + 15) / 16 * 16 + kw - 1, ph = ho + kh - 1;
     direct(scratch, c, ph, pw, kh, kw, weight, k, bias, relu, y, ho, wo);
+    return 0;
+}
+
+int capas_direct_conv_pooled(const float *x, long c, long h, long w, long pt, long pl,
+                             const float *weight, long k, long kh, long kw, const float *bias,
+                             float *pooled, long ho, long wo, float *scratch) {
+    if (!capas_small_sgemm_available()) return -1;
+    const long pho = ho / 2, pwo = wo / 2;
+    if (pho == 0 || pwo == 0) return 0;
+    // Only the rows and columns the windows cover are computed: 2·pho × 2·pwo.
+    pad_planes(x, c, h, w, pt, pl, ho, wo, kh, kw, scratch);
+    const long pw = (wo + 15) / 16 * 16 + kw - 1, ph = ho + kh - 1;
+    const long sw = (wo + 15) / 16 * 16 + 16;
+    direct_pooled(scratch, c, ph, pw, kh, kw, weight, k, bias, scratch + c * ph * pw, sw, pooled, pho, pwo);
     return 0;
 }
 
@@ -310,6 +381,14 @@ int capas_direct_conv(const float *x, long c, long h, long w, long pt, long pl,
                       float *y, long ho, long wo, float *scratch) {
     (void)x; (void)c; (void)h; (void)w; (void)pt; (void)pl; (void)weight; (void)k;
     (void)kh; (void)kw; (void)bias; (void)relu; (void)y; (void)ho; (void)wo; (void)scratch;
+    return -1;
+}
+
+int capas_direct_conv_pooled(const float *x, long c, long h, long w, long pt, long pl,
+                             const float *weight, long k, long kh, long kw, const float *bias,
+                             float *pooled, long ho, long wo, float *scratch) {
+    (void)x; (void)c; (void)h; (void)w; (void)pt; (void)pl; (void)weight; (void)k;
+    (void)kh; (void)kw; (void)bias; (void)pooled; (void)ho; (void)wo; (void)scratch;
     return -1;
 }
 

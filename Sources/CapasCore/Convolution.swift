@@ -228,6 +228,13 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
                             scratch.withUnsafeMutableBufferPointer { scratchp in
                                 for s in range {
                                     let ysample = pooling == nil ? yb + s * outPlane : unpooledp.baseAddress!
+                                    // 2×2 pooling in evaluation: pooled while the rows are in cache, nothing else stored.
+                                    if direct, let (pg, _) = pooling, winners == nil, pg.kh == 2, pg.kw == 2, pg.sh == 2, pg.sw == 2,
+                                       capas_direct_conv_pooled(xb + s * inPlane, g.c, g.h, g.w, g.pt, g.pl, wb, g.k, g.kh, g.kw,
+                                                                biasValues == nil ? nil : bp.baseAddress,
+                                                                yb + s * pooledPlane, g.ho, g.wo, scratchp.baseAddress) == 0 {
+                                        continue
+                                    }
                                     if direct, capas_direct_conv(xb + s * inPlane, g.c, g.h, g.w, g.pt, g.pl, wb, g.k, g.kh, g.kw,
                                                                  biasValues == nil ? nil : bp.baseAddress, rectified ? 1 : 0,
                                                                  ysample, g.ho, g.wo, scratchp.baseAddress) == 0 {

@@ -59,6 +59,12 @@ enum Winograd {
     }
     /// Half of a 1 MiB second-level cache (these machines' Zen 4, and most laptops' since 2020).
     static let cacheFloats = 131_072
+    /// Whether the transforms below run as C with AVX2 (`capas_winograd_input`
+    /// and the others: the same results, bit for bit, several times faster
+    /// than these loops, which Swift compiles for SSE only); tests turn it off
+    /// to hold the two to each other. Only where capas' own kernel runs.
+    nonisolated(unsafe) static var vectorTransformsEnabled = true
+    static var vectorTransforms: Bool { vectorTransformsEnabled && BLAS.smallKernelEnabled }
 
     typealias V8 = SIMD8<Float>
     typealias V16 = SIMD16<Float>
@@ -139,6 +145,12 @@ enum Winograd {
                 let done = capas_transpose(v + xi * vStride, g.c, t, rows, vt + xi * vtStride, g.c)
                 precondition(done == 0, "transposedCache is set only where capas_transpose runs")
             }
+        }
+        /// These sizes for the C transforms, for a chunk of `t` tiles.
+        func sizes(_ t: Int) -> capas_winograd {
+            capas_winograd(c: g.c, h: g.h, w: g.w, pt: g.pt, pl: g.pl, k: g.k, ho: g.ho, wo: g.wo,
+                           th: th, tw: tw, tw8: tw8, ph: ph, pw: pw,
+                           row_stride: rowStride(t), input_stride: inputStride(t), output_stride: outputStride(t))
         }
         var chunkOutputFloats: Int { 16 * outputStride(chunkSamples * tiles) }
     }
@@ -253,6 +265,10 @@ enum Winograd {
                                padded: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>) {
         let g = p.g
         let t = samples.count * p.tiles
+        if vectorTransforms {
+            var sizes = p.sizes(t)
+            if capas_winograd_input(&sizes, x + samples.lowerBound * g.c * g.h * g.w, samples.count, padded, v) == 0 { return }
+        }
         let xiStride = p.inputStride(t)
         // Channel by channel, then sample by sample: tiles are written in
         // increasing order, so a vector's spare lanes are overwritten later.
@@ -299,6 +315,11 @@ enum Winograd {
                                 rectified: Bool, into y: UnsafeMutablePointer<Float>, firstSample: Int = 0) {
         let g = p.g
         let t = samples.count * p.tiles
+        if vectorTransforms {
+            var sizes = p.sizes(t)
+            let out = y + (samples.lowerBound - firstSample) * g.k * g.ho * g.wo
+            if capas_winograd_output(&sizes, m, samples.count, bias, rectified ? 1 : 0, out) == 0 { return }
+        }
         let xiStride = p.outputStride(t)
         for (index, s) in samples.enumerated() {
             for k in 0..<g.k {
@@ -353,6 +374,12 @@ enum Winograd {
                                       pooledHeight pho: Int, pooledWidth pwo: Int) {
         let g = p.g
         let t = samples.count * p.tiles
+        if vectorTransforms {
+            var sizes = p.sizes(t)
+            if capas_winograd_output_pooled(&sizes, m, samples.count, samples.lowerBound, bias, pooled, winners, pho, pwo) == 0 {
+                return
+            }
+        }
         let xiStride = p.outputStride(t)
         let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
         let w = Int32(truncatingIfNeeded: g.wo)
@@ -409,6 +436,11 @@ enum Winograd {
                                         padded: UnsafeMutablePointer<Float>, into dm: UnsafeMutablePointer<Float>) {
         let g = p.g
         let t = samples.count * p.tiles
+        if vectorTransforms {
+            var sizes = p.sizes(t)
+            if capas_winograd_output_gradient(&sizes, dy + samples.lowerBound * g.k * g.ho * g.wo, samples.count,
+                                              padded, dm) == 0 { return }
+        }
         let xiStride = p.outputStride(t)
         let qw = 2 * p.tw8
         // Tiles in increasing order, as in `transformInput`.
@@ -446,6 +478,12 @@ enum Winograd {
                                        padded: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
         let g = p.g
         let t = samples.count * p.tiles
+        if vectorTransforms {
+            var sizes = p.sizes(t)
+            if capas_winograd_input_gradient(&sizes, dv, samples.count, padded, dx + samples.lowerBound * g.c * g.h * g.w) == 0 {
+                return
+            }
+        }
         let xiStride = p.inputStride(t)
         let full = laneMask(8), tail = laneMask(p.tw - (p.tw8 - 8))
         for (index, s) in samples.enumerated() {

@@ -51,6 +51,8 @@ final class PoolFusionTests: XCTestCase {
             Case(c: 16, k: 24, side: 15, n: 3, kernel: 3, pad: 1, pool: 2, poolStride: 2),   // odd: last row and column left out
             Case(c: 20, k: 16, side: 13, n: 4, kernel: 3, pad: 0, pool: 3, poolStride: 2),   // Winograd, 3×3 windows, stride 2
             Case(c: 3, k: 10, side: 28, n: 2, kernel: 5, pad: 0, pool: 2, poolStride: 2),    // LeNet's 5x5
+            Case(c: 2, k: 7, side: 27, n: 3, kernel: 3, pad: 1, pool: 2, poolStride: 2),     // direct: odd side, 7 filters
+            Case(c: 3, k: 5, side: 40, n: 2, kernel: 3, pad: 0, pool: 2, poolStride: 2),     // direct: 38 columns, three blocks
         ]
         for (i, t) in cases.enumerated() {
             var gen = SeededGenerator(seed: UInt64(200 + i))

@@ -1,6 +1,8 @@
 #ifndef CCAPAS_THREADS_H
 #define CCAPAS_THREADS_H
 
+#include <stdint.h>
+
 /// A piece of parallel work: called once per worker index.
 typedef void (*capas_task)(void *context, long worker);
 
@@ -45,6 +47,15 @@ int capas_direct_conv(const float *x, long c, long h, long w, long pt, long pl,
                       const float *weight, long k, long kh, long kw, const float *bias, int relu,
                       float *y, long ho, long wo, float *scratch);
 
+/// `capas_direct_conv` with relu, then max pooling with 2×2 windows and
+/// stride 2 (the last row and column of an odd side left out): pooled
+/// [k × ho/2 × wo/2]. The same numbers as the three passes one after the
+/// other, without storing the unpooled planes. Returns -1 (nothing written) on
+/// a processor without AVX2 and FMA.
+int capas_direct_conv_pooled(const float *x, long c, long h, long w, long pt, long pl,
+                             const float *weight, long k, long kh, long kw, const float *bias,
+                             float *pooled, long ho, long wo, float *scratch);
+
 /// One Adam step over n values, eight at a time with AVX2, each operation
 /// rounded as in the scalar formula: g = grad + wd·θ; m ← b1·m + (1 − b1)·g;
 /// v ← b2·v + ((1 − b2)·g)·g; θ ← θ − (step_size·m)/(√v/c2 + eps).
@@ -55,5 +66,42 @@ int capas_adam(float *theta, const float *grad, float *m, float *v, long n, floa
 /// dst [cols × rows] = srcᵀ (src is rows × cols), row strides lds and ldd.
 /// Returns -1 (nothing written) on a processor without AVX2.
 int capas_transpose(const float *src, long rows, long cols, long lds, float *dst, long ldd);
+
+/// The sizes of one Winograd F(2×2, 3×3) pass over a chunk of samples (see
+/// `Winograd.Plan` in CapasCore): input planes c × h × w padded by pt rows
+/// above and pl columns on the left, k output planes of ho × wo, th × tw tiles
+/// per plane (tw8: tw rounded up to eight), the zero-bordered scratch plane
+/// ph × pw, the transformed matrices' row stride and position strides.
+struct capas_winograd {
+    long c, h, w, pt, pl, k, ho, wo;
+    long th, tw, tw8, ph, pw;
+    long row_stride, input_stride, output_stride;
+};
+
+/// The transforms of `Winograd` in CapasCore with AVX2: the same results, bit
+/// for bit. `samples` samples from x (dy, y, dx: the chunk's first sample);
+/// `padded` is the caller's zeroed scratch plane (ph × pw; for the output
+/// gradient 2·th × 2·tw8), whose border stays zero. Each returns -1 (nothing
+/// written) on a processor without AVX2.
+int capas_winograd_input(const struct capas_winograd *plan, const float *x, long samples, float *padded, float *v);
+int capas_winograd_output(const struct capas_winograd *plan, const float *m, long samples, const float *bias, int relu,
+                          float *y);
+/// relu, then max pooling with 2×2 windows and stride 2 into the whole batch's
+/// pooled planes (and winners, the index of each window's maximum in the unpooled plane, when not NULL).
+int capas_winograd_output_pooled(const struct capas_winograd *plan, const float *m, long samples, long first_sample,
+                                 const float *bias, float *pooled, int32_t *winners, long pooled_height,
+                                 long pooled_width);
+int capas_winograd_output_gradient(const struct capas_winograd *plan, const float *dy, long samples, float *padded,
+                                   float *dm);
+int capas_winograd_input_gradient(const struct capas_winograd *plan, const float *dv, long samples, float *padded,
+                                  float *dx);
+
+/// C [m × n] = A [m × k] · B [n × k]ᵀ, plus C when `accumulate`: every
+/// element a dot product of two rows, eight lanes at a time (the tail of a row
+/// read masked), the lanes summed at the end. For Winograd's weight gradient
+/// dU = dM · Vᵀ, whose inner dimension (tiles) is long and rows contiguous.
+/// Returns -1 (nothing written) on a processor without AVX2 and FMA.
+int capas_sgemm_nt(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc,
+                   int accumulate);
 
 #endif
