@@ -97,6 +97,32 @@ final class ReplCtrlCTerminalTests: XCTestCase {
         endSession(terminal)
     }
 
+    /// Resizes while a line is half typed (libedit's own handler sees only
+    /// the first of them) neither end nor garble the line, and Ctrl-C after
+    /// them still cancels at once.
+    func testResizesKeepTheLineAndCtrlCStillCancels() throws {
+        let terminal = try startRepl(columns: 80)
+        terminal.send("1 +")
+        terminal.expect("1 +")
+        for columns: UInt16 in [60, 120, 60] {
+            terminal.waitUntilWaitingForInput()
+            terminal.resize(columns: columns)
+        }
+        terminal.waitUntilWaitingForInput()
+        terminal.send(" 2\r")
+        terminal.expect("3\r\n")
+        expectPrompt(terminal)
+        terminal.send("dense 3")
+        terminal.expect("dense 3")
+        for columns: UInt16 in [100, 70] {
+            terminal.waitUntilWaitingForInput()
+            terminal.resize(columns: columns)
+        }
+        cancelAndGoOn(terminal)
+        XCTAssertFalse(terminal.transcript.contains("input` line"), terminal.transcript)
+        endSession(terminal)
+    }
+
     /// Several Ctrl-C in a row, on a half-typed and on an empty line, each
     /// give one fresh prompt and the session goes on.
     func testRepeatedCtrlCEachGiveAFreshPrompt() throws {
@@ -118,26 +144,13 @@ final class ReplCtrlCTerminalTests: XCTestCase {
 }
 
 extension PseudoTerminal {
-    /// Waits until the child's main thread sleeps in a system call that waits
-    /// for input (read, poll, ppoll, select, pselect), as the kernel reports
-    /// in `/proc/PID/syscall`. Where that file cannot be read (another
-    /// architecture, no permission) it returns at once.
+    /// Waits until the child's main thread sleeps waiting for input (see
+    /// `processIsWaitingForInput`). Where that cannot be told it returns at once.
     func waitUntilWaitingForInput(timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line) {
-        #if arch(x86_64)
-        let waiting: Set<Int> = [0, 7, 23, 270, 271]  // read, poll, select, pselect6, ppoll
-        #else
-        let waiting: Set<Int> = []
-        #endif
-        guard !waiting.isEmpty else { return }
         let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            guard let text = try? String(contentsOfFile: "/proc/\(pid)/syscall", encoding: .utf8) else { return }
-            if let first = text.split(separator: " ").first, let number = Int(first), waiting.contains(number) {
-                return
-            }
+        while let waiting = processIsWaitingForInput(pid), !waiting {
             if Date() > deadline {
-                XCTFail("the child never waited for input; /proc says \(text); the terminal showed \(transcript)",
-                        file: file, line: line)
+                XCTFail("the child never waited for input; the terminal showed \(transcript)", file: file, line: line)
                 return
             }
             settle(seconds: 0.01)
