@@ -4,8 +4,11 @@
 
 #include <editline/readline.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <locale.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,7 +16,46 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <wchar.h>
 #include <unistd.h>
+
+// MARK: - Wake-up pipe
+
+// The signal handlers below write one byte here, and the key reader waits on
+// it beside standard input. Whichever thread the kernel picks to run a
+// handler (SIGINT and SIGWINCH are sent to the whole process), the waiting
+// reader wakes up: a flag alone is missed when the signal lands just before
+// the reader goes to sleep, or on another thread. Both ends are non-blocking:
+// a full pipe only drops wake-ups that are pending anyway.
+static int wake_pipe[2] = {-1, -1};
+static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
+
+static void create_wake_pipe_once(void) {
+    if (pipe(wake_pipe) != 0) {
+        wake_pipe[0] = wake_pipe[1] = -1;  // the reader then waits on stdin alone
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
+        fcntl(wake_pipe[i], F_SETFL, fcntl(wake_pipe[i], F_GETFL) | O_NONBLOCK);
+    }
+}
+
+/// Async-signal-safe: called from the handlers.
+static void wake_reader(void) {
+    int saved = errno;
+    if (wake_pipe[1] >= 0) {
+        char byte = 1;
+        ssize_t ignored = write(wake_pipe[1], &byte, 1);
+        (void)ignored;
+    }
+    errno = saved;
+}
+
+static void drain_wake_pipe(void) {
+    char bytes[64];
+    while (wake_pipe[0] >= 0 && read(wake_pipe[0], bytes, sizeof bytes) > 0) {}
+}
 
 // MARK: - Interrupt flag
 
@@ -25,16 +67,19 @@ static pthread_once_t interrupt_once = PTHREAD_ONCE_INIT;
 static void on_interrupt(int signo) {
     (void)signo;
     interrupt_flag = 1;
+    wake_reader();
 }
 
 static void install_interrupt_handler_once(void) {
+    pthread_once(&wake_once, create_wake_pipe_once);
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = on_interrupt;
     sigemptyset(&action.sa_mask);
-    // No SA_RESTART: a blocked read(2) must return EINTR so that readline
-    // returns at the first Ctrl-C. libedit saves this handler while it reads
-    // and re-raises the signal to it, so the flag is set in both states.
+    // No SA_RESTART: a blocked read(2) elsewhere (PlainLineReader, a long
+    // computation's I/O) must return EINTR at the first Ctrl-C. libedit saves
+    // this handler while it reads and re-raises the signal to it, so the flag
+    // is set and the key reader woken in both states.
     action.sa_flags = 0;
     sigaction(SIGINT, &action, NULL);
 }
@@ -55,9 +100,11 @@ static pthread_once_t window_once = PTHREAD_ONCE_INIT;
 static void on_window_change(int signo) {
     (void)signo;
     window_changes++;
+    wake_reader();
 }
 
 static void install_window_handler_once(void) {
+    pthread_once(&wake_once, create_wake_pipe_once);
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = on_window_change;
@@ -82,6 +129,7 @@ static cle_listing_callback listing_callback = NULL;
 
 static char **attempted_completion(const char *word, int start, int end);
 static int reverse_search(int count, int key);
+static int read_key(FILE *stream);
 
 static int locale_is_utf8(void) {
     const char *codeset = nl_langinfo(CODESET);
@@ -96,6 +144,7 @@ static void initialize_once_body(void) {
         if (setlocale(LC_CTYPE, "C.UTF-8") == NULL) setlocale(LC_CTYPE, "C.utf8");
     }
     rl_readline_name = "capas";  // `capas:` lines in ~/.editrc apply to us
+    rl_getc_function = read_key;  // read only at rl_initialize
     rl_initialize();
     using_history();
     // Words end only at white space, so `stride=` or `:load` are one word;
@@ -344,6 +393,88 @@ static int reverse_search(int count, int key) {
 
 // MARK: - Reading
 
+// libedit's own key reader blocks in read(2) and only gives up when a signal
+// interrupts that very call. A Ctrl-C landing anywhere else (while libedit
+// echoes a key, redraws, or just before it calls read) set the flag but left
+// libedit asleep until the next key. `read_key` replaces it: it checks the
+// flag before every wait and waits on the wake-up pipe too, so the line is
+// cancelled as soon as Ctrl-C is pressed, whatever libedit was doing.
+
+/// Set when `read_key` gave up because of Ctrl-C (reset by `cle_read_line`).
+static int read_interrupted = 0;
+/// The SIGWINCH count libedit has already been told about.
+static int windows_seen = 0;
+
+/// Waits until `fd` can be read or Ctrl-C is pressed: 1 when it can be read
+/// (or has reached its end or an error, which read(2) then reports), 0 on
+/// Ctrl-C. Any other signal only wakes it up; a resize makes libedit measure
+/// the terminal again. **The flag is checked before every poll**, and a
+/// signal arriving after that check has written to the wake-up pipe, which
+/// ends the poll at once: no Ctrl-C is ever slept through.
+static int wait_for_key(int fd) {
+    for (;;) {
+        if (interrupt_flag) return 0;
+        int changes = window_changes;
+        if (changes != windows_seen) {
+            // libedit resizes itself on the first SIGWINCH of a line only (its
+            // handler is one-shot); later ones reach only our counter.
+            windows_seen = changes;
+            rl_resize_terminal();
+        }
+        struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = wake_pipe[0], .events = POLLIN}};
+        int ready = poll(fds, wake_pipe[0] >= 0 ? 2 : 1, -1);
+        if (ready < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            return 1;  // cannot wait (bad descriptor, say): let read(2) report it
+        }
+        if (wake_pipe[0] >= 0 && fds[1].revents != 0) drain_wake_pipe();
+        if (interrupt_flag) return 0;
+        if (fds[0].revents != 0) return 1;
+    }
+}
+
+/// libedit's key reader (readline's `rl_getc_function`): one character, as
+/// its Unicode code point, or EOF at end of input, on a read error or on
+/// Ctrl-C (then `read_interrupted` is set). libedit's readline layer stores
+/// the int as one wide character, so the UTF-8 bytes are decoded here, as
+/// libedit's own reader does: an invalid byte is dropped, and an invalid
+/// sequence is dropped except its last byte, which may start a character.
+static int read_key(FILE *stream) {
+    int fd = fileno(stream);
+    char bytes[MB_LEN_MAX];
+    size_t count = 0;
+    for (;;) {
+        if (!wait_for_key(fd)) {
+            read_interrupted = 1;
+            return EOF;
+        }
+        ssize_t n = read(fd, bytes + count, 1);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (n <= 0) return EOF;
+        count++;
+        for (;;) {
+            wchar_t character;
+            mbstate_t state;
+            memset(&state, 0, sizeof state);
+            size_t used = mbrtowc(&character, bytes, count, &state);
+            if (used == (size_t)-2) {  // incomplete: read the next byte
+                if (count == sizeof bytes) count = 0;
+                break;
+            }
+            if (used == (size_t)-1) {
+                if (count > 1) {
+                    bytes[0] = bytes[count - 1];
+                    count = 1;
+                    continue;
+                }
+                count = 0;
+                break;
+            }
+            return (int)character;
+        }
+    }
+}
+
 char *cle_read_line(const char *prompt) {
     cle_initialize();
     free(current_prompt);
@@ -351,18 +482,15 @@ char *cle_read_line(const char *prompt) {
     cle_install_interrupt_handler();
     fflush(stdout);
     fflush(stderr);
-    int changes_before = cle_window_changes();
-    char *line = NULL;
-    // A Ctrl-C between the caller's clear and libedit's own handlers would
-    // otherwise wait for the next key.
-    while (!interrupt_flag) {
-        errno = 0;
-        line = readline(prompt);
-        // Another signal without SA_RESTART (SIGCHLD, say) is not the end of
-        // the input: read again. **After a resize errno is a stale EINTR**:
-        // libedit reads on after SIGWINCH, so a NULL then is Ctrl-D's.
-        if (line != NULL || interrupt_flag || errno != EINTR) break;
-        if (window_changes != changes_before) break;
+    windows_seen = cle_window_changes();  // readline measures the terminal as it starts
+    read_interrupted = 0;
+    // A Ctrl-C that came before this point (after the caller's clear) is seen
+    // by the first `read_key`: the prompt appears and is cancelled at once.
+    char *line = readline(prompt);
+    if (read_interrupted) {
+        // Without a terminal libedit returns what was read before the Ctrl-C.
+        free(line);
+        line = NULL;
     }
     if (line == NULL && interrupt_flag) {
         // The cursor is still after the abandoned text: end that line so the

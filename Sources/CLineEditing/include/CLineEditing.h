@@ -38,6 +38,10 @@ void cle_set_listing(cle_listing_callback _Nullable callback);
 /// Reads one line with editing. Returns a malloc'ed UTF-8 string without its
 /// newline, or NULL at end of input or when interrupted (check
 /// `cle_interrupt_requested`). Installs the SIGINT flag handler if needed.
+/// **A Ctrl-C cancels the line at once**, whatever libedit is doing when it
+/// arrives (echoing, redrawing, waiting for a key): `^C` and a newline are
+/// printed and NULL returned without waiting for another key. Other signals
+/// (SIGCHLD, SIGWINCH) do not end the read.
 char *_Nullable cle_read_line(const char *_Nonnull prompt);
 
 /// Empties the in-memory history and keeps at most `maxEntries` in it.
@@ -54,8 +58,8 @@ int cle_history_load(const char *_Nonnull path);
 /// `read_history` fails.**
 int cle_history_save(const char *_Nonnull path);
 
-/// Installs a flag-only SIGINT handler (no SA_RESTART, so a blocked read
-/// returns EINTR). Idempotent.
+/// Installs a SIGINT handler that sets a flag and wakes `cle_read_line` (no
+/// SA_RESTART, so a blocked read elsewhere returns EINTR). Idempotent.
 void cle_install_interrupt_handler(void);
 /// Whether SIGINT arrived since the last `cle_clear_interrupt`.
 int cle_interrupt_requested(void);
