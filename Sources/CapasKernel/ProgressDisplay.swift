@@ -38,7 +38,8 @@ final class ProgressDisplay {
             id = new
             lastSent = Date()
             send("display_data", content(new))
-        } else if let id, Date().timeIntervalSince(lastSent) >= interval {
+        } else if let id, !text.isEmpty, Date().timeIntervalSince(lastSent) >= interval {
+            // (A bar cleared before its epoch's line is written: the display waits for the line.)
             lastSent = Date()
             held = false
             send("update_display_data", content(id))

@@ -39,10 +39,13 @@ public final class PictureSink: @unchecked Sendable, Equatable {
 
     public static func == (a: PictureSink, b: PictureSink) -> Bool { a === b }
 
-    /// A figure as PNG and as SVG text, with the words that describe it.
+    /// A figure as PNG and as SVG text, with the words that describe it. The SVG starts at its `<svg>`
+    /// element, without the XML declaration a file has (a notebook puts it inside its own page, as IPython's SVG does).
     func keep(_ figure: Figure, description: String) {
+        let file = figure.svg
+        let svg = file.range(of: "<svg").map { String(file[$0.lowerBound...]) } ?? file
         images.append(PNGImage(bytes: PNG.encode(Raster(figure)), width: figure.width, height: figure.height,
-                               svg: figure.svg, description: description))
+                               svg: svg, description: description))
     }
 
     /// Panels left to right, each picture enlarged to be seen and its caption above it, in rows at most `maxWidth` wide.
