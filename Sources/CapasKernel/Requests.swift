@@ -6,7 +6,7 @@ import Foundation
 extension Kernel {
     // MARK: execute
 
-    /// Runs a cell entry by entry, as the REPL would, publishing each output as it comes.
+    /// Runs a cell entry by entry, as the REPL would, publishing each entry's outputs when it ends.
     func execute(_ request: Message) -> [String: Any] {
         let code = request.content["code"] as? String ?? ""
         let silent = request.content["silent"] as? Bool ?? false
@@ -16,33 +16,34 @@ extension Kernel {
         if !silent { publish("execute_input", ["code": code, "execution_count": count], parent: request) }
         flags.interrupt = false
         Interrupt.clear()
-        // :train reports each epoch while it runs.
-        interpreter.progress = { [self] text in
-            if !silent { publish("stream", ["name": "stdout", "text": text], parent: request) }
+        // :train reports while it runs in one display that is updated in place (a bar redrawn, a line per epoch).
+        let display = ProgressDisplay { [self] type, content in
+            if !silent { publish(type, content, parent: request) }
         }
-        defer { interpreter.progress = nil; interpreter.entryLine = 1 }
-        let outcome = run(cell: code)
-        if !silent {
-            for output in outcome.outputs {
-                switch output {
-                case let .text(text): publish("stream", ["name": "stdout", "text": text + "\n"], parent: request)
-                case let .result(text):
-                    publish("execute_result", ["execution_count": count, "data": ["text/plain": text], "metadata": [String: Any]()],
-                            parent: request)
-                case let .table(text, html, isResult):
-                    let data = ["text/plain": text, "text/html": html]
-                    if isResult {
-                        publish("execute_result", ["execution_count": count, "data": data, "metadata": [String: Any]()], parent: request)
-                    } else {
-                        publish("display_data", ["data": data, "metadata": [String: Any](), "transient": [String: Any]()], parent: request)
-                    }
-                case let .image(image, alt):
-                    publish("display_data", ["data": ["image/png": Data(image.bytes).base64EncodedString(), "text/plain": alt],
-                                             "metadata": ["image/png": ["width": image.width, "height": image.height]],
-                                             "transient": [String: Any]()], parent: request)
+        interpreter.progress = { display.write($0) }
+        interpreter.progressIsTerminal = true
+        defer { interpreter.progress = nil; interpreter.progressIsTerminal = false; interpreter.entryLine = 1 }
+        let outcome = run(cell: code, entryEnded: { display.finish() }, emit: { [self] output in
+            guard !silent else { return }
+            switch output {
+            case let .text(text): publish("stream", ["name": "stdout", "text": text + "\n"], parent: request)
+            case let .result(text):
+                publish("execute_result", ["execution_count": count, "data": ["text/plain": text], "metadata": [String: Any]()],
+                        parent: request)
+            case let .table(text, html, isResult):
+                let data = ["text/plain": text, "text/html": html]
+                if isResult {
+                    publish("execute_result", ["execution_count": count, "data": data, "metadata": [String: Any]()], parent: request)
+                } else {
+                    publish("display_data", ["data": data, "metadata": [String: Any](), "transient": [String: Any]()], parent: request)
                 }
+            case let .image(image, alt):
+                var data = ["image/png": Data(image.bytes).base64EncodedString(), "text/plain": alt]
+                if let svg = image.svg { data["image/svg+xml"] = svg }
+                publish("display_data", ["data": data, "metadata": ["image/png": ["width": image.width, "height": image.height]],
+                                         "transient": [String: Any]()], parent: request)
             }
-        }
+        })
         if let failure = outcome.error {
             let error: [String: Any] = ["ename": failure.name, "evalue": failure.value, "traceback": failure.traceback]
             if !silent { publish("error", error, parent: request) }
@@ -57,8 +58,10 @@ extension Kernel {
 
     /// Every entry of a cell in turn; the first error (or an interrupt) stops the cell.
     /// A calculation that is the cell's last entry is its result (Out[n]); other text is printed.
-    func run(cell code: String) -> (outputs: [Output], error: Failure?) {
+    /// `entryEnded` is called when each entry has run, before its outputs go to `emit`.
+    func run(cell code: String, entryEnded: () -> Void = {}, emit: (Output) -> Void = { _ in }) -> (outputs: [Output], error: Failure?) {
         var outputs: [Output] = []
+        func add(_ output: Output) { outputs.append(output); emit(output) }
         let entries = interpreter.entries(of: code)
         let multiline = code.contains("\n")
         for (index, entry) in entries.enumerated() {
@@ -66,6 +69,7 @@ extension Kernel {
             let kind = interpreter.kind(of: entry.text)
             let reply = interpreter.execute(entry.text)
             let images = pictures.take()
+            entryEnded()
             if reply.isError {
                 var lines = reply.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                 // A model error names its line and column itself; a calculation's error shows a caret under the entry:
@@ -82,14 +86,13 @@ extension Kernel {
                 let isLast = entries[(index + 1)...].allSatisfy { interpreter.kind(of: $0.text) == .empty }
                 let isResult = kind == .calculation && isLast && images.isEmpty
                 if let html = reply.html {
-                    outputs.append(.table(text, html: html, isResult: isResult))
+                    add(.table(text, html: html, isResult: isResult))
                 } else {
-                    outputs.append(isResult ? .result(text) : .text(text))
+                    add(isResult ? .result(text) : .text(text))
                 }
             }
             for image in images {
-                outputs.append(.image(image, alt: L.pick(es: "imagen de \(image.width)×\(image.height) píxeles",
-                                                         en: "\(image.width)×\(image.height) pixel image")))
+                add(.image(image, alt: image.alt(L)))
             }
             if interpreter.interruptRequested() {
                 let rest = entries.count - index - 1

@@ -6,10 +6,20 @@ import Foundation
 // kernel): pictures as PNG images instead of text, a cell split into entries,
 // the kind of an entry, help for a word, and whether a cell is complete.
 
-/// A PNG image and its size in pixels.
+/// A PNG image and its size in pixels; a figure drawn from shapes (the training
+/// curves) also comes as SVG text, and says in words what it shows.
 public struct PNGImage: Equatable, Sendable {
     public let bytes: [UInt8]
     public let width: Int, height: Int
+    /// The same picture as an SVG document (nil for pictures of pixels: `:show`, `:filters`).
+    public var svg: String? = nil
+    /// A description in the session's language, for a front end to show when it cannot show pictures.
+    public var description: String? = nil
+
+    /// What a notebook shows for the picture as text/plain: its description, or its size.
+    public func alt(_ L: Language) -> String {
+        description ?? L.pick(es: "imagen de \(width)×\(height) píxeles", en: "\(width)×\(height) pixel image")
+    }
 }
 
 /// Where pictures go when the session draws with `PictureStyle.pixels`: each
@@ -29,8 +39,13 @@ public final class PictureSink: @unchecked Sendable, Equatable {
 
     public static func == (a: PictureSink, b: PictureSink) -> Bool { a === b }
 
-    func keep(_ figure: Figure) {
-        images.append(PNGImage(bytes: PNG.encode(Raster(figure)), width: figure.width, height: figure.height))
+    /// A figure as PNG and as SVG text, with the words that describe it. The SVG starts at its `<svg>`
+    /// element, without the XML declaration a file has (a notebook puts it inside its own page, as IPython's SVG does).
+    func keep(_ figure: Figure, description: String) {
+        let file = figure.svg
+        let svg = file.range(of: "<svg").map { String(file[$0.lowerBound...]) } ?? file
+        images.append(PNGImage(bytes: PNG.encode(Raster(figure)), width: figure.width, height: figure.height,
+                               svg: svg, description: description))
     }
 
     /// Panels left to right, each picture enlarged to be seen and its caption above it, in rows at most `maxWidth` wide.

@@ -41,7 +41,7 @@ enum Help {
           :train [épocas=1 …]  entrena el modelo con FashionMNIST o CIFAR-10 (:help train)
           :filters N [K]       los filtros que aprendió la capa conv [N] (también :filtros)
           :network [fashion-mnist prueba 0] [ARCHIVO.png]   cada capa con una imagen: activaciones, gradientes, pesos (también :red)
-          :plot ARCHIVO.svg|.png   guarda las curvas del último :train (también :grafica)
+          :plot [ARCHIVO.svg|.png]   muestra las curvas del último :train, o las guarda (también :grafica)
           :sample N [temperatura=0.8]   escribe con el modelo de lenguaje entrenado (también :genera)
           :vars                las variables            :lang es|en   idioma
           :history             las entradas de la sesión   :time ENTRADA   la ejecuta y dice cuánto tardó
@@ -60,7 +60,7 @@ enum Help {
           :train [epochs=1 …]  trains the model on FashionMNIST or CIFAR-10 (:help train)
           :filters N [K]       the filters conv layer [N] learned
           :network [fashion-mnist test 0] [FILE.png]   every layer for one image: activations, gradients, weights
-          :plot FILE.svg|.png  saves the curves of the last :train
+          :plot [FILE.svg|.png]   shows the curves of the last :train, or saves them
           :sample N [temperature=0.8]   writes with the trained language model
           :vars                the variables            :lang es|en   language
           :history             the session's entries    :time ENTRY   runs it and says how long it took
@@ -155,7 +155,8 @@ enum Help {
           :network fashion-mnist prueba 0 [red.png]   una imagen por toda la red, como la vista de red de ConvNetJS:
               por capa su tamaño, activaciones y gradientes (mínimo y máximo, un recuadro por canal), pesos,
               parámetros con su fórmula, y las 3 clases más probables (modo evaluación, como model.eval() de PyTorch)
-          :plot curva.svg  :plot curva.png   las curvas del último :train en un archivo (SVG o PNG, 800×600)
+          :plot curva.svg  :plot curva.png   las curvas del último :train en un archivo (SVG o PNG, 800×600);
+              :plot solo las muestra aquí (en un cuaderno, una figura SVG y PNG)
         En una terminal se ve una barra de progreso y una línea por época; Ctrl-C detiene el entrenamiento
         después del paso en curso y conserva los pesos. Al final se dibujan las curvas de pérdida y exactitud.
         Los pesos quedan con el modelo mientras su texto no cambie: otro :train sigue desde ellos,
@@ -171,7 +172,8 @@ enum Help {
           :network fashion-mnist test 0 [net.png]   one image through the whole network, as ConvNetJS's network view:
               per layer its size, activations and gradients (minimum and maximum, one tile per channel), weights,
               parameters with their formula, and the 3 most likely classes (evaluation mode, as PyTorch's model.eval())
-          :plot curve.svg  :plot curve.png   the curves of the last :train in a file (SVG or PNG, 800×600)
+          :plot curve.svg  :plot curve.png   the curves of the last :train in a file (SVG or PNG, 800×600);
+              :plot alone shows them here (in a notebook, an SVG and PNG figure)
         On a terminal a progress bar is redrawn and each epoch prints a line; Ctrl-C stops training after
         the current step and keeps the weights. Afterwards the loss and accuracy curves are drawn.
         The weights stay with the model while its text does not change: another :train continues from them,

@@ -5,7 +5,9 @@ import Foundation
 // their outputs replace the old ones, as `jupyter nbconvert --execute --inplace`
 // does with the capas kernel: text as `stream`, a calculation that ends a cell
 // as `execute_result`, pictures as `display_data` with image/png, an error as
-// an `error` output (ename, evalue, traceback).
+// an `error` output (ename, evalue, traceback). What `:train` reports while it
+// runs is one `display_data` holding its final text (the kernel updates that
+// display in place; nbconvert stores its last state).
 
 extension JupyterNotebook {
     public struct Failure: Sendable {
@@ -27,7 +29,14 @@ extension JupyterNotebook {
         let previousStyle = interpreter.pictureStyle, previousBudget = interpreter.calculatorBudget
         interpreter.pictureStyle = .pixels(pictures)
         interpreter.calculatorBudget = previousBudget ?? CalculatorBudget.notebook()
-        defer { interpreter.pictureStyle = previousStyle; interpreter.calculatorBudget = previousBudget; interpreter.entryLine = 1 }
+        let previousProgress = interpreter.progress, previousTerminal = interpreter.progressIsTerminal
+        let reported = ProgressText()
+        interpreter.progress = { reported.text += $0 }
+        interpreter.progressIsTerminal = false
+        defer {
+            interpreter.pictureStyle = previousStyle; interpreter.calculatorBudget = previousBudget; interpreter.entryLine = 1
+            interpreter.progress = previousProgress; interpreter.progressIsTerminal = previousTerminal
+        }
         var failures: [Failure] = [], count = 0
         cellLoop: for index in cells.indices where isCapasCell(cells[index]) {
             count += 1
@@ -42,6 +51,11 @@ extension JupyterNotebook {
                 let kind = interpreter.kind(of: entry.text)
                 let reply = interpreter.execute(entry.text)
                 let images = pictures.take()
+                if !reported.text.isEmpty {
+                    let text = reported.text.hasSuffix("\n") ? String(reported.text.dropLast()) : reported.text
+                    outputs.append(["output_type": "display_data", "data": ["text/plain": Self.lines(text)], "metadata": [String: Any]()])
+                    reported.text = ""
+                }
                 if reply.isError {
                     var lines = reply.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                     if !reply.isPlaced, cell.body.contains("\n") {
@@ -73,9 +87,9 @@ extension JupyterNotebook {
                     }
                 }
                 for image in images {
-                    let alt = L.pick(es: "imagen de \(image.width)×\(image.height) píxeles", en: "\(image.width)×\(image.height) pixel image")
-                    outputs.append(["output_type": "display_data",
-                                    "data": ["image/png": Data(image.bytes).base64EncodedString(), "text/plain": [alt]],
+                    var data: [String: Any] = ["image/png": Data(image.bytes).base64EncodedString(), "text/plain": [image.alt(L)]]
+                    if let svg = image.svg { data["image/svg+xml"] = Self.lines(svg) }
+                    outputs.append(["output_type": "display_data", "data": data,
                                     "metadata": ["image/png": ["width": image.width, "height": image.height]]])
                 }
                 if reply.quit { stop = true; break }
@@ -92,6 +106,9 @@ extension JupyterNotebook {
         JupyterNotebook(markdown: Notebook.render(transcript: transcript, language: L))
     }
 }
+
+/// What the cell's entry reported while it ran (`Interpreter.progress`).
+private final class ProgressText { var text = "" }
 
 extension Interpreter {
     /// `:load x.ipynb`: runs the notebook's capas cells in this session; the first error stops it and names the cell.

@@ -292,17 +292,19 @@ enum PNG {
 }
 
 extension Interpreter {
-    /// `:plot FILE.svg` or `:plot FILE.png`.
+    /// `:plot FILE.svg` or `:plot FILE.png`; `:plot` alone shows the curves where the session draws
+    /// (a figure in a notebook, braille charts at the prompt).
     func plot(_ path: String) throws -> String {
         let ext = (path as NSString).pathExtension.lowercased()
-        guard !path.isEmpty, ext == "svg" || ext == "png" else {
-            throw CommandError(es: "uso: :plot ARCHIVO.svg o :plot ARCHIVO.png (las curvas del último :train)",
-                               en: "usage: :plot FILE.svg or :plot FILE.png (the curves of the last :train)")
+        guard path.isEmpty || ext == "svg" || ext == "png" else {
+            throw CommandError(es: "uso: :plot (las curvas del último :train aquí), :plot ARCHIVO.svg o :plot ARCHIVO.png (en un archivo)",
+                               en: "usage: :plot (the curves of the last :train here), :plot FILE.svg or :plot FILE.png (in a file)")
         }
         guard let run = lastRun, run.steps > 0 else {
             throw CommandError(es: "todavía no hay curvas: entrena un modelo con :train (ver :help train)",
                                en: "there are no curves yet: train a model with :train (see :help train)")
         }
+        if path.isEmpty { return curves(run) }
         let figure = Figure.training(run, language: L)
         let bytes: [UInt8] = ext == "svg" ? Array(figure.svg.utf8) : PNG.encode(Raster(figure))
         let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)

@@ -256,7 +256,16 @@ extension Interpreter {
 
     /// Loss and accuracy per step as braille charts, the test accuracy of each epoch marked ●.
     func curves(_ run: TrainingRun) -> String {
-        if case let .pixels(sink) = pictureStyle { sink.keep(Figure.training(run, language: L)); return "" }
+        if case let .pixels(sink) = pictureStyle {
+            let epochs = run.epochs.count == 1 ? L.pick(es: "1 época", en: "1 epoch")
+                : "\(run.epochs.count) " + L.pick(es: "épocas", en: "epochs")
+            let steps = run.steps == 1 ? L.pick(es: "1 paso", en: "1 step")
+                : "\(grouped(run.steps, language: L)) " + L.pick(es: "pasos", en: "steps")
+            sink.keep(Figure.training(run, language: L), description: L.pick(
+                es: "curvas de entrenamiento de `\(run.model)` en \(run.dataset) (\(steps), \(epochs)): pérdida y exactitud por paso, exactitud de prueba por época",
+                en: "training curves of `\(run.model)` on \(run.dataset) (\(steps), \(epochs)): loss and accuracy per step, test accuracy per epoch"))
+            return ""
+        }
         let width = max(20, min(60, columns - 12)), step = L.pick(es: "paso", en: "step")
         let last = String(run.steps)
         let loss = Chart(lines: [run.stepLoss], title: L.pick(es: "pérdida de entrenamiento (entropía cruzada) por paso",

@@ -197,7 +197,7 @@ final class PlotTests: XCTestCase {
         XCTAssertFalse(interpreter.execute(":plot \(folder.path)/curves.png").isError)
         let png = try PNGFile(Array(try Data(contentsOf: folder.appendingPathComponent("curves.png"))))
         XCTAssertEqual(png.chunks.first?.type, "IHDR")
-        XCTAssertTrue(interpreter.execute(":plot \(folder.path)/curves.jpg").text.contains("usage: :plot FILE.svg"))
+        XCTAssertTrue(interpreter.execute(":plot \(folder.path)/curves.jpg").text.contains("usage: :plot (the curves of the last :train here), :plot FILE.svg"))
         XCTAssertTrue(interpreter.execute(":plot /nonexistent-folder/c.svg").text.contains("cannot write"))
         XCTAssertTrue(Interpreter(language: .es).execute(":plot c.svg").text.contains("todavía no hay curvas"))
     }

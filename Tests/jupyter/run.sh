@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The capas Jupyter kernel with the real clients: jupyter_kernel_test's
 # conformance suite, matrices and :summary as HTML tables, an interrupted `:train` cell (jupyter_client, FashionMNIST;
-# skipped without it) and `jupyter nbconvert --execute` on a notebook.
+# skipped without it), `:train`'s progress display and curves (test_training_display), every course notebook
+# through nbclient compared with `capas run` (test_notebooks.py) and `jupyter nbconvert --execute` on a notebook.
+# Tests/jupyter/latency.py measures (it is not run here): kernel start and time per cell.
 #
 # The Python packages live in a virtual environment outside the repository
 # (CAPAS_JUPYTER_VENV, default ~/.cache/capas/jupyter-venv); the kernelspec is
@@ -47,6 +49,13 @@ grep -q "^OK" "$work/rich.log" || { echo "FAILED: the rich output test"; cat "$w
 echo "== interrupting :train (SIGINT and interrupt_request)"
 (cd "$here" && "$py" -m unittest -v test_interrupt 2>&1) | tee "$work/interrupt.log" | grep -E "^(test_|Ran |OK|FAILED)" || true
 grep -q "^OK" "$work/interrupt.log" || { echo "FAILED: the interrupt test"; cat "$work/interrupt.log"; exit 1; }
+
+echo "== :train's progress as one updated display, the curves as SVG and PNG (jupyter_client, nbclient, capas run)"
+(cd "$here" && CAPAS_BIN="$capas" "$py" -m unittest -v test_training_display 2>&1) | tee "$work/display.log" | grep -E "^(test_|Ran |OK|FAILED)" || true
+grep -q "^OK" "$work/display.log" || { echo "FAILED: the training display test"; cat "$work/display.log"; exit 1; }
+
+echo "== every course notebook: nbclient with the capas kernel against capas run"
+"$py" "$here/test_notebooks.py" "$capas" "$root" || { echo "FAILED: the course notebooks"; exit 1; }
 
 echo "== nbconvert --execute"
 "$venv/bin/jupyter" nbconvert --to notebook --execute "$here/example.ipynb" --output-dir "$work" --output executed.ipynb \

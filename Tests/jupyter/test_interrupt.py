@@ -66,17 +66,22 @@ class InterruptTests(unittest.TestCase):
         self.assertEqual(content["status"], "ok", content)
 
         msg_id = kc.execute(LONG_TRAIN)
-        # Wait until training is under way: the first epoch's report arrives as a stream.
-        text = ""
+        # Wait until training is under way: the first epoch's line appears in the progress display
+        # (a display_data updated in place; see test_training_display).
+        text = shown = ""
         deadline = time.monotonic() + 300
-        while "epoch 1/1000" not in text:
-            self.assertLess(time.monotonic(), deadline, "no epoch reported by :train: " + text)
+        while not re.search(r"^epoch 1/1000  train loss", shown, re.M):
+            self.assertLess(time.monotonic(), deadline, "no epoch reported by :train: " + text + shown)
             try:
                 msg = kc.get_iopub_msg(timeout=5)
             except queue.Empty:
                 continue
-            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream":
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream":
                 text += msg["content"]["text"]
+            elif msg["msg_type"] in ("display_data", "update_display_data"):
+                shown = msg["content"]["data"].get("text/plain", "")
         km.interrupt_kernel()
 
         # The cell ends (well before 1000 epochs) with an error reply naming the interrupt.
