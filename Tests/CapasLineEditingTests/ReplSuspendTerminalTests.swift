@@ -79,6 +79,58 @@ final class ReplSuspendTerminalTests: XCTestCase {
         XCTAssertEqual(raw & 0x7F, 0, "the shell was ended by a signal")
         XCTAssertEqual((raw >> 8) & 0xFF, 0, "exit status; the terminal showed \(terminal.transcript)")
     }
+
+    /// SIGSTOP (which no program can catch) while a line is half typed, the
+    /// terminal put back in its normal mode meanwhile (as a shell does), then
+    /// SIGCONT: the REPL takes raw mode again and redraws the line.
+    func testSigstopAndSigcontTakeRawModeAgainAndRedrawTheLine() throws {
+        let terminal = try PseudoTerminal.capas(home: home)
+        terminal.expect("capas> ")
+        terminal.waitForRawMode()
+        terminal.send("2 *")
+        terminal.expect("2 *")
+        terminal.waitUntilWaitingForInput(pid: terminal.pid)
+        kill(terminal.pid, SIGSTOP)
+        terminal.waitForState(of: terminal.pid, stopped: true)
+        var settings = termios()
+        XCTAssertEqual(tcgetattr(terminal.master, &settings), 0)
+        settings.c_lflag |= tcflag_t(ICANON | ECHO)
+        XCTAssertEqual(tcsetattr(terminal.master, TCSANOW, &settings), 0)
+        kill(terminal.pid, SIGCONT)
+        terminal.expect("capas> 2 *")
+        terminal.waitForRawMode()
+        terminal.waitUntilWaitingForInput(pid: terminal.pid)
+        terminal.send(" 21\r")
+        terminal.expect("42\r\n")
+        terminal.expect("capas> ")
+        terminal.waitForRawMode()
+        terminal.send("\u{4}")
+        XCTAssertEqual(terminal.waitForExit(), 0, terminal.transcript)
+    }
+
+    /// Ctrl-Z where no shell could resume the REPL (it leads its own session,
+    /// an orphaned process group): the kernel does not stop it, and the line
+    /// goes on being edited in raw mode instead of hanging in the normal mode.
+    func testCtrlZWithoutAJobControlShellKeepsEditingTheLine() throws {
+        let terminal = try PseudoTerminal.capas(home: home)
+        terminal.expect("capas> ")
+        terminal.waitForRawMode()
+        terminal.send("5 -")
+        terminal.expect("5 -")
+        for _ in 0..<2 {
+            terminal.waitUntilWaitingForInput(pid: terminal.pid)
+            terminal.send("\u{1A}")
+            terminal.expect("capas> 5 -")  // drawn again where the stop did not happen
+            terminal.waitForRawMode()
+        }
+        terminal.waitUntilWaitingForInput(pid: terminal.pid)
+        terminal.send(" 1\r")
+        terminal.expect("4\r\n")
+        terminal.expect("capas> ")
+        terminal.waitForRawMode()
+        terminal.send("\u{4}")
+        XCTAssertEqual(terminal.waitForExit(), 0, terminal.transcript)
+    }
 }
 
 extension PseudoTerminal {
