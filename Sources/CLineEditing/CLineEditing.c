@@ -498,9 +498,10 @@ static int windows_seen = 0;
 /// Waits until `fd` can be read or Ctrl-C is pressed: 1 when it can be read
 /// (or has reached its end or an error, which read(2) then reports), 0 on
 /// Ctrl-C. Any other signal only wakes it up; a resize makes libedit measure
-/// the terminal again, Ctrl-Z suspends (`suspend_now`). **The flag is checked before every poll**, and a
-/// signal arriving after that check has written to the wake-up pipe, which
-/// ends the poll at once: no Ctrl-C is ever slept through.
+/// the terminal again, Ctrl-Z suspends (`suspend_now`). **The flag is
+/// checked before every poll**, and a signal arriving after that check has
+/// written to the wake-up pipe, which ends the poll at once: no Ctrl-C is
+/// ever slept through.
 static int wait_for_key(int fd) {
     if (!job_signals_taken) {
         job_signals_taken = 1;
