@@ -121,6 +121,96 @@ int cle_window_changes(void) {
 
 void cle_clear_interrupt(void) { interrupt_flag = 0; }
 
+// MARK: - Suspend and resume (Ctrl-Z, fg)
+
+// libedit handles SIGTSTP and SIGCONT once per line: its handlers are
+// one-shot, only its own key reader (which `read_key` replaces) re-arms them,
+// and only that reader redraws after a SIGCONT. So a second Ctrl-Z on a line
+// stopped the process in raw mode, and `fg` left a blank line. While a line
+// is read these handlers take over from libedit's: they only note the signal
+// and wake the key reader, which does the work outside the handler.
+static volatile sig_atomic_t suspend_requested = 0;
+/// A SIGCONT that the key reader did not stop for itself (SIGSTOP, or a
+/// shell's `bg`): the terminal may have been changed meanwhile.
+static volatile sig_atomic_t continue_pending = 0;
+/// Set while the key reader stops itself: the SIGCONT that ends the stop is
+/// handled where it stopped, not again as `continue_pending`.
+static volatile sig_atomic_t stopping_ourselves = 0;
+/// The dispositions before `cle_read_line`, put back when it returns.
+static struct sigaction saved_suspend_action, saved_continue_action;
+/// Whether the key reader has installed the handlers over libedit's on this line.
+static int job_signals_taken = 0;
+
+static void on_suspend(int signo) {
+    (void)signo;
+    suspend_requested = 1;
+    wake_reader();
+}
+
+static void on_continue(int signo) {
+    (void)signo;
+    if (stopping_ourselves) {
+        stopping_ourselves = 0;
+    } else {
+        continue_pending = 1;
+    }
+    wake_reader();
+}
+
+/// Installs `on_suspend` (unless SIGTSTP was ignored before the line, as
+/// under a shell without job control) and `on_continue`.
+static void take_job_signals(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;  // libedit's writes go on; poll(2) still wakes up
+    if (saved_suspend_action.sa_handler != SIG_IGN) {
+        action.sa_handler = on_suspend;
+        sigaction(SIGTSTP, &action, NULL);
+    }
+    action.sa_handler = on_continue;
+    sigaction(SIGCONT, &action, NULL);
+}
+
+static FILE *output_stream(void) { return rl_outstream != NULL ? rl_outstream : stdout; }
+
+/// Takes the terminal in raw mode again (reading its settings anew: the
+/// shell may have changed them meanwhile) and draws the prompt and the line
+/// from the start of the cursor's row. After `fg` the cursor is at the start
+/// of a fresh line; after a bare SIGSTOP and SIGCONT the line is drawn over
+/// itself.
+static void resume_editing(void) {
+    rl_deprep_terminal();
+    rl_prep_terminal(1);
+    fputs("\r", output_stream());
+    rl_forced_update_display();  // libedit forgets what it drew and draws it all
+}
+
+/// Ctrl-Z while a line is read: gives the terminal back in the mode it had
+/// before the prompt, stops as SIGTSTP's default does, and after `fg`
+/// (SIGCONT) takes up the line again. The kernel does not stop a process
+/// group that no shell could resume (an orphaned one): then this only
+/// redraws the line.
+static void suspend_now(void) {
+    suspend_requested = 0;
+    rl_deprep_terminal();
+    fflush(output_stream());
+    struct sigaction default_action;
+    memset(&default_action, 0, sizeof default_action);
+    default_action.sa_handler = SIG_DFL;
+    sigemptyset(&default_action.sa_mask);
+    sigaction(SIGTSTP, &default_action, NULL);
+    sigset_t suspend_only, previous_mask;
+    sigemptyset(&suspend_only);
+    sigaddset(&suspend_only, SIGTSTP);
+    pthread_sigmask(SIG_UNBLOCK, &suspend_only, &previous_mask);
+    stopping_ourselves = 1;
+    raise(SIGTSTP);  // the process stops here until SIGCONT
+    pthread_sigmask(SIG_SETMASK, &previous_mask, NULL);
+    take_job_signals();
+    resume_editing();
+}
+
 // MARK: - Initialisation
 
 static pthread_once_t initialize_once = PTHREAD_ONCE_INIT;
@@ -408,12 +498,25 @@ static int windows_seen = 0;
 /// Waits until `fd` can be read or Ctrl-C is pressed: 1 when it can be read
 /// (or has reached its end or an error, which read(2) then reports), 0 on
 /// Ctrl-C. Any other signal only wakes it up; a resize makes libedit measure
-/// the terminal again. **The flag is checked before every poll**, and a
-/// signal arriving after that check has written to the wake-up pipe, which
-/// ends the poll at once: no Ctrl-C is ever slept through.
+/// the terminal again, Ctrl-Z suspends (`suspend_now`). **The flag is
+/// checked before every poll**, and a signal arriving after that check has
+/// written to the wake-up pipe, which ends the poll at once: no Ctrl-C is
+/// ever slept through.
 static int wait_for_key(int fd) {
+    if (!job_signals_taken) {
+        job_signals_taken = 1;
+        take_job_signals();  // over the handlers libedit installed for this line
+    }
     for (;;) {
         if (interrupt_flag) return 0;
+        if (suspend_requested) {
+            suspend_now();
+            continue;
+        }
+        if (continue_pending) {
+            continue_pending = 0;
+            resume_editing();
+        }
         int changes = window_changes;
         if (changes != windows_seen) {
             // libedit resizes itself on the first SIGWINCH of a line only (its
@@ -484,9 +587,23 @@ char *cle_read_line(const char *prompt) {
     fflush(stderr);
     windows_seen = cle_window_changes();  // readline measures the terminal as it starts
     read_interrupted = 0;
+    // Ctrl-Z: ours from here, so that libedit's handlers (installed as the
+    // line starts, until the first `read_key` replaces them) pass it on to us.
+    sigaction(SIGTSTP, NULL, &saved_suspend_action);
+    sigaction(SIGCONT, NULL, &saved_continue_action);
+    suspend_requested = continue_pending = stopping_ourselves = 0;
+    job_signals_taken = 0;
+    take_job_signals();
     // A Ctrl-C that came before this point (after the caller's clear) is seen
     // by the first `read_key`: the prompt appears and is cancelled at once.
     char *line = readline(prompt);
+    sigaction(SIGTSTP, &saved_suspend_action, NULL);
+    sigaction(SIGCONT, &saved_continue_action, NULL);
+    if (suspend_requested) {
+        // Ctrl-Z came with the line's end: stop now, the terminal is back to normal.
+        suspend_requested = 0;
+        raise(SIGTSTP);
+    }
     if (read_interrupted) {
         // Without a terminal libedit returns what was read before the Ctrl-C.
         free(line);

@@ -79,9 +79,11 @@ public final class Embedding: UnaryLayer {
     }
 
     /// Adds each step's gradient to its token's row; the ids get a zero
-    /// gradient (they are not differentiable).
+    /// gradient (they are not differentiable). A frozen table (fine-tuning
+    /// with pretrained vectors) gets no gradient at all: its `grad` stays zero.
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(ids.count == dy.count / max(1, config.dimension), "Embedding.backward before a training forward")
+        if weight.frozen { return Tensor(zeros: inputShape) }
         let n = inputShape[0], length = inputShape[1], d = config.dimension
         for s in 0..<n {
             for t in 0..<length {

@@ -20,10 +20,7 @@ final class EditLineReaderPipeTests: XCTestCase {
 
     /// The harness, started with its standard input and output on pipes.
     private func startHarness() throws -> (process: Process, input: FileHandle, output: FileHandle) {
-        guard let harness = builtExecutable("LineEditingHarness") else {
-            XCTFail("LineEditingHarness not found next to the test bundle")
-            throw XCTSkip("no harness")
-        }
+        let harness = try requireBuiltExecutable("LineEditingHarness")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: harness)
         process.environment = ["HOME": home.path, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
@@ -97,13 +94,6 @@ final class EditLineReaderPipeTests: XCTestCase {
         }
         XCTFail("the harness never read its input")
     }
-}
-
-/// An executable built beside the test bundle, or nil.
-func builtExecutable(_ name: String) -> String? {
-    guard let capas = builtCapas() else { return nil }
-    let path = URL(fileURLWithPath: capas).deletingLastPathComponent().appendingPathComponent(name).path
-    return FileManager.default.isExecutableFile(atPath: path) ? path : nil
 }
 
 /// Whether the main thread of `pid` sleeps in a system call that waits for

@@ -24,35 +24,11 @@ final class EditLineReaderTerminalTests: XCTestCase {
         try? FileManager.default.removeItem(at: home)
     }
 
-    /// The harness sits beside the test bundle in the build products folder.
-    private static func harnessPath() -> String? {
-        var folders: [URL] = []
-        if let test = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            folders.append(URL(fileURLWithPath: test).deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            folders.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        folders.append(Bundle.main.bundleURL)
-        return folders.map { $0.appendingPathComponent("LineEditingHarness").path }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
     /// Starts the harness and waits for its first prompt.
     private func startHarness(locale: String? = "C.UTF-8", maxHistory: Int? = nil,
                               file: StaticString = #filePath, line: UInt = #line) throws -> PseudoTerminal {
-        guard let harness = Self.harnessPath() else {
-            XCTFail("LineEditingHarness not found next to the test bundle; build it with "
-                    + "`swift build --product LineEditingHarness`", file: file, line: line)
-            throw XCTSkip("no harness")
-        }
-        var environment = [
-            "HOME": home.path,
-            "TERM": "xterm",
-            "PATH": "/usr/bin:/bin",
-            "CAPAS_HARNESS_HISTORY": historyFile.path,
-        ]
-        if let locale { environment["LANG"] = locale }
+        let harness = try requireBuiltExecutable("LineEditingHarness", file: file, line: line)
+        var environment = terminalEnvironment(home: home, locale: locale, ["CAPAS_HARNESS_HISTORY": historyFile.path])
         if let maxHistory { environment["CAPAS_HARNESS_MAX_HISTORY"] = String(maxHistory) }
         let terminal = try PseudoTerminal(executable: harness, environment: environment)
         expectPrompt(terminal, file: file, line: line)

@@ -28,10 +28,7 @@ final class HelpWrapTerminalTests: XCTestCase {
     }
 
     func testHelpConvKeepsFormulasWholeAt60Columns() throws {
-        guard let capas = builtCapas() else { throw XCTSkip("no capas") }
-        let environment = ["HOME": home.path, "TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                           "OPENBLAS_NUM_THREADS": "1"]
-        let terminal = try PseudoTerminal(executable: capas, environment: environment, columns: 60)
+        let terminal = try PseudoTerminal.capas(home: home, columns: 60)
         terminal.expect("capas> ")
         terminal.waitForRawMode()
         for language in ["en", "es"] {

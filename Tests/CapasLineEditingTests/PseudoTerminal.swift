@@ -19,20 +19,23 @@ final class PseudoTerminal {
     private var exitStatus: Int32?
     private var masterClosed = false
 
-    /// Starts `executable` with exactly `environment`, on a `columns`×24 terminal.
-    init(executable: String, environment: [String: String], columns: UInt16 = 80) throws {
+    /// Starts `executable` with `arguments` and exactly `environment`, on a
+    /// `columns`×24 terminal.
+    init(executable: String, arguments: [String] = [], environment: [String: String], columns: UInt16 = 80) throws {
         // Everything the child needs is allocated before fork: between fork
         // and exec only async-signal-safe calls are allowed.
-        let argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: 2)
-        argv[0] = strdup(executable)
-        argv[1] = nil
+        let words = [executable] + arguments
+        let argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: words.count + 1)
+        for (i, word) in words.enumerated() { argv[i] = strdup(word) }
+        argv[words.count] = nil
         let variables = environment.map { "\($0.key)=\($0.value)" }
         let envp = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: variables.count + 1)
         for (i, variable) in variables.enumerated() { envp[i] = strdup(variable) }
         envp[variables.count] = nil
         guard let path = strdup(executable) else { throw POSIXError(.ENOMEM) }
         defer {
-            free(argv[0]); argv.deallocate()
+            for i in 0..<words.count { free(argv[i]) }
+            argv.deallocate()
             for i in 0..<variables.count { free(envp[i]) }
             envp.deallocate()
             free(path)

@@ -23,13 +23,7 @@ final class ReplCtrlCTerminalTests: XCTestCase {
     }
 
     private func startRepl(columns: UInt16, file: StaticString = #filePath, line: UInt = #line) throws -> PseudoTerminal {
-        guard let capas = builtCapas() else {
-            XCTFail("capas not found next to the test bundle; build it with `swift build --product capas`", file: file, line: line)
-            throw XCTSkip("no capas")
-        }
-        let environment = ["HOME": home.path, "TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                           "OPENBLAS_NUM_THREADS": "1"]
-        let terminal = try PseudoTerminal(executable: capas, environment: environment, columns: columns)
+        let terminal = try PseudoTerminal.capas(home: home, columns: columns, file: file, line: line)
         terminal.expect("Ctrl-D exits.", file: file, line: line)
         expectPrompt(terminal, file: file, line: line)
         return terminal

@@ -18,17 +18,8 @@ final class ReplTerminalTests: XCTestCase {
         try? FileManager.default.removeItem(at: home)
     }
 
-    /// `capas`, beside the test bundle in the build products folder.
-
     private func startRepl(_ extra: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> PseudoTerminal {
-        guard let capas = builtCapas() else {
-            XCTFail("capas not found next to the test bundle; build it with `swift build --product capas`", file: file, line: line)
-            throw XCTSkip("no capas")
-        }
-        var environment = ["HOME": home.path, "TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                           "OPENBLAS_NUM_THREADS": "1"]
-        environment.merge(extra) { $1 }
-        let terminal = try PseudoTerminal(executable: capas, environment: environment)
+        let terminal = try PseudoTerminal.capas(home: home, environment: extra, file: file, line: line)
         terminal.expect("Ctrl-D exits.", file: file, line: line)
         expectPrompt(terminal, file: file, line: line)
         return terminal

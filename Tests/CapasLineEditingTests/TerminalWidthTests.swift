@@ -21,14 +21,7 @@ final class TerminalWidthTests: XCTestCase {
 
     private func startRepl(columns: UInt16, _ extra: [String: String] = [:],
                            file: StaticString = #filePath, line: UInt = #line) throws -> PseudoTerminal {
-        guard let capas = builtCapas() else {
-            XCTFail("capas not found next to the test bundle", file: file, line: line)
-            throw XCTSkip("no capas")
-        }
-        var environment = ["HOME": home.path, "TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                           "OPENBLAS_NUM_THREADS": "1"]
-        environment.merge(extra) { $1 }
-        let terminal = try PseudoTerminal(executable: capas, environment: environment, columns: columns)
+        let terminal = try PseudoTerminal.capas(home: home, columns: columns, environment: extra, file: file, line: line)
         terminal.expect("capas> ", file: file, line: line)
         terminal.waitForRawMode(file: file, line: line)
         return terminal
@@ -157,22 +150,9 @@ final class TerminalWidthTests: XCTestCase {
 /// `:save` after a colour `:show` on a terminal writes the picture's plain-text form, no escape codes.
 final class SaveOnTerminalTests: XCTestCase {
     func testSavedNotebookHasNoEscapeCodes() throws {
-        let home = FileManager.default.temporaryDirectory
-            .appendingPathComponent("capas-save-pty-\(getpid())-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let home = try temporaryHome("save-pty")
         defer { try? FileManager.default.removeItem(at: home) }
-        var folders: [URL] = []
-        if let test = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            folders.append(URL(fileURLWithPath: test).deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            folders.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        guard let capas = folders.map({ $0.appendingPathComponent("capas").path }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("no capas")
-        }
-        let terminal = try PseudoTerminal(executable: capas, environment: [
-            "HOME": home.path, "TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1"])
+        let terminal = try PseudoTerminal.capas(home: home)
         terminal.expect("capas> ")
         terminal.waitForRawMode()
         terminal.send("A = [[0, 1], [1, 0]]\r")

@@ -41,7 +41,9 @@ void cle_set_listing(cle_listing_callback _Nullable callback);
 /// **A Ctrl-C cancels the line at once**, whatever libedit is doing when it
 /// arrives (echoing, redrawing, waiting for a key): `^C` and a newline are
 /// printed and NULL returned without waiting for another key. Other signals
-/// (SIGCHLD, SIGWINCH) do not end the read.
+/// (SIGCHLD, SIGWINCH) do not end the read. **Ctrl-Z suspends, any number of
+/// times on one line**: the terminal gets its normal mode back before the
+/// process stops, and after `fg` the prompt and the line are drawn again.
 char *_Nullable cle_read_line(const char *_Nonnull prompt);
 
 /// Empties the in-memory history and keeps at most `maxEntries` in it.
