@@ -168,6 +168,14 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
     /// pooled while it is in cache, and the output is the pooled one.
     var fusedPool: Pool2D?
 
+    /// Set by `Network` around the micro-batches of one evaluation pass, when
+    /// the weights cannot change: Winograd's transformed weights are computed
+    /// once and kept until it is cleared.
+    var holdsTransformedWeights = false {
+        didSet { if !holdsTransformedWeights { heldTransformedWeights = nil } }
+    }
+    var heldTransformedWeights: [Float]?
+
     /// Whether a pass with these sizes runs as Winograd F(2×2, 3×3).
     func usesWinograd(_ g: Geometry) -> Bool {
         switch algorithm {

@@ -155,16 +155,82 @@ public final class Network {
         }
         setFusions(through: keepsEverything ? nil : last)
         defer { setFusions(through: nil) }
+        let n = input.shape[0]
+        if mode == .evaluation, !keepsEverything, microBatching, let cut = convolutionalPrefix(through: last) {
+            let key = Array(input.shape.dropFirst())
+            guard let size = microBatchSizes[key] else {
+                // The first batch of this shape runs whole and measures the prefix's largest output.
+                var largest = 0
+                let output = run(input, mode: mode, through: last, measuringThrough: cut, largest: &largest)
+                let perSample = largest / max(1, n) * MemoryLayout<Float>.size
+                microBatchSizes[key] = max(2 * Parallel.threads, Network.microBatchBytes / max(1, perSample))
+                return output
+            }
+            if n >= 2 * size {
+                // The convolutional part a few samples at a time, so that each layer's output is still in
+                // cache when the next reads it; the dense part on the whole batch. The same numbers: every
+                // sample's convolutions are computed alone.
+                let convolutions = nodes[...cut].compactMap { $0.layer as? Conv2D }
+                for conv in convolutions { conv.holdsTransformedWeights = true }
+                defer { for conv in convolutions { conv.holdsTransformedWeights = false } }
+                var pieces: [Tensor] = []
+                for start in stride(from: 0, to: n, by: size) {
+                    pieces.append(run(input.samples(start..<min(n, start + size)), mode: mode, through: cut))
+                }
+                return run(Tensor(joiningSamples: pieces), mode: mode, through: last, after: cut)
+            }
+        }
+        return run(input, mode: mode, through: last)
+    }
+
+    /// Whether evaluation passes run the convolutional part of a network in
+    /// micro-batches (see `forward`); on by default, the tests run both ways.
+    public var microBatching = true
+
+    /// Bytes of activations a micro-batch may have in flight: its largest
+    /// layer output across the batch (about the second-level caches of two cores).
+    static let microBatchBytes = 2 << 20
+
+    /// Micro-batch sizes found per input sample shape (see `forward`).
+    private var microBatchSizes: [[Int]: Int] = [:]
+    func microBatchSize(forSampleShape shape: [Int]) -> Int? { microBatchSizes[shape] }
+
+    /// For an evaluation pass through `last`: the node where the network's
+    /// convolutional beginning ends (convolutions, activations, pooling,
+    /// normalization, residual sums), when nothing after it reads anything
+    /// before it. Nil when the network starts otherwise.
+    func convolutionalPrefix(through last: Int) -> Int? {
+        func local(_ layer: any Layer) -> Bool {
+            layer is Conv2D || layer is Activation || layer is Pool2D || layer is BatchNorm || layer is Dropout
+                || layer is Add || layer is Concat || layer is Identity
+        }
+        guard let end = nodes.indices.first(where: { !local(nodes[$0].layer) }), end <= last, end > 0 else { return nil }
+        let cut = end - 1
+        for node in nodes[end...last] where node.inputs.contains(where: { $0 < cut }) { return nil }
+        return nodes[...cut].contains(where: { $0.layer is Conv2D }) ? cut : nil
+    }
+
+    /// Nodes `after + 1 ... last` on `input` (the network input, or the output of node `after`).
+    private func run(_ input: Tensor, mode: Mode, through last: Int, after first: Int = -1) -> Tensor {
+        var unused = 0
+        return run(input, mode: mode, through: last, after: first, measuringThrough: -1, largest: &unused)
+    }
+
+    /// `run`, noting in `largest` the element count of the largest output of nodes up to `measured`.
+    private func run(_ input: Tensor, mode: Mode, through last: Int, after first: Int = -1,
+                     measuringThrough measured: Int, largest: inout Int) -> Tensor {
         var outputs = [Tensor?](repeating: nil, count: nodes.count)
+        if first >= 0 { outputs[first] = input }
         if keepsEverything { keptOutputs = [Tensor?](repeating: nil, count: nodes.count) }
         var remainingReads = readCounts(output: last)
-        for (i, node) in nodes.enumerated() where i <= last {
+        for (i, node) in nodes.enumerated() where i > first && i <= last {
             let args = node.inputs.map { $0 < 0 ? input : outputs[$0]! }
             let start = profile?.clock.now() ?? 0
             // A frozen batch norm keeps its running statistics: evaluation mode even in training.
             let nodeMode = mode == .training && node.layer is BatchNorm && node.layer.isFrozen ? .evaluation : mode
             outputs[i] = node.layer.forward(args, mode: nodeMode)
             if let profile { profile.forward[i] += profile.clock.now() - start }
+            if i <= measured { largest = max(largest, outputs[i]!.count) }
             if keepsEverything { keptOutputs[i] = outputs[i] }
             // Free what no later node reads (the layers keep their own caches).
             for j in node.inputs where j >= 0 {

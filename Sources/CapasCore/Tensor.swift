@@ -49,6 +49,29 @@ public struct Tensor: Equatable, Sendable {
         }
     }
 
+    /// Samples `range` of a batch (along the first axis).
+    func samples(_ range: Range<Int>) -> Tensor {
+        let per = shape.dropFirst().reduce(1, *)
+        return Tensor(shape: [range.count] + shape.dropFirst()) { out, _ in
+            data.withUnsafeBufferPointer { src in
+                out.update(from: src.baseAddress! + range.lowerBound * per, count: range.count * per)
+            }
+        }
+    }
+
+    /// Batches one after the other along the first axis (their other axes equal).
+    init(joiningSamples pieces: [Tensor]) {
+        let rest = Array(pieces[0].shape.dropFirst())
+        precondition(pieces.allSatisfy { Array($0.shape.dropFirst()) == rest }, "joined batches differ in shape")
+        self.init(shape: [pieces.reduce(0) { $0 + $1.shape[0] }] + rest) { out, _ in
+            var at = out
+            for piece in pieces where piece.count > 0 {
+                piece.data.withUnsafeBufferPointer { at.update(from: $0.baseAddress!, count: $0.count) }
+                at += piece.count
+            }
+        }
+    }
+
     /// A tensor whose every element is `value`.
     public init(repeating value: Float, shape: [Int]) {
         self.shape = shape

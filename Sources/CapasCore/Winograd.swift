@@ -548,7 +548,13 @@ extension Conv2D {
             winogradPlan = plan
             if !cache { columns = [] } else if columns.count != cacheFloats { columns = workspace(cacheFloats) }
         }
-        let u = weight.value.data.withUnsafeBufferPointer { Winograd.transformWeights($0.baseAddress!, k: g.k, c: g.c) }
+        let u: [Float]
+        if let held = heldTransformedWeights, held.count == 16 * g.k * g.c {
+            u = held
+        } else {
+            u = weight.value.data.withUnsafeBufferPointer { Winograd.transformWeights($0.baseAddress!, k: g.k, c: g.c) }
+            if holdsTransformedWeights { heldTransformedWeights = u }
+        }
         let biasValues = bias?.value.data ?? []
         // Pooled: a chunk's output is made in `unpooled`, then pooled into the output while in cache.
         let pooling = pool?.prepareFused(inputShape: outputShape(g), training: training)
