@@ -79,10 +79,56 @@ KERNEL INLINE void block(const int ROWS, long K, const float *a, long rs, long k
     }
 }
 
+/// ROWS rows of C (1…12) by the last 1…8 columns (`cols`): one vector per
+/// row, so a block of a few columns left over costs half a 16-column block.
+KERNEL INLINE void narrow_block(const int ROWS, long K, const float *a, long rs, long ks,
+                                const float *b, long ldb, float *c, long ldc, int accumulate, int cols) {
+    __m256 acc[12];
+    const __m256i m0 = lane_mask(cols);
+    for (int r = 0; r < ROWS; r++)
+        acc[r] = accumulate ? _mm256_maskload_ps(c + r * ldc, m0) : _mm256_setzero_ps();
+    for (long k = 0; k < K; k++) {
+        const __m256 b0 = _mm256_maskload_ps(b + k * ldb, m0);
+        for (int r = 0; r < ROWS; r++)
+            acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(a + r * rs + k * ks), b0, acc[r]);
+    }
+    for (int r = 0; r < ROWS; r++) {
+        float lanes[8];
+        _mm256_storeu_ps(lanes, acc[r]);
+        for (int q = 0; q < cols; q++) c[r * ldc + q] = lanes[q];
+    }
+}
+
+#define NARROW(R) narrow_block(R, K, a + i * rs, rs, ks, b + j, ldb, c + i * ldc + j, ldc, accumulate, cols)
+
+KERNEL static void narrow(long M, long K, const float *a, long rs, long ks, const float *b, long ldb, float *c,
+                          long ldc, int accumulate, long j, int cols) {
+    long i = 0;
+    for (; i + 12 <= M; i += 12) NARROW(12);
+    switch (M - i) {
+    case 11: NARROW(11); break;
+    case 10: NARROW(10); break;
+    case 9: NARROW(9); break;
+    case 8: NARROW(8); break;
+    case 7: NARROW(7); break;
+    case 6: NARROW(6); break;
+    case 5: NARROW(5); break;
+    case 4: NARROW(4); break;
+    case 3: NARROW(3); break;
+    case 2: NARROW(2); break;
+    case 1: NARROW(1); break;
+    default: break;
+    }
+}
+
 KERNEL static void product(long M, long N, long K, const float *a, long rs, long ks,
                            const float *b, long ldb, float *c, long ldc, int accumulate) {
     for (long j = 0; j < N; j += 16) {
         const int cols = N - j < 16 ? (int)(N - j) : 16;
+        if (cols <= 8) {
+            narrow(M, K, a, rs, ks, b, ldb, c, ldc, accumulate, j, cols);
+            continue;
+        }
         long i = 0;
         for (; i + 6 <= M; i += 6)
             block(6, K, a + i * rs, rs, ks, b + j, ldb, c + i * ldc + j, ldc, accumulate, cols);

@@ -46,7 +46,7 @@ KERNEL INLINE void put16(__m256 lo, __m256 hi, float *p, long count) {
     float lanes[16];
     _mm256_storeu_ps(lanes, lo);
     _mm256_storeu_ps(lanes + 8, hi);
-    memcpy(p, lanes, (size_t)count * sizeof(float));
+    for (long q = 0; q < count; q++) p[q] = lanes[q];
 }
 
 /// count floats from src to dst, eight at a time (rows of a few dozen: no call to memcpy).
@@ -182,7 +182,8 @@ KERNEL static void output_pooled(const struct capas_winograd *p, const float *m,
                         }
                         int32_t lanes_out[8];
                         _mm256_storeu_si256((__m256i *)lanes_out, winner);
-                        memcpy(winners + (out - pooled), lanes_out, (size_t)count * sizeof(int32_t));
+                        int32_t *winners_out = winners + (out - pooled);
+                        for (long q = 0; q < count; q++) winners_out[q] = lanes_out[q];
                     } else {
                         for (int q = 1; q < 4; q++) best = _mm256_blendv_ps(best, o[q], _mm256_cmp_ps(o[q], best, _CMP_GT_OQ));
                     }
@@ -191,7 +192,7 @@ KERNEL static void output_pooled(const struct capas_winograd *p, const float *m,
                     } else {
                         float lanes_out[8];
                         _mm256_storeu_ps(lanes_out, best);
-                        memcpy(out, lanes_out, (size_t)count * sizeof(float));
+                        for (long q = 0; q < count; q++) out[q] = lanes_out[q];
                     }
                 }
             }

@@ -4,7 +4,7 @@ import XCTest
 
 /// capas' own AVX2 kernel for the convolutions' products (`BLAS.product`)
 /// against a plain double-precision loop: every row and column remainder of
-/// its 6 × 16 blocks, Aᵀ, accumulation, row strides with room between rows
+/// its 6 × 16 blocks and of the 12 × 8 blocks that take the last few columns, Aᵀ, accumulation, row strides with room between rows
 /// (which must stay untouched), an empty inner dimension, and NaN and ∞.
 final class SmallProductTests: XCTestCase {
     override func setUpWithError() throws {
@@ -48,8 +48,9 @@ final class SmallProductTests: XCTestCase {
 
     func testEveryRemainderOfTheBlocks() {
         var seed: UInt64 = 0
-        for m in [1, 2, 3, 4, 5, 6, 7, 11, 13] {
-            for n in [1, 7, 8, 9, 15, 16, 17, 31, 33] {
+        // Rows in sixes (16-column blocks) and twelves (the last 1…8 columns).
+        for m in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 24, 25] {
+            for n in [1, 7, 8, 9, 15, 16, 17, 18, 24, 31, 33] {
                 seed += 1
                 check(m: m, n: n, k: Int(seed % 40) + 1, transposeA: seed % 2 == 0, accumulate: seed % 3 == 0,
                       padding: Int(seed % 4) * 5, seed: seed)
