@@ -311,6 +311,69 @@ int capas_direct_conv_pooled(const float *x, long c, long h, long w, long pt, lo
     return 0;
 }
 
+/// The gradient of 2×2, stride-2 max pooling (see the header): every element
+/// of dx written once, the window's winner getting 0 + dy (as adding into a
+/// zeroed plane would), the other three 0.
+KERNEL static void maxpool2_backward(const float *dy, const int32_t *winners, const float *rectified, long planes,
+                                     long h, long w, long ho, long wo, float *dx) {
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256i lanes = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+    const __m256i one = _mm256_set1_epi32(1), width = _mm256_set1_epi32((int32_t)w);
+    const __m256i below = _mm256_add_epi32(width, one);
+    for (long p = 0; p < planes; p++) {
+        float *plane = dx + p * h * w;
+        const long first = p * ho * wo;
+        for (long oy = 0; oy < ho; oy++) {
+            float *top = plane + 2 * oy * w, *bottom = top + w;
+            for (long ox = 0; ox < wo; ox += 8) {
+                const long count = wo - ox < 8 ? wo - ox : 8;
+                const long o = first + oy * wo + ox;
+                const __m256i m = lane_mask(count);
+                __m256 g = _mm256_maskload_ps(dy + o, m);
+                if (rectified) g = _mm256_and_ps(g, _mm256_cmp_ps(_mm256_maskload_ps(rectified + o, m), zero, _CMP_GT_OQ));
+                const __m256i d = _mm256_sub_epi32(_mm256_maskload_epi32((const int *)(winners + o), m),
+                                                   _mm256_add_epi32(lanes, _mm256_set1_epi32((int32_t)(2 * oy * w + 2 * ox))));
+                const __m256 g00 = _mm256_and_ps(g, _mm256_castsi256_ps(_mm256_cmpeq_epi32(d, _mm256_setzero_si256())));
+                const __m256 g01 = _mm256_and_ps(g, _mm256_castsi256_ps(_mm256_cmpeq_epi32(d, one)));
+                const __m256 g10 = _mm256_and_ps(g, _mm256_castsi256_ps(_mm256_cmpeq_epi32(d, width)));
+                const __m256 g11 = _mm256_and_ps(g, _mm256_castsi256_ps(_mm256_cmpeq_epi32(d, below)));
+                const __m256 l0 = _mm256_unpacklo_ps(g00, g01), h0 = _mm256_unpackhi_ps(g00, g01);
+                const __m256 l1 = _mm256_unpacklo_ps(g10, g11), h1 = _mm256_unpackhi_ps(g10, g11);
+                const __m256 out[2][2] = {
+                    {_mm256_add_ps(zero, _mm256_permute2f128_ps(l0, h0, 0x20)), _mm256_add_ps(zero, _mm256_permute2f128_ps(l0, h0, 0x31))},
+                    {_mm256_add_ps(zero, _mm256_permute2f128_ps(l1, h1, 0x20)), _mm256_add_ps(zero, _mm256_permute2f128_ps(l1, h1, 0x31))}};
+                // 2·count values a row: whole vectors where they fit, the rest one by one.
+                float *row[2] = {top + 2 * ox, bottom + 2 * ox};
+                for (int r = 0; r < 2; r++) {
+                    if (count == 8) {
+                        _mm256_storeu_ps(row[r], out[r][0]);
+                        _mm256_storeu_ps(row[r] + 8, out[r][1]);
+                    } else {
+                        long q = 0;
+                        if (count >= 4) { _mm256_storeu_ps(row[r], out[r][0]); q = 8; }
+                        float lanes[16];
+                        _mm256_storeu_ps(lanes, out[r][0]);
+                        _mm256_storeu_ps(lanes + 8, out[r][1]);
+                        for (; q < 2 * count; q++) row[r][q] = lanes[q];
+                    }
+                }
+            }
+            // The column an odd width leaves out.
+            for (long x = 2 * wo; x < w; x++) top[x] = bottom[x] = 0;
+        }
+        // The row an odd height leaves out.
+        for (long i = 2 * ho * w; i < h * w; i++) plane[i] = 0;
+    }
+}
+
+int capas_maxpool2_backward(const float *dy, const int32_t *winners, const float *rectified, long planes,
+                            long h, long w, long ho, long wo, float *dx) {
+    if (!capas_small_sgemm_available()) return -1;
+    if (ho * 2 > h || wo * 2 > w) return -1;
+    maxpool2_backward(dy, winners, rectified, planes, h, w, ho, wo, dx);
+    return 0;
+}
+
 KERNEL static void adam(float *theta, const float *grad, float *m, float *v, long n, float step_size,
                         float b1, float b2, float c2, float eps, float wd) {
     const __m256 vb1 = _mm256_set1_ps(b1), vb2 = _mm256_set1_ps(b2), vc2 = _mm256_set1_ps(c2);
@@ -435,6 +498,12 @@ int capas_direct_conv_pooled(const float *x, long c, long h, long w, long pt, lo
                              float *pooled, long ho, long wo, float *scratch) {
     (void)x; (void)c; (void)h; (void)w; (void)pt; (void)pl; (void)weight; (void)k;
     (void)kh; (void)kw; (void)bias; (void)pooled; (void)ho; (void)wo; (void)scratch;
+    return -1;
+}
+
+int capas_maxpool2_backward(const float *dy, const int32_t *winners, const float *rectified, long planes,
+                            long h, long w, long ho, long wo, float *dx) {
+    (void)dy; (void)winners; (void)rectified; (void)planes; (void)h; (void)w; (void)ho; (void)wo; (void)dx;
     return -1;
 }
 

@@ -15,6 +15,8 @@
 // Ties in max pooling go to the first maximum in the window, as in PyTorch.
 // Sequences ([N, C, L]) pool as images of height 1.
 
+import CCapasThreads
+
 public struct PoolingConfig: Hashable, Sendable {
     public enum Kind: String, Sendable { case max, average }
     public var kind: Kind
@@ -329,7 +331,17 @@ public final class Pool2D: UnaryLayer {
                   (rectifiedOutput?.data ?? []).withUnsafeBufferPointer { rp in
                     let dyb = dyp.baseAddress!, dxb = dxp.baseAddress!, ab = ap.baseAddress
                     let rectified = rectifiedOutput == nil ? nil : rp.baseAddress
+                    let twoByTwo = isMax && ab != nil && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2
+                        && g.ph == 0 && g.pw == 0 && !overhang && BLAS.smallKernelEnabled
                     Parallel.forChunks(g.planes) { _, range in
+                        // 2×2 windows, stride 2: each element written once, in AVX2.
+                        let pooledAt = range.lowerBound * g.ho * g.wo
+                        let rectifiedAt: UnsafePointer<Float>? = rectified.map { $0 + pooledAt }
+                        if twoByTwo, let ab, capas_maxpool2_backward(dyb + pooledAt, ab + pooledAt, rectifiedAt,
+                                                                     range.count, g.h, g.w, g.ho, g.wo,
+                                                                     dxb + range.lowerBound * g.h * g.w) == 0 {
+                            return
+                        }
                         Conv2D.fill(dxb + range.lowerBound * g.h * g.w, 0, range.count * g.h * g.w)
                         if isMax, let ab {
                             // Only the winner of each window gets the gradient (and, after a fused

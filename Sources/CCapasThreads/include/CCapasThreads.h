@@ -56,6 +56,16 @@ int capas_direct_conv_pooled(const float *x, long c, long h, long w, long pt, lo
                              const float *weight, long k, long kh, long kw, const float *bias,
                              float *pooled, long ho, long wo, float *scratch);
 
+/// The input gradient of max pooling with 2×2 windows and stride 2 (no
+/// padding) for `planes` planes of h × w pooled to ho × wo: each window's
+/// winner (its index in the plane, `winners`) gets 0 + dy, where `rectified`
+/// (when not NULL: the pooled values of a relu'd input) is positive; every
+/// other element of dx, the odd row and column left out included, 0. The same
+/// numbers as zeroing dx and adding dy at the winners. Returns -1 (nothing
+/// written) on a processor without AVX2.
+int capas_maxpool2_backward(const float *dy, const int32_t *winners, const float *rectified, long planes,
+                            long h, long w, long ho, long wo, float *dx);
+
 /// One Adam step over n values, eight at a time with AVX2, each operation
 /// rounded as in the scalar formula: g = grad + wd·θ; m ← b1·m + (1 − b1)·g;
 /// v ← b2·v + ((1 − b2)·g)·g; θ ← θ − (step_size·m)/(√v/c2 + eps).
