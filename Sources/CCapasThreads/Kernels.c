@@ -374,6 +374,97 @@ int capas_maxpool2_backward(const float *dy, const int32_t *winners, const float
     return 0;
 }
 
+KERNEL INLINE void zero_floats(float *p, long count) {
+    long i = 0;
+    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(p + i, _mm256_setzero_ps());
+    for (; i < count; i++) p[i] = 0;
+}
+
+KERNEL INLINE void copy_floats(float *dst, const float *src, long count) {
+    long i = 0;
+    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
+    for (; i < count; i++) dst[i] = src[i];
+}
+
+/// ⌈a / b⌉ for b > 0 and any sign of a.
+static inline long ceil_div(long a, long b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+KERNEL static void im2col_unit_stride(const float *x, long c, long h, long w, long kh, long kw, long sh, long dh,
+                                      long dw, long pt, long pl, long ho, long wo, float *col) {
+    float *out = col;
+    for (long ch = 0; ch < c; ch++) {
+        const float *plane = x + ch * h * w;
+        for (long i = 0; i < kh; i++) {
+            // iy = oy·sh + row_offset is inside for oy in [oy_lo, oy_hi).
+            const long row_offset = i * dh - pt;
+            long oy_lo = ceil_div(-row_offset, sh);
+            oy_lo = oy_lo < 0 ? 0 : oy_lo > ho ? ho : oy_lo;
+            long oy_hi = ceil_div(h - row_offset, sh);
+            oy_hi = oy_hi > ho ? ho : oy_hi < oy_lo ? oy_lo : oy_hi;
+            for (long j = 0; j < kw; j++) {
+                // ix = ox + offset is inside for ox in [lo, hi).
+                const long offset = j * dw - pl;
+                long lo = -offset < 0 ? 0 : -offset;
+                lo = lo > wo ? wo : lo;
+                long hi = w - offset < wo ? w - offset : wo;
+                hi = hi < lo ? lo : hi;
+                zero_floats(out, oy_lo * wo);
+                for (long oy = oy_lo; oy < oy_hi; oy++) {
+                    float *dst = out + oy * wo;
+                    const float *src = plane + (oy * sh + row_offset) * w + offset;
+                    zero_floats(dst, lo);
+                    copy_floats(dst + lo, src + lo, hi - lo);
+                    zero_floats(dst + hi, wo - hi);
+                }
+                zero_floats(out + oy_hi * wo, (ho - oy_hi) * wo);
+                out += ho * wo;
+            }
+        }
+    }
+}
+
+int capas_im2col_unit_stride(const float *x, long c, long h, long w, long kh, long kw, long sh, long dh, long dw,
+                             long pt, long pl, long ho, long wo, float *col) {
+    if (!capas_small_sgemm_available()) return -1;
+    im2col_unit_stride(x, c, h, w, kh, kw, sh, dh, dw, pt, pl, ho, wo, col);
+    return 0;
+}
+
+KERNEL static void col2im_unit_stride(const float *col, long c, long h, long w, long kh, long kw, long sh, long dh,
+                                      long dw, long pt, long pl, long ho, long wo, float *dx) {
+    const float *src = col;
+    for (long ch = 0; ch < c; ch++) {
+        float *plane = dx + ch * h * w;
+        for (long i = 0; i < kh; i++) {
+            for (long j = 0; j < kw; j++) {
+                const long offset = j * dw - pl;
+                long lo = -offset < 0 ? 0 : -offset;
+                lo = lo > wo ? wo : lo;
+                long hi = w - offset < wo ? w - offset : wo;
+                hi = hi < lo ? lo : hi;
+                for (long oy = 0; oy < ho; oy++) {
+                    const long iy = oy * sh - pt + i * dh;
+                    if (iy < 0 || iy >= h) continue;
+                    float *d = plane + iy * w + offset;
+                    const float *line = src + oy * wo;
+                    long ox = lo;
+                    for (; ox + 8 <= hi; ox += 8)
+                        _mm256_storeu_ps(d + ox, _mm256_add_ps(_mm256_loadu_ps(d + ox), _mm256_loadu_ps(line + ox)));
+                    for (; ox < hi; ox++) d[ox] += line[ox];
+                }
+                src += ho * wo;
+            }
+        }
+    }
+}
+
+int capas_col2im_unit_stride(const float *col, long c, long h, long w, long kh, long kw, long sh, long dh, long dw,
+                             long pt, long pl, long ho, long wo, float *dx) {
+    if (!capas_small_sgemm_available()) return -1;
+    col2im_unit_stride(col, c, h, w, kh, kw, sh, dh, dw, pt, pl, ho, wo, dx);
+    return 0;
+}
+
 KERNEL static void adam(float *theta, const float *grad, float *m, float *v, long n, float step_size,
                         float b1, float b2, float c2, float eps, float wd) {
     const __m256 vb1 = _mm256_set1_ps(b1), vb2 = _mm256_set1_ps(b2), vc2 = _mm256_set1_ps(c2);
@@ -504,6 +595,20 @@ int capas_direct_conv_pooled(const float *x, long c, long h, long w, long pt, lo
 int capas_maxpool2_backward(const float *dy, const int32_t *winners, const float *rectified, long planes,
                             long h, long w, long ho, long wo, float *dx) {
     (void)dy; (void)winners; (void)rectified; (void)planes; (void)h; (void)w; (void)ho; (void)wo; (void)dx;
+    return -1;
+}
+
+int capas_im2col_unit_stride(const float *x, long c, long h, long w, long kh, long kw, long sh, long dh, long dw,
+                             long pt, long pl, long ho, long wo, float *col) {
+    (void)x; (void)c; (void)h; (void)w; (void)kh; (void)kw; (void)sh; (void)dh; (void)dw;
+    (void)pt; (void)pl; (void)ho; (void)wo; (void)col;
+    return -1;
+}
+
+int capas_col2im_unit_stride(const float *col, long c, long h, long w, long kh, long kw, long sh, long dh, long dw,
+                             long pt, long pl, long ho, long wo, float *dx) {
+    (void)col; (void)c; (void)h; (void)w; (void)kh; (void)kw; (void)sh; (void)dh; (void)dw;
+    (void)pt; (void)pl; (void)ho; (void)wo; (void)dx;
     return -1;
 }
 

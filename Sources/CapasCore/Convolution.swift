@@ -445,6 +445,11 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
     @inline(__always)
     static func im2col(_ x: UnsafePointer<Float>, _ g: Geometry, _ col: UnsafeMutablePointer<Float>) {
         if g.sw == 1 {
+            // In AVX2 where the processor has it (the same copies), or the Swift loop.
+            if BLAS.smallKernelEnabled,
+               capas_im2col_unit_stride(x, g.cg, g.h, g.w, g.kh, g.kw, g.sh, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo, col) == 0 {
+                return
+            }
             im2colUnitStride(x, g, col)
             return
         }
@@ -539,6 +544,10 @@ public final class Conv2D: UnaryLayer, ReLUFusing {
     /// The adjoint of im2col: adds each column entry back to its input pixel.
     @inline(__always)
     static func col2im(_ col: UnsafePointer<Float>, _ g: Geometry, _ dx: UnsafeMutablePointer<Float>) {
+        if g.sw == 1, BLAS.smallKernelEnabled,
+           capas_col2im_unit_stride(col, g.cg, g.h, g.w, g.kh, g.kw, g.sh, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo, dx) == 0 {
+            return
+        }
         var row = 0
         for c in 0..<g.cg {
             let plane = dx + c * g.h * g.w

@@ -66,6 +66,19 @@ int capas_direct_conv_pooled(const float *x, long c, long h, long w, long pt, lo
 int capas_maxpool2_backward(const float *dy, const int32_t *winners, const float *rectified, long planes,
                             long h, long w, long ho, long wo, float *dx);
 
+/// im2col of one group of one sample when the horizontal stride is 1 (see
+/// `Conv2D.im2colUnitStride`): rows (channel, tap) of ho·wo, each a run of
+/// input pixels between zero borders. Returns -1 (nothing written) on a
+/// processor without AVX2.
+int capas_im2col_unit_stride(const float *x, long c, long h, long w, long kh, long kw, long sh, long dh, long dw,
+                             long pt, long pl, long ho, long wo, float *col);
+
+/// col2im when the horizontal stride is 1 (`Conv2D.col2im`): adds each
+/// column row back onto the input pixels it came from, in the same order.
+/// Returns -1 (nothing written) on a processor without AVX2.
+int capas_col2im_unit_stride(const float *col, long c, long h, long w, long kh, long kw, long sh, long dh, long dw,
+                             long pt, long pl, long ho, long wo, float *dx);
+
 /// One Adam step over n values, eight at a time with AVX2, each operation
 /// rounded as in the scalar formula: g = grad + wd·θ; m ← b1·m + (1 − b1)·g;
 /// v ← b2·v + ((1 − b2)·g)·g; θ ← θ − (step_size·m)/(√v/c2 + eps).
