@@ -386,6 +386,13 @@ KERNEL INLINE void copy_floats(float *dst, const float *src, long count) {
     for (; i < count; i++) dst[i] = src[i];
 }
 
+/// The output columns [lo, hi) whose input column ox + offset lies inside a row of w.
+static inline void inside_columns(long offset, long w, long wo, long *lo, long *hi) {
+    *lo = -offset < 0 ? 0 : -offset > wo ? wo : -offset;
+    *hi = w - offset < wo ? w - offset : wo;
+    if (*hi < *lo) *hi = *lo;
+}
+
 /// ⌈a / b⌉ for b > 0 and any sign of a.
 static inline long ceil_div(long a, long b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 
@@ -404,10 +411,8 @@ KERNEL static void im2col_unit_stride(const float *x, long c, long h, long w, lo
             for (long j = 0; j < kw; j++) {
                 // ix = ox + offset is inside for ox in [lo, hi).
                 const long offset = j * dw - pl;
-                long lo = -offset < 0 ? 0 : -offset;
-                lo = lo > wo ? wo : lo;
-                long hi = w - offset < wo ? w - offset : wo;
-                hi = hi < lo ? lo : hi;
+                long lo, hi;
+                inside_columns(offset, w, wo, &lo, &hi);
                 zero_floats(out, oy_lo * wo);
                 for (long oy = oy_lo; oy < oy_hi; oy++) {
                     float *dst = out + oy * wo;
@@ -438,10 +443,8 @@ KERNEL static void col2im_unit_stride(const float *col, long c, long h, long w, 
         for (long i = 0; i < kh; i++) {
             for (long j = 0; j < kw; j++) {
                 const long offset = j * dw - pl;
-                long lo = -offset < 0 ? 0 : -offset;
-                lo = lo > wo ? wo : lo;
-                long hi = w - offset < wo ? w - offset : wo;
-                hi = hi < lo ? lo : hi;
+                long lo, hi;
+                inside_columns(offset, w, wo, &lo, &hi);
                 for (long oy = 0; oy < ho; oy++) {
                     const long iy = oy * sh - pt + i * dh;
                     if (iy < 0 || iy >= h) continue;
