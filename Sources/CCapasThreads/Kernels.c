@@ -19,16 +19,7 @@
 #include "CCapasThreads.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
-
-#define KERNEL __attribute__((target("avx2,fma")))
-#define INLINE static inline __attribute__((always_inline))
-
-/// Lane masks for the last, partial block: the first `count` lanes set.
-KERNEL INLINE __m256i lane_mask(int count) {
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), lanes);
-}
+#include "Vectors.h"
 
 /// ROWS rows of C (1…6) by 16 columns; the first `cols` (1…16) stored.
 /// A element (r, k) is a[r·rs + k·ks] (ks = 1 for A, rs = 1 for Aᵀ).
@@ -221,8 +212,8 @@ KERNEL static void pool_rows(const float *r0, const float *r1, float *out, long 
     for (long px = 0; px < pwo; px += 8) {
         const __m256 lo = _mm256_max_ps(_mm256_loadu_ps(r0 + 2 * px), _mm256_loadu_ps(r1 + 2 * px));
         const __m256 hi = _mm256_max_ps(_mm256_loadu_ps(r0 + 2 * px + 8), _mm256_loadu_ps(r1 + 2 * px + 8));
-        const __m256 even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
-        const __m256 odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+        __m256 even, odd;
+        split_even_odd(lo, hi, &even, &odd);
         const __m256 best = _mm256_max_ps(even, odd);
         if (px + 8 <= pwo) {
             _mm256_storeu_ps(out + px, best);
@@ -337,26 +328,11 @@ KERNEL static void maxpool2_backward(const float *dy, const int32_t *winners, co
                 const __m256 g01 = _mm256_and_ps(g, _mm256_castsi256_ps(_mm256_cmpeq_epi32(d, one)));
                 const __m256 g10 = _mm256_and_ps(g, _mm256_castsi256_ps(_mm256_cmpeq_epi32(d, width)));
                 const __m256 g11 = _mm256_and_ps(g, _mm256_castsi256_ps(_mm256_cmpeq_epi32(d, below)));
-                const __m256 l0 = _mm256_unpacklo_ps(g00, g01), h0 = _mm256_unpackhi_ps(g00, g01);
-                const __m256 l1 = _mm256_unpacklo_ps(g10, g11), h1 = _mm256_unpackhi_ps(g10, g11);
-                const __m256 out[2][2] = {
-                    {_mm256_add_ps(zero, _mm256_permute2f128_ps(l0, h0, 0x20)), _mm256_add_ps(zero, _mm256_permute2f128_ps(l0, h0, 0x31))},
-                    {_mm256_add_ps(zero, _mm256_permute2f128_ps(l1, h1, 0x20)), _mm256_add_ps(zero, _mm256_permute2f128_ps(l1, h1, 0x31))}};
-                // 2·count values a row: whole vectors where they fit, the rest one by one.
-                float *row[2] = {top + 2 * ox, bottom + 2 * ox};
-                for (int r = 0; r < 2; r++) {
-                    if (count == 8) {
-                        _mm256_storeu_ps(row[r], out[r][0]);
-                        _mm256_storeu_ps(row[r] + 8, out[r][1]);
-                    } else {
-                        long q = 0;
-                        if (count >= 4) { _mm256_storeu_ps(row[r], out[r][0]); q = 8; }
-                        float lanes[16];
-                        _mm256_storeu_ps(lanes, out[r][0]);
-                        _mm256_storeu_ps(lanes + 8, out[r][1]);
-                        for (; q < 2 * count; q++) row[r][q] = lanes[q];
-                    }
-                }
+                __m256 lo, hi;
+                interleave(g00, g01, &lo, &hi);
+                put16(_mm256_add_ps(zero, lo), _mm256_add_ps(zero, hi), top + 2 * ox, 2 * count);
+                interleave(g10, g11, &lo, &hi);
+                put16(_mm256_add_ps(zero, lo), _mm256_add_ps(zero, hi), bottom + 2 * ox, 2 * count);
             }
             // The column an odd width leaves out.
             for (long x = 2 * wo; x < w; x++) top[x] = bottom[x] = 0;
@@ -372,18 +348,6 @@ int capas_maxpool2_backward(const float *dy, const int32_t *winners, const float
     if (ho * 2 > h || wo * 2 > w) return -1;
     maxpool2_backward(dy, winners, rectified, planes, h, w, ho, wo, dx);
     return 0;
-}
-
-KERNEL INLINE void zero_floats(float *p, long count) {
-    long i = 0;
-    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(p + i, _mm256_setzero_ps());
-    for (; i < count; i++) p[i] = 0;
-}
-
-KERNEL INLINE void copy_floats(float *dst, const float *src, long count) {
-    long i = 0;
-    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
-    for (; i < count; i++) dst[i] = src[i];
 }
 
 /// The output columns [lo, hi) whose input column ox + offset lies inside a row of w.

@@ -16,55 +16,12 @@
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
-
-#define KERNEL __attribute__((target("avx2,fma")))
-#define INLINE static inline __attribute__((always_inline))
-
-/// Lanes 0, 2, …, 14 and 1, 3, …, 15 of the sixteen floats at p.
-KERNEL INLINE void even_odd(const float *p, __m256 *even, __m256 *odd) {
-    const __m256 lo = _mm256_loadu_ps(p), hi = _mm256_loadu_ps(p + 8);
-    // Within each 128-bit half: [lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6]; then the middle quarters swapped.
-    *even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
-    *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
-}
-
-/// [a0 b0 a1 b1 a2 b2 a3 b3] and [a4 b4 … a7 b7].
-KERNEL INLINE void interleave(__m256 a, __m256 b, __m256 *lo, __m256 *hi) {
-    const __m256 l = _mm256_unpacklo_ps(a, b), h = _mm256_unpackhi_ps(a, b);
-    *lo = _mm256_permute2f128_ps(l, h, 0x20);
-    *hi = _mm256_permute2f128_ps(l, h, 0x31);
-}
-
-/// The first `count` (≤ 16) of the sixteen floats lo, hi to p.
-KERNEL INLINE void put16(__m256 lo, __m256 hi, float *p, long count) {
-    if (count >= 16) {
-        _mm256_storeu_ps(p, lo);
-        _mm256_storeu_ps(p + 8, hi);
-        return;
-    }
-    float lanes[16];
-    _mm256_storeu_ps(lanes, lo);
-    _mm256_storeu_ps(lanes + 8, hi);
-    for (long q = 0; q < count; q++) p[q] = lanes[q];
-}
-
-/// count floats from src to dst, eight at a time (rows of a few dozen: no call to memcpy).
-KERNEL INLINE void copy_row(float *dst, const float *src, long count) {
-    long i = 0;
-    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
-    for (; i < count; i++) dst[i] = src[i];
-}
+#include "Vectors.h"
 
 KERNEL INLINE __m256 negate(__m256 v) { return _mm256_xor_ps(v, _mm256_set1_ps(-0.0f)); }
 
 /// max(0, v), and 0 for NaN (the comparison is false), as capas' relu.
 KERNEL INLINE __m256 rectify(__m256 v) { return _mm256_and_ps(v, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ)); }
-
-KERNEL INLINE __m256i lane_mask(long count) {
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lanes);
-}
 
 // MARK: Input: V = Bᵀ d B
 
@@ -74,7 +31,7 @@ KERNEL static void input(const struct capas_winograd *p, const float *x, long sa
         for (long index = 0; index < samples; index++) {
             const float *plane = x + (index * p->c + c) * p->h * p->w;
             for (long iy = 0; iy < p->h; iy++)
-                copy_row(padded + (iy + p->pt) * pw + p->pl, plane + iy * p->w, p->w);
+                copy_floats(padded + (iy + p->pt) * pw + p->pl, plane + iy * p->w, p->w);
             float *out = v + c * p->row_stride + index * tiles;
             for (long ty = 0; ty < p->th; ty++) {
                 for (long tx = 0; tx < p->tw; tx += 8) {
@@ -210,7 +167,7 @@ KERNEL static void output_gradient(const struct capas_winograd *p, const float *
         for (long index = 0; index < samples; index++) {
             const float *plane = dy + (index * p->k + k) * p->ho * p->wo;
             for (long oy = 0; oy < p->ho; oy++)
-                copy_row(padded + oy * qw, plane + oy * p->wo, p->wo);
+                copy_floats(padded + oy * qw, plane + oy * p->wo, p->wo);
             float *out = dm + k * p->row_stride + index * tiles;
             for (long ty = 0; ty < p->th; ty++) {
                 for (long tx = 0; tx < p->tw; tx += 8) {
@@ -282,7 +239,7 @@ KERNEL static void input_gradient(const struct capas_winograd *p, const float *d
             }
             float *plane = dx + (index * p->c + c) * p->h * p->w;
             for (long iy = 0; iy < p->h; iy++)
-                copy_row(plane + iy * p->w, padded + (iy + p->pt) * pw + p->pl, p->w);
+                copy_floats(plane + iy * p->w, padded + (iy + p->pt) * pw + p->pl, p->w);
         }
     }
 }
