@@ -160,8 +160,7 @@ public final class Network {
             let key = Array(input.shape.dropFirst())
             guard let size = microBatchSizes[key] else {
                 // The first batch of this shape runs whole and measures the prefix's largest output.
-                var largest = 0
-                let output = run(input, mode: mode, through: last, measuringThrough: cut, largest: &largest)
+                let (output, largest) = run(input, mode: mode, through: last, measuringThrough: cut)
                 let perSample = largest / max(1, n) * MemoryLayout<Float>.size
                 microBatchSizes[key] = max(2 * Parallel.threads, Network.microBatchBytes / max(1, perSample))
                 return output
@@ -175,12 +174,12 @@ public final class Network {
                 defer { for conv in convolutions { conv.holdsTransformedWeights = false } }
                 var pieces: [Tensor] = []
                 for start in stride(from: 0, to: n, by: size) {
-                    pieces.append(run(input.samples(start..<min(n, start + size)), mode: mode, through: cut))
+                    pieces.append(run(input.samples(start..<min(n, start + size)), mode: mode, through: cut).output)
                 }
-                return run(Tensor(joiningSamples: pieces), mode: mode, through: last, after: cut)
+                return run(Tensor(joiningSamples: pieces), mode: mode, through: last, after: cut).output
             }
         }
-        return run(input, mode: mode, through: last)
+        return run(input, mode: mode, through: last).output
     }
 
     /// Whether evaluation passes run the convolutional part of a network in
@@ -210,15 +209,11 @@ public final class Network {
         return nodes[...cut].contains(where: { $0.layer is Conv2D }) ? cut : nil
     }
 
-    /// Nodes `after + 1 ... last` on `input` (the network input, or the output of node `after`).
-    private func run(_ input: Tensor, mode: Mode, through last: Int, after first: Int = -1) -> Tensor {
-        var unused = 0
-        return run(input, mode: mode, through: last, after: first, measuringThrough: -1, largest: &unused)
-    }
-
-    /// `run`, noting in `largest` the element count of the largest output of nodes up to `measured`.
+    /// Nodes `after + 1 ... last` on `input` (the network input, or the output of node `after`),
+    /// and the element count of the largest output of the nodes up to `measured`.
     private func run(_ input: Tensor, mode: Mode, through last: Int, after first: Int = -1,
-                     measuringThrough measured: Int, largest: inout Int) -> Tensor {
+                     measuringThrough measured: Int = -1) -> (output: Tensor, largest: Int) {
+        var largest = 0
         var outputs = [Tensor?](repeating: nil, count: nodes.count)
         if first >= 0 { outputs[first] = input }
         if keepsEverything { keptOutputs = [Tensor?](repeating: nil, count: nodes.count) }
@@ -238,7 +233,7 @@ public final class Network {
                 if remainingReads[j] == 0 { outputs[j] = nil }
             }
         }
-        return outputs[last]!
+        return (outputs[last]!, largest)
     }
 
     /// Backpropagates the gradient of the output; accumulates parameter
