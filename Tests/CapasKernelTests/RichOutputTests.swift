@@ -7,13 +7,7 @@ import XCTest
 
 /// Matrices and `:summary` reach a notebook as text/plain and as text/html tables; the HTML is escaped.
 final class RichOutputTests: XCTestCase {
-    func kernel(_ language: Language = .en) throws -> Kernel {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("capas-rich-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
-        return try Kernel(connection: ConnectionInfo(transport: "ipc", ip: folder.path + "/k", shellPort: 1, iopubPort: 2,
-                                                     stdinPort: 3, controlPort: 4, hbPort: 5, key: "k"), language: language)
-    }
+    func kernel(_ language: Language = .en) throws -> Kernel { try inProcessKernel(language) }
 
     func testEscapeLeavesNoMarkup() {
         XCTAssertEqual(HTML.escape("<b>a & \"b\" 'c'</b>"), "&lt;b&gt;a &amp; &quot;b&quot; &#39;c&#39;&lt;/b&gt;")

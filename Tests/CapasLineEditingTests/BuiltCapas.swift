@@ -35,13 +35,17 @@ func requireBuiltCapas(file: StaticString = #filePath, line: UInt = #line) throw
     try requireBuiltExecutable("capas", file: file, line: line)
 }
 
-/// A new, empty folder to be a test's HOME: libedit reads `~/.editrc` and the
-/// REPL keeps its history there, so nothing of the user's may leak in.
-func temporaryHome(_ label: String) throws -> URL {
-    let home = FileManager.default.temporaryDirectory
-        .appendingPathComponent("capas-\(label)-\(getpid())-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-    return home
+extension XCTestCase {
+    /// A new, empty folder to be a test's HOME, removed when the test ends:
+    /// libedit reads `~/.editrc` and the REPL keeps its history there, so
+    /// nothing of the user's may leak in.
+    func temporaryHome(_ label: String) throws -> URL {
+        let home = FileManager.default.temporaryDirectory
+            .appendingPathComponent("capas-\(label)-\(getpid())-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: home) }
+        return home
+    }
 }
 
 /// Exactly the environment a program under test gets on a pseudo-terminal:

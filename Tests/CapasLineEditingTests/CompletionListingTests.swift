@@ -23,10 +23,6 @@ final class CompletionListingTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).count, names.count)
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: home)
-    }
-
 
     private func startRepl(columns: UInt16, file: StaticString = #filePath, line: UInt = #line) throws -> PseudoTerminal {
         let terminal = try PseudoTerminal.capas(home: home, columns: columns, file: file, line: line)

@@ -14,10 +14,6 @@ final class EditLineReaderPipeTests: XCTestCase {
         home = try temporaryHome("lineedit-pipe")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: home)
-    }
-
     /// The harness, started with its standard input and output on pipes.
     private func startHarness() throws -> (process: Process, input: FileHandle, output: FileHandle) {
         let harness = try requireBuiltExecutable("LineEditingHarness")

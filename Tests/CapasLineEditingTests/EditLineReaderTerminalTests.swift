@@ -20,10 +20,6 @@ final class EditLineReaderTerminalTests: XCTestCase {
         home = try temporaryHome("lineedit")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: home)
-    }
-
     /// Starts the harness and waits for its first prompt.
     private func startHarness(locale: String? = "C.UTF-8", maxHistory: Int? = nil,
                               file: StaticString = #filePath, line: UInt = #line) throws -> PseudoTerminal {

@@ -14,10 +14,6 @@ final class HelpWrapTerminalTests: XCTestCase {
         home = try temporaryHome("helpwrap-pty")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: home)
-    }
-
 
     private func run(_ text: String, on terminal: PseudoTerminal) -> [String] {
         terminal.send(text + "\r")

@@ -18,10 +18,6 @@ final class ReplCtrlCTerminalTests: XCTestCase {
         home = try temporaryHome("repl-ctrlc")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: home)
-    }
-
     private func startRepl(columns: UInt16, file: StaticString = #filePath, line: UInt = #line) throws -> PseudoTerminal {
         let terminal = try PseudoTerminal.capas(home: home, columns: columns, file: file, line: line)
         terminal.expect("Ctrl-D exits.", file: file, line: line)

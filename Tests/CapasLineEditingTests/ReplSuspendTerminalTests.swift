@@ -22,10 +22,6 @@ final class ReplSuspendTerminalTests: XCTestCase {
         home = try temporaryHome("repl-suspend")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: home)
-    }
-
     /// bash runs the REPL as a foreground job; each line it reads while the
     /// job is stopped is an `fg`, `stops` times. It exits with the REPL's
     /// status. (Not a loop: bash leaves a loop when a job in it stops.)

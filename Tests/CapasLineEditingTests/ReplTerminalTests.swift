@@ -14,10 +14,6 @@ final class ReplTerminalTests: XCTestCase {
         home = try temporaryHome("repl-pty")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: home)
-    }
-
     private func startRepl(_ extra: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> PseudoTerminal {
         let terminal = try PseudoTerminal.capas(home: home, environment: extra, file: file, line: line)
         terminal.expect("Ctrl-D exits.", file: file, line: line)

@@ -14,10 +14,6 @@ final class TerminalWidthTests: XCTestCase {
         home = try temporaryHome("width-pty")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: home)
-    }
-
 
     private func startRepl(columns: UInt16, _ extra: [String: String] = [:],
                            file: StaticString = #filePath, line: UInt = #line) throws -> PseudoTerminal {

@@ -27,19 +27,25 @@ STOPPED = re.compile(r"training interrupted after (\d+) steps \(epoch (\d+), bat
 TRAINED = re.compile(r"`model` trained on fashion-mnist \(2,000 images\): (\d+) complete epochs?, ([\d,]+) steps?")
 
 
+def start_kernel(test, interrupt_mode=None):
+    """A capas kernel and its client, ready, shut down when `test` ends."""
+    km = KernelManager(kernel_name="capas")
+    if interrupt_mode:
+        km.kernel_spec.interrupt_mode = interrupt_mode
+        test.assertEqual(km.kernel_spec.interrupt_mode, interrupt_mode)
+    km.start_kernel()
+    test.addCleanup(km.shutdown_kernel, now=True)
+    kc = km.client()
+    kc.start_channels()
+    test.addCleanup(kc.stop_channels)
+    kc.wait_for_ready(timeout=60)
+    return km, kc
+
+
 @unittest.skipUnless(HAVE_DATA, "FashionMNIST is not installed (capas data fetch fashion-mnist)")
 class InterruptTests(unittest.TestCase):
     def start(self, interrupt_mode):
-        km = KernelManager(kernel_name="capas")
-        km.kernel_spec.interrupt_mode = interrupt_mode
-        self.assertEqual(km.kernel_spec.interrupt_mode, interrupt_mode)
-        km.start_kernel()
-        self.addCleanup(km.shutdown_kernel, now=True)
-        kc = km.client()
-        kc.start_channels()
-        self.addCleanup(kc.stop_channels)
-        kc.wait_for_ready(timeout=60)
-        return km, kc
+        return start_kernel(self, interrupt_mode)
 
     def run_cell(self, kc, code, timeout=600):
         """Executes a cell; returns its reply content and the text it printed."""

@@ -20,10 +20,9 @@ import unittest
 import xml.etree.ElementTree as ET
 
 import nbformat
-from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-from test_interrupt import HAVE_DATA
+from test_interrupt import HAVE_DATA, start_kernel
 
 MODEL = "input 28x28x1\nflatten\ndense 10"
 # 3 epochs of 640 images: 10 steps of 64 each.
@@ -63,13 +62,7 @@ class TrainingDisplayTests(unittest.TestCase):
                 got.append(msg)
 
     def test_progress_display_and_figures(self):
-        km = KernelManager(kernel_name="capas")
-        km.start_kernel()
-        self.addCleanup(km.shutdown_kernel, now=True)
-        kc = km.client()
-        kc.start_channels()
-        self.addCleanup(kc.stop_channels)
-        kc.wait_for_ready(timeout=60)
+        _, kc = start_kernel(self)
         content, _ = self.messages(kc, MODEL)
         self.assertEqual(content["status"], "ok", content)
 
